@@ -1,0 +1,30 @@
+package io.vitprune.api;
+
+import ai.djl.ndarray.NDManager;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything a scorer may use besides the model: the scoring data (absent for data-free scorers
+ * such as weight magnitude), a manager on the chosen device for temporary arrays, a seed, the batch
+ * size to use, and where to report progress.
+ */
+public record ScoringContext(Optional<ScoringData> data, NDManager manager, long seed, int batchSize, ProgressListener progress) {
+    public ScoringContext {
+        Objects.requireNonNull(data, "data is null");
+        Objects.requireNonNull(manager, "manager is null");
+        Objects.requireNonNull(progress, "progress is null");
+        if (batchSize <= 0) {
+            throw new InvalidInputException("scoring batch size " + batchSize + ": expected > 0");
+        }
+    }
+
+    /** A context without data, for data-free scorers. */
+    public static ScoringContext dataFree(NDManager manager) {
+        return new ScoringContext(Optional.empty(), manager, 0, 1, ProgressListener.NONE);
+    }
+
+    public ScoringData requireData(String scorer) {
+        return data.orElseThrow(() -> new InvalidInputException("scorer '" + scorer + "' needs scoring data (labelled images from the training split): none was given"));
+    }
+}

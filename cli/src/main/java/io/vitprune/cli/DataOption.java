@@ -1,0 +1,15 @@
+package io.vitprune.cli;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Where CIFAR-10 lives: {@code --data}, else {@code -Dvitprune.cifar10.dir}, else {@code VITPRUNE_CIFAR10}, else ../shared/datasets/cifar10. */
+final class DataOption {
+    @Option(names = "--data", description = "Directory with the CIFAR-10 binary files (default: ${DEFAULT-VALUE}).",
+            defaultValue = "${sys:vitprune.cifar10.dir:-${env:VITPRUNE_CIFAR10:-../shared/datasets/cifar10}}")
+    Path directory;
+
+    Path directory() {
+        return directory;
+    }
+}

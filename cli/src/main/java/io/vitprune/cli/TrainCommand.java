@@ -1,0 +1,68 @@
+package io.vitprune.cli;
+
+import ai.djl.ndarray.NDManager;
+import io.vitprune.core.data.Cifar10;
+import io.vitprune.core.io.ModelStore;
+import io.vitprune.core.model.VisionTransformer;
+import io.vitprune.core.model.VitConfig;
+import io.vitprune.core.train.Objective;
+import io.vitprune.core.train.TrainingOptions;
+import io.vitprune.core.train.TrainingRun;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Trains a ViT on CIFAR-10 from scratch, resumably. */
+@Command(name = "train", description = "Train a ViT on CIFAR-10 (checkpoints every epoch; rerun to resume).")
+final class TrainCommand implements Callable<Integer> {
+    @Mixin
+    DataOption data;
+
+    @Option(names = "--work", required = true, description = "Directory for checkpoints and history.csv (rerun with it to resume).")
+    Path work;
+
+    @Option(names = "--out", required = true, description = "Where the trained model directory is written.")
+    Path out;
+
+    @Option(names = "--dim", defaultValue = "192") int dim;
+    @Option(names = "--depth", defaultValue = "6") int depth;
+    @Option(names = "--heads", defaultValue = "6") int heads;
+    @Option(names = "--dim-head", defaultValue = "32") int dimHead;
+    @Option(names = "--mlp", defaultValue = "384") int mlp;
+    @Option(names = "--patch", defaultValue = "4") int patch;
+    @Option(names = "--epochs", defaultValue = "50") int epochs;
+    @Option(names = "--batch-size", defaultValue = "128") int batchSize;
+    @Option(names = "--lr", defaultValue = "1e-3", description = "Peak learning rate.") double learningRate;
+    @Option(names = "--min-lr", defaultValue = "1e-5") double minLearningRate;
+    @Option(names = "--weight-decay", defaultValue = "0.05") double weightDecay;
+    @Option(names = "--warmup-epochs", defaultValue = "3") double warmupEpochs;
+    @Option(names = "--label-smoothing", defaultValue = "0.1") double labelSmoothing;
+    @Option(names = "--seed", defaultValue = "42") long seed;
+    @Option(names = "--train-limit", description = "Train on the first N training images only (smoke runs).") Integer trainLimit;
+    @Option(names = "--test-limit", description = "Evaluate on the first N test images after each epoch.") Integer testLimit;
+
+    @Override
+    public Integer call() throws Exception {
+        VitConfig config = new VitConfig(32, patch, dim, depth, heads, dimHead, mlp, Cifar10.CLASSES);
+        TrainingOptions options = new TrainingOptions(epochs, batchSize, learningRate, minLearningRate, weightDecay, warmupEpochs,
+                labelSmoothing, seed);
+        Cifar10 train = Cifar10.load(data.directory(), Cifar10.Split.TRAIN);
+        Cifar10 test = Cifar10.load(data.directory(), Cifar10.Split.TEST);
+        if (trainLimit != null) {
+            train = train.limit(trainLimit);
+        }
+        if (testLimit != null) {
+            test = test.limit(testLimit);
+        }
+        TrainingRun run = new TrainingRun(options, Objective.crossEntropy(labelSmoothing), train, test, work, System.out);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            try (VisionTransformer model = run.run(() -> VisionTransformer.initialize(config, seed, manager), manager)) {
+                ModelStore.save(model, out);
+                System.out.println("saved " + out);
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,164 @@
+package io.vitprune.core.io;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.vitprune.api.InvalidInputException;
+import io.vitprune.api.ModelStructure;
+import io.vitprune.core.model.VisionTransformer;
+import io.vitprune.core.model.VitConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Saves and loads a model as a directory: {@code model.json} (format version, config, structure,
+ * checksum of the parameters) and {@code parameters.ndlist} (DJL's NDList encoding, arrays named).
+ * A pruned model needs nothing but its directory. Saving stages the directory and renames it.
+ */
+public final class ModelStore {
+    public static final String MANIFEST = "model.json";
+    public static final String PARAMETERS = "parameters.ndlist";
+    public static final String FORMAT = "vitprune-model";
+    public static final int FORMAT_VERSION = 1;
+
+    static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /** What {@code model.json} holds. */
+    public record Manifest(String format, int formatVersion, VitConfig config, ModelStructure structure, String parametersSha256) { }
+
+    private ModelStore() {
+    }
+
+    public static ObjectMapper json() {
+        return JSON;
+    }
+
+    /** Writes {@code model} to {@code directory}, replacing what was there only once the new copy is complete. */
+    public static void save(VisionTransformer model, Path directory) throws IOException {
+        byte[] parameters = encodeParameters(model);
+        Manifest manifest = new Manifest(FORMAT, FORMAT_VERSION, model.config(), model.structure(), sha256(parameters));
+        Path staged = AtomicFiles.stagingDirectory(directory);
+        try {
+            Files.write(staged.resolve(PARAMETERS), parameters);
+            Files.write(staged.resolve(MANIFEST), JSON.writeValueAsBytes(manifest));
+            AtomicFiles.replaceDirectory(staged, directory);
+        } finally {
+            AtomicFiles.deleteRecursively(staged);
+        }
+    }
+
+    /** Reads the manifest only (config, structure) without loading weights. */
+    public static Manifest readManifest(Path directory) {
+        if (!Files.isDirectory(directory)) {
+            throw new InvalidInputException("model directory " + directory + ": expected a directory written by vitprune (with "
+                    + MANIFEST + " and " + PARAMETERS + ")");
+        }
+        Path file = directory.resolve(MANIFEST);
+        if (!Files.isRegularFile(file)) {
+            throw new InvalidInputException("model directory " + directory + " has no " + MANIFEST
+                    + ": expected a directory written by vitprune (config and parameters)");
+        }
+        Manifest manifest;
+        try {
+            manifest = JSON.readValue(file.toFile(), Manifest.class);
+        } catch (JsonProcessingException e) {
+            throw new InvalidInputException("model config " + file + " is not valid: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new InvalidInputException("model config " + file + " cannot be read: " + e.getMessage(), e);
+        }
+        if (!FORMAT.equals(manifest.format())) {
+            throw new InvalidInputException("model config " + file + " has format '" + manifest.format() + "': expected '" + FORMAT + "'");
+        }
+        if (manifest.formatVersion() > FORMAT_VERSION) {
+            throw new InvalidInputException("model directory " + directory + " has format version " + manifest.formatVersion()
+                    + ": this vitprune reads versions up to " + FORMAT_VERSION + "; upgrade vitprune");
+        }
+        if (manifest.config() == null || manifest.structure() == null) {
+            throw new InvalidInputException("model config " + file + ": expected both 'config' and 'structure'");
+        }
+        return manifest;
+    }
+
+    /** Loads a model into a sub-manager of {@code manager}; fails naming the file and what was expected. */
+    public static VisionTransformer load(Path directory, NDManager manager) {
+        Manifest manifest = readManifest(directory);
+        Path file = directory.resolve(PARAMETERS);
+        if (!Files.isRegularFile(file)) {
+            throw new InvalidInputException("model directory " + directory + " has no " + PARAMETERS + ": expected the model's weights");
+        }
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new InvalidInputException("model weights " + file + " cannot be read: " + e.getMessage(), e);
+        }
+        String checksum = sha256(bytes);
+        if (!checksum.equals(manifest.parametersSha256())) {
+            throw new InvalidInputException("model weights " + file + " have SHA-256 " + checksum + ": " + MANIFEST + " expects "
+                    + manifest.parametersSha256() + " (the file is truncated, corrupt or from another model)");
+        }
+        try (NDManager staging = manager.newSubManager()) {
+            NDList arrays;
+            try {
+                arrays = NDList.decode(staging, bytes);
+            } catch (RuntimeException e) {
+                throw new InvalidInputException("model weights " + file + " are not a DJL NDList: " + e.getMessage(), e);
+            }
+            Map<String, NDArray> byName = new LinkedHashMap<>();
+            for (NDArray array : arrays) {
+                byName.put(array.getName(), array);
+            }
+            try {
+                return VisionTransformer.fromParameters(manifest.config(), manifest.structure(), byName, manager);
+            } catch (InvalidInputException e) {
+                throw new InvalidInputException("model directory " + directory + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Bytes of the parameters file of {@code model} (also its saved size). */
+    public static byte[] encodeParameters(VisionTransformer model) throws IOException {
+        NDList list = new NDList();
+        model.namedParameters().forEach((name, parameter) -> {
+            NDArray array = parameter.getArray();
+            array.setName(name);
+            list.add(array);
+        });
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        list.encode(out);
+        return out.toByteArray();
+    }
+
+    /** Total bytes of the files in a model directory. */
+    public static long directorySize(Path directory) throws IOException {
+        try (var files = Files.list(directory)) {
+            long total = 0;
+            for (Path file : files.toList()) {
+                total += Files.size(file);
+            }
+            return total;
+        }
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+}

@@ -1,0 +1,154 @@
+package io.vitprune.core.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.LayerNorm;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import io.vitprune.api.BlockStructure;
+import io.vitprune.api.ModelPart;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One pre-norm transformer block, {@code x + Attn(LN(x))} then {@code x + MLP(LN(x))}, with
+ * heads of any widths. Heads of equal width must be adjacent (surgery orders them so); each run of
+ * equal-width heads is computed as one batched product.
+ */
+public final class TransformerBlock extends AbstractBlock {
+    static final float LAYER_NORM_EPS = 1e-5f;
+
+    private final BlockStructure structure;
+    private final float attentionScale;
+    private final List<HeadGroup> headGroups;
+
+    final Parameter attentionNormGamma = param("attn_norm_gamma", Parameter.Type.GAMMA);
+    final Parameter attentionNormBeta = param("attn_norm_beta", Parameter.Type.BETA);
+    final Parameter qkvWeight = param("qkv_weight", Parameter.Type.WEIGHT);
+    final Parameter outWeight = param("out_weight", Parameter.Type.WEIGHT);
+    final Parameter outBias = param("out_bias", Parameter.Type.BIAS);
+    final Parameter mlpNormGamma = param("mlp_norm_gamma", Parameter.Type.GAMMA);
+    final Parameter mlpNormBeta = param("mlp_norm_beta", Parameter.Type.BETA);
+    final Parameter mlpInWeight = param("mlp_in_weight", Parameter.Type.WEIGHT);
+    final Parameter mlpInBias = param("mlp_in_bias", Parameter.Type.BIAS);
+    final Parameter mlpOutWeight = param("mlp_out_weight", Parameter.Type.WEIGHT);
+    final Parameter mlpOutBias = param("mlp_out_bias", Parameter.Type.BIAS);
+
+    /** Heads {@code [firstChannel, firstChannel + heads * width)} of one width. */
+    private record HeadGroup(int firstChannel, int heads, int width) { }
+
+    TransformerBlock(BlockStructure structure, float attentionScale) {
+        this.structure = structure;
+        this.attentionScale = attentionScale;
+        this.headGroups = groupHeads(structure);
+    }
+
+    private Parameter param(String name, Parameter.Type type) {
+        return addParameter(Parameter.builder().setName(name).setType(type).build());
+    }
+
+    public BlockStructure structure() {
+        return structure;
+    }
+
+    NDArray weight(ModelPart part) {
+        return switch (part) {
+            case QKV_WEIGHT -> qkvWeight.getArray();
+            case ATTENTION_OUT_WEIGHT -> outWeight.getArray();
+            case MLP_IN_WEIGHT -> mlpInWeight.getArray();
+            case MLP_IN_BIAS -> mlpInBias.getArray();
+            case MLP_OUT_WEIGHT -> mlpOutWeight.getArray();
+        };
+    }
+
+    /** Shapes of every parameter for this block's widths, in declaration order. */
+    static List<Shape> parameterShapes(int dim, BlockStructure block) {
+        int inner = block.attentionWidth();
+        int mlp = block.mlpWidth();
+        return List.of(new Shape(dim), new Shape(dim), new Shape(3L * inner, dim), new Shape(dim, inner), new Shape(dim),
+                new Shape(dim), new Shape(dim), new Shape(mlp, dim), new Shape(mlp), new Shape(dim, mlp), new Shape(dim));
+    }
+
+    NDArray forward(NDArray x, NDArray attentionMask, NDArray mlpMask) {
+        NDArray attended = attention(layerNorm(x, attentionNormGamma, attentionNormBeta), attentionMask);
+        x = x.add(attended);
+        return x.add(mlp(layerNorm(x, mlpNormGamma, mlpNormBeta), mlpMask));
+    }
+
+    private NDArray attention(NDArray x, NDArray mask) {
+        long batch = x.getShape().get(0);
+        long tokens = x.getShape().get(1);
+        int inner = structure.attentionWidth();
+        NDArray qkv = Linear.linear(x, qkvWeight.getArray()).singletonOrThrow();
+        if (mask != null) {
+            NDArray perImage = mask.getShape().dimension() == 1 ? mask.reshape(1, 1, inner) : mask.reshape(batch, 1, inner);
+            qkv = qkv.mul(NDArrays.concat(new NDList(perImage, perImage, perImage), -1));
+        }
+        NDList outputs = new NDList(headGroups.size());
+        for (HeadGroup group : headGroups) {
+            int width = group.heads() * group.width();
+            NDArray q = headsOf(qkv, group.firstChannel(), width, group, batch, tokens).mul(attentionScale);
+            NDArray k = headsOf(qkv, inner + group.firstChannel(), width, group, batch, tokens);
+            NDArray v = headsOf(qkv, 2 * inner + group.firstChannel(), width, group, batch, tokens);
+            NDArray weights = q.matMul(k.transpose(0, 1, 3, 2)).softmax(-1);
+            outputs.add(weights.matMul(v).transpose(0, 2, 1, 3).reshape(batch, tokens, width));
+        }
+        NDArray merged = outputs.size() == 1 ? outputs.head() : NDArrays.concat(outputs, -1);
+        return Linear.linear(merged, outWeight.getArray(), outBias.getArray()).singletonOrThrow();
+    }
+
+    /** Columns {@code [start, start + width)} of qkv as (batch, heads, tokens, head width). */
+    private static NDArray headsOf(NDArray qkv, int start, int width, HeadGroup group, long batch, long tokens) {
+        return qkv.get(new NDIndex(":, :, {}:{}", start, start + width))
+                .reshape(batch, tokens, group.heads(), group.width())
+                .transpose(0, 2, 1, 3);
+    }
+
+    private NDArray mlp(NDArray x, NDArray mask) {
+        NDArray hidden = Activation.gelu(Linear.linear(x, mlpInWeight.getArray(), mlpInBias.getArray()).singletonOrThrow());
+        if (mask != null) {
+            long batch = x.getShape().get(0);
+            hidden = hidden.mul(mask.getShape().dimension() == 1 ? mask.reshape(1, 1, -1) : mask.reshape(batch, 1, -1));
+        }
+        return Linear.linear(hidden, mlpOutWeight.getArray(), mlpOutBias.getArray()).singletonOrThrow();
+    }
+
+    static NDArray layerNorm(NDArray x, Parameter gamma, Parameter beta) {
+        return LayerNorm.layerNorm(x, new Shape(x.getShape().getLastDimension()), gamma.getArray(), beta.getArray(), LAYER_NORM_EPS)
+                .singletonOrThrow();
+    }
+
+    private static List<HeadGroup> groupHeads(BlockStructure structure) {
+        List<HeadGroup> groups = new ArrayList<>();
+        int channel = 0;
+        List<Integer> widths = structure.headWidths();
+        for (int h = 0; h < widths.size(); ) {
+            int width = widths.get(h);
+            int count = 0;
+            while (h < widths.size() && widths.get(h) == width) {
+                h++;
+                count++;
+            }
+            groups.add(new HeadGroup(channel, count, width));
+            channel += count * width;
+        }
+        return List.copyOf(groups);
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+        return new NDList(forward(inputs.singletonOrThrow(), null, null));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return inputShapes;
+    }
+}

@@ -1,0 +1,230 @@
+package io.vitprune.core.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import io.vitprune.api.InvalidInputException;
+import io.vitprune.api.ModelPart;
+import io.vitprune.api.ModelStructure;
+import io.vitprune.api.PrunableModel;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * A ViT classifier in the topology of methods.md section 1, as a DJL block. Block widths come
+ * from a {@link ModelStructure}, so the same class runs unpruned and pruned (ragged) models.
+ *
+ * <p>The model owns its parameter arrays (in its own manager) and must be closed.
+ */
+public final class VisionTransformer extends AbstractBlock implements PrunableModel, AutoCloseable {
+    private final VitConfig config;
+    private final ModelStructure structure;
+    private final NDManager manager;
+    private final List<TransformerBlock> blocks = new ArrayList<>();
+
+    private final Parameter patchNormGamma = param("patch_norm_gamma", Parameter.Type.GAMMA);
+    private final Parameter patchNormBeta = param("patch_norm_beta", Parameter.Type.BETA);
+    private final Parameter patchWeight = param("patch_weight", Parameter.Type.WEIGHT);
+    private final Parameter patchBias = param("patch_bias", Parameter.Type.BIAS);
+    private final Parameter embedNormGamma = param("embed_norm_gamma", Parameter.Type.GAMMA);
+    private final Parameter embedNormBeta = param("embed_norm_beta", Parameter.Type.BETA);
+    private final Parameter classToken = param("class_token", Parameter.Type.WEIGHT);
+    private final Parameter positions = param("position_embedding", Parameter.Type.WEIGHT);
+    private final Parameter finalNormGamma = param("final_norm_gamma", Parameter.Type.GAMMA);
+    private final Parameter finalNormBeta = param("final_norm_beta", Parameter.Type.BETA);
+    private final Parameter headWeight = param("head_weight", Parameter.Type.WEIGHT);
+    private final Parameter headBias = param("head_bias", Parameter.Type.BIAS);
+
+    private VisionTransformer(VitConfig config, ModelStructure structure, NDManager parent) {
+        config.requireCompatible(structure);
+        this.config = config;
+        this.structure = structure;
+        this.manager = parent.newSubManager();
+        for (int b = 0; b < structure.depth(); b++) {
+            blocks.add(addChildBlock(String.format("block%02d", b), new TransformerBlock(structure.block(b), config.attentionScale())));
+        }
+    }
+
+    /** A new model with random weights (truncated normal, std 0.02; LayerNorm 1 / 0), reproducible from {@code seed}. */
+    public static VisionTransformer initialize(VitConfig config, ModelStructure structure, long seed, NDManager manager) {
+        VisionTransformer model = new VisionTransformer(config, structure, manager);
+        Random random = new Random(seed);
+        Map<String, Shape> shapes = model.expectedShapes();
+        for (Map.Entry<String, Parameter> entry : model.namedParameters().entrySet()) {
+            Shape shape = shapes.get(entry.getKey());
+            Parameter.Type type = entry.getValue().getType();
+            float[] values = new float[(int) shape.size()];
+            if (type == Parameter.Type.GAMMA) {
+                java.util.Arrays.fill(values, 1f);
+            } else if (type == Parameter.Type.WEIGHT) {
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = truncatedNormal(random) * 0.02f;
+                }
+            }
+            entry.getValue().setArray(model.manager.create(values, shape));
+        }
+        return model;
+    }
+
+    public static VisionTransformer initialize(VitConfig config, long seed, NDManager manager) {
+        return initialize(config, config.initialStructure(), seed, manager);
+    }
+
+    /**
+     * A model whose parameters are the given arrays (moved into the model's manager). Fails naming
+     * the first missing, unexpected or wrongly shaped parameter.
+     */
+    public static VisionTransformer fromParameters(VitConfig config, ModelStructure structure, Map<String, NDArray> arrays, NDManager manager) {
+        VisionTransformer model = new VisionTransformer(config, structure, manager);
+        try {
+            Map<String, Shape> shapes = model.expectedShapes();
+            for (String name : arrays.keySet()) {
+                if (!shapes.containsKey(name)) {
+                    throw new InvalidInputException("parameter '" + name + "' is not part of this model: expected only " + shapes.keySet());
+                }
+            }
+            for (Map.Entry<String, Parameter> entry : model.namedParameters().entrySet()) {
+                NDArray array = arrays.get(entry.getKey());
+                Shape expected = shapes.get(entry.getKey());
+                if (array == null) {
+                    throw new InvalidInputException("parameter '" + entry.getKey() + "' is missing: expected an array of shape " + expected);
+                }
+                if (!array.getShape().equals(expected)) {
+                    throw new InvalidInputException("parameter '" + entry.getKey() + "' has shape " + array.getShape()
+                            + ": the config and structure expect " + expected);
+                }
+                array.attach(model.manager);
+                entry.getValue().setArray(array);
+            }
+            return model;
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    private Parameter param(String name, Parameter.Type type) {
+        return addParameter(Parameter.builder().setName(name).setType(type).build());
+    }
+
+    public VitConfig config() {
+        return config;
+    }
+
+    @Override
+    public ModelStructure structure() {
+        return structure;
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+
+    /** Every parameter by a stable name ({@code block03.qkv_weight} for block parameters). */
+    public Map<String, Parameter> namedParameters() {
+        Map<String, Parameter> named = new LinkedHashMap<>(getDirectParameters().toMap());
+        for (int b = 0; b < blocks.size(); b++) {
+            String prefix = String.format("block%02d.", b);
+            blocks.get(b).getDirectParameters().forEach(p -> named.put(prefix + p.getKey(), p.getValue()));
+        }
+        return named;
+    }
+
+    /** The shape every parameter must have for this config and structure. */
+    public Map<String, Shape> expectedShapes() {
+        int dim = config.dim();
+        List<Shape> top = List.of(new Shape(config.patchDim()), new Shape(config.patchDim()), new Shape(dim, config.patchDim()),
+                new Shape(dim), new Shape(dim), new Shape(dim), new Shape(1, 1, dim), new Shape(1, config.tokens(), dim),
+                new Shape(dim), new Shape(dim), new Shape(config.classes(), dim), new Shape(config.classes()));
+        Map<String, Shape> shapes = new LinkedHashMap<>();
+        List<String> topNames = new ArrayList<>(getDirectParameters().keys());
+        for (int i = 0; i < topNames.size(); i++) {
+            shapes.put(topNames.get(i), top.get(i));
+        }
+        for (int b = 0; b < blocks.size(); b++) {
+            List<Shape> blockShapes = TransformerBlock.parameterShapes(dim, structure.block(b));
+            List<String> names = blocks.get(b).getDirectParameters().keys();
+            for (int i = 0; i < names.size(); i++) {
+                shapes.put(String.format("block%02d.", b) + names.get(i), blockShapes.get(i));
+            }
+        }
+        return shapes;
+    }
+
+    @Override
+    public NDManager newScope() {
+        NDManager scope = manager.newSubManager();
+        namedParameters().values().forEach(parameter -> parameter.getArray().tempAttach(scope));
+        return scope;
+    }
+
+    @Override
+    public NDArray weight(int block, ModelPart part) {
+        return blocks.get(block).weight(part);
+    }
+
+    @Override
+    public NDArray embed(NDArray images) {
+        Shape shape = images.getShape();
+        int side = config.patchesPerSide();
+        int p = config.patchSize();
+        if (shape.dimension() != 4 || shape.get(1) != VitConfig.CHANNELS || shape.get(2) != config.imageSize() || shape.get(3) != config.imageSize()) {
+            throw new InvalidInputException("images of shape " + shape + ": expected (batch, 3, " + config.imageSize() + ", " + config.imageSize() + ")");
+        }
+        long batch = shape.get(0);
+        // (B, C, H, W) -> (B, patches, p * p * C), each patch flattened as (row, col, channel).
+        NDArray patches = images.reshape(batch, VitConfig.CHANNELS, side, p, side, p)
+                .transpose(0, 2, 4, 3, 5, 1)
+                .reshape(batch, config.patches(), config.patchDim());
+        NDArray x = TransformerBlock.layerNorm(patches, patchNormGamma, patchNormBeta);
+        x = Linear.linear(x, patchWeight.getArray(), patchBias.getArray()).singletonOrThrow();
+        x = TransformerBlock.layerNorm(x, embedNormGamma, embedNormBeta);
+        NDArray cls = classToken.getArray().broadcast(batch, 1, config.dim());
+        return NDArrays.concat(new NDList(cls, x), 1).add(positions.getArray());
+    }
+
+    @Override
+    public NDArray block(int index, NDArray tokens, NDArray attentionMask, NDArray mlpMask) {
+        return blocks.get(index).forward(tokens, attentionMask, mlpMask);
+    }
+
+    @Override
+    public NDArray classify(NDArray tokens) {
+        NDArray cls = TransformerBlock.layerNorm(tokens.get(new NDIndex(":, 0, :")), finalNormGamma, finalNormBeta);
+        return Linear.linear(cls, headWeight.getArray(), headBias.getArray()).singletonOrThrow();
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+        return new NDList(logits(inputs.singletonOrThrow()));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {new Shape(inputShapes[0].get(0), config.classes())};
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+
+    private static float truncatedNormal(Random random) {
+        double value;
+        do {
+            value = random.nextGaussian();
+        } while (Math.abs(value) > 2.0);
+        return (float) value;
+    }
+}

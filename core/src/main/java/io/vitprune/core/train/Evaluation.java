@@ -1,0 +1,46 @@
+package io.vitprune.core.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import io.vitprune.api.PrunableModel;
+import io.vitprune.core.data.Batches;
+import io.vitprune.core.data.Cifar10;
+import java.io.PrintStream;
+
+/** Top-1 accuracy of a model on CIFAR-10 images, batch by batch in bounded memory. */
+public final class Evaluation {
+    private Evaluation() {
+    }
+
+    /** Result: correct of total images. */
+    public record Accuracy(long correct, long total) {
+        public double top1() {
+            return total == 0 ? 0 : (double) correct / total;
+        }
+    }
+
+    public static Accuracy top1(PrunableModel model, Cifar10 data, int batchSize, PrintStream progressOut) {
+        Batches.Epoch epoch = Batches.epoch(data, batchSize, Batches.Order.SEQUENTIAL);
+        ProgressBar progress = progressOut == null ? null : new ProgressBar(progressOut, "eval", data.size());
+        long correct = 0;
+        long seen = 0;
+        while (epoch.hasNext()) {
+            try (NDManager scope = model.newScope()) {
+                NDList batch = epoch.next(scope);
+                correct += correct(model.logits(batch.get(0)), batch.get(1));
+                seen += batch.get(1).size();
+            }
+            if (progress != null) {
+                progress.update(seen, String.format("top-1 %.2f%%", 100.0 * correct / seen));
+            }
+        }
+        return new Accuracy(correct, seen);
+    }
+
+    /** Number of rows whose highest logit is the label. */
+    public static long correct(NDArray logits, NDArray labels) {
+        return logits.argMax(-1).toType(DataType.INT64, false).eq(labels.toType(DataType.INT64, false)).sum().getLong();
+    }
+}
