@@ -12,6 +12,11 @@ public interface ScorerFactory {
 
     Set<UnitKind> supportedKinds();
 
+    /** Whether the scorer needs {@link ScoringContext#data()} (labelled images); weight scorers do not. */
+    default boolean needsData() {
+        return false;
+    }
+
     /** Settings this scorer accepts (others are rejected). */
     default Set<String> settings() {
         return Set.of();

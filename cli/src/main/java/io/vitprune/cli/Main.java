@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
 /** The {@code vitprune} command line. */
 @Command(name = "vitprune", mixinStandardHelpOptions = true, version = "vitprune 0.1.0",
         description = "Prune Vision Transformers: score units, select, remove them physically, measure.",
-        subcommands = {TrainCommand.class})
+        subcommands = {StrategiesCommand.class, InfoCommand.class, PruneCommand.class, EvalCommand.class,
+                TrainCommand.class, FinetuneCommand.class, SampleCommand.class, DemoCommand.class, PlotHistoryCommand.class})
 public final class Main {
     @Option(names = "--verbose", description = "Print stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
     boolean verbose;

@@ -191,6 +191,7 @@ public final class VisionTransformer extends AbstractBlock implements PrunableMo
         x = Linear.linear(x, patchWeight.getArray(), patchBias.getArray()).singletonOrThrow();
         x = TransformerBlock.layerNorm(x, embedNormGamma, embedNormBeta);
         NDArray cls = classToken.getArray().broadcast(batch, 1, config.dim());
+        cls.attach(x.getManager()); // the only result whose first operand is a weight: keep it with the batch
         return NDArrays.concat(new NDList(cls, x), 1).add(positions.getArray());
     }
 

@@ -1,0 +1,127 @@
+package io.vitprune.cli;
+
+import ai.djl.ndarray.NDManager;
+import io.vitprune.api.PruningPlan;
+import io.vitprune.api.PruningTarget;
+import io.vitprune.api.StrategySettings;
+import io.vitprune.api.UnitKind;
+import io.vitprune.core.Machine;
+import io.vitprune.core.Pruning;
+import io.vitprune.core.data.Cifar10;
+import io.vitprune.core.io.AtomicFiles;
+import io.vitprune.core.io.ModelStore;
+import io.vitprune.core.model.ModelStats;
+import io.vitprune.core.model.VisionTransformer;
+import io.vitprune.core.registry.StrategyRegistry;
+import io.vitprune.core.surgery.Surgery;
+import io.vitprune.core.train.Evaluation;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The main job on the embedded defaults: prune the bundled model with every data-free scorer found
+ * and each of the uniform and global selectors at 30-70% of the attention channels, and report
+ * top-1 on the bundled test sample, parameters, MACs and saved size.
+ */
+@Command(name = "demo", description = "Prune the bundled model with every strategy found at 30-70% and print a table.")
+final class DemoCommand implements Callable<Integer> {
+    static final List<String> SELECTORS = List.of("uniform", "global");
+
+    @Option(names = "--model", defaultValue = "models/reference", description = "Model to prune (default: ${DEFAULT-VALUE}).")
+    Path model;
+
+    @Option(names = "--sample", defaultValue = "data/cifar10-test-sample-1000.bin",
+            description = "CIFAR-10 binary file to evaluate on (default: the bundled balanced 1,000-image test sample).")
+    Path sample;
+
+    @Option(names = "--ratios", split = ",", defaultValue = "0.3,0.4,0.5,0.6,0.7")
+    List<Double> ratios;
+
+    @Option(names = "--kind", defaultValue = "attention-channel")
+    String kind;
+
+    @Option(names = "--out", defaultValue = "target/demo", description = "Where demo.csv and demo.md are written (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    record Row(String scorer, String selector, double ratio, double top1, long parameters, long macs, long bytes) { }
+
+    @Override
+    public Integer call() throws Exception {
+        Cifar10 images = Cifar10.read(sample);
+        UnitKind unitKind = UnitKind.fromId(kind);
+        StrategyRegistry registry = StrategyRegistry.load();
+        List<Row> rows = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        try (NDManager manager = NDManager.newBaseManager(); VisionTransformer base = ModelStore.load(model, manager)) {
+            rows.add(measure("none", "-", 0, base, images, manager));
+            print(rows.get(0));
+            for (var scorer : registry.scorers()) {
+                if (scorer.factory().needsData() || !scorer.factory().supportedKinds().contains(unitKind)) {
+                    skipped.add(scorer.name());
+                    continue;
+                }
+                for (String selectorName : SELECTORS) {
+                    var selector = registry.selector(selectorName).create(StrategySettings.EMPTY);
+                    for (double ratio : ratios) {
+                        PruningPlan plan = Pruning.plan(base, scorer.factory().create(StrategySettings.EMPTY), selector,
+                                new PruningTarget(unitKind, ratio), io.vitprune.api.ScoringContext.dataFree(manager));
+                        try (VisionTransformer pruned = Surgery.apply(base, plan, manager)) {
+                            Row row = measure(scorer.name(), selectorName, ratio, pruned, images, manager);
+                            rows.add(row);
+                            print(row);
+                        }
+                    }
+                }
+            }
+        }
+        if (!skipped.isEmpty()) {
+            System.out.println("skipped (need scoring data or another unit kind; use 'prune'): " + String.join(", ", skipped));
+        }
+        write(rows, images.size());
+        return 0;
+    }
+
+    private Row measure(String scorer, String selector, double ratio, VisionTransformer candidate, Cifar10 images, NDManager manager) throws IOException {
+        double top1 = Evaluation.top1(candidate, images, 250, null).top1();
+        ModelStats stats = ModelStats.of(candidate);
+        Path directory = Files.createTempDirectory("vitprune-demo");
+        try {
+            ModelStore.save(candidate, directory.resolve("model"));
+            return new Row(scorer, selector, ratio, top1, stats.parameters(), stats.macsPerImage(), ModelStore.directorySize(directory.resolve("model")));
+        } finally {
+            AtomicFiles.deleteRecursively(directory);
+        }
+    }
+
+    private static void print(Row row) {
+        System.out.printf("%-12s %-8s %4.0f%%  top-1 %6.2f%%  params %,10d  MACs %,12d  size %,10d B%n", row.scorer(), row.selector(),
+                100 * row.ratio(), 100 * row.top1(), row.parameters(), row.macs(), row.bytes());
+    }
+
+    private void write(List<Row> rows, int imageCount) throws IOException {
+        StringBuilder csv = new StringBuilder("scorer,selector,ratio,top1,parameters,macs_per_image,saved_bytes\n");
+        StringBuilder md = new StringBuilder("# vitprune demo\n\n")
+                .append(String.format("Model `%s`, %d images of `%s`, %s of %s removed. Machine: %s. Date: %s.%n%n",
+                        model, imageCount, sample, "attention-channel".equals(kind) ? "attention channels" : kind, "each block or all blocks",
+                        Machine.describe(), LocalDate.now()))
+                .append("Produced by `java -jar cli/target/vitprune.jar demo --out ").append(out).append("`.\n\n")
+                .append("| scorer | selector | removed | top-1 | parameters | MACs / image | saved bytes |\n")
+                .append("|---|---|---:|---:|---:|---:|---:|\n");
+        for (Row row : rows) {
+            csv.append(String.format("%s,%s,%.2f,%.4f,%d,%d,%d%n", row.scorer(), row.selector(), row.ratio(), row.top1(), row.parameters(),
+                    row.macs(), row.bytes()));
+            md.append(String.format("| %s | %s | %.0f%% | %.2f%% | %,d | %,d | %,d |%n", row.scorer(), row.selector(), 100 * row.ratio(),
+                    100 * row.top1(), row.parameters(), row.macs(), row.bytes()));
+        }
+        AtomicFiles.writeString(out.resolve("demo.csv"), csv.toString());
+        AtomicFiles.writeString(out.resolve("demo.md"), md.toString());
+        System.out.println("wrote " + out.resolve("demo.csv") + " and " + out.resolve("demo.md"));
+    }
+}

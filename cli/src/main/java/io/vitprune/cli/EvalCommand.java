@@ -1,0 +1,44 @@
+package io.vitprune.cli;
+
+import ai.djl.ndarray.NDManager;
+import io.vitprune.core.data.Cifar10;
+import io.vitprune.core.io.ModelStore;
+import io.vitprune.core.model.VisionTransformer;
+import io.vitprune.core.train.Evaluation;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Top-1 accuracy of a model on CIFAR-10 images. */
+@Command(name = "eval", description = "Top-1 accuracy on a CIFAR-10 split or file.")
+final class EvalCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "Model directory.")
+    Path model;
+
+    @Option(names = "--file", description = "A CIFAR-10 binary file (instead of the test split of --data).")
+    Path file;
+
+    @Option(names = "--data", description = "CIFAR-10 directory; its test_batch.bin is used unless --file is given (default: ${DEFAULT-VALUE}).",
+            defaultValue = "${sys:vitprune.cifar10.dir:-${env:VITPRUNE_CIFAR10:-../shared/datasets/cifar10}}")
+    Path data;
+
+    @Option(names = "--limit", description = "Evaluate the first N images only.")
+    Integer limit;
+
+    @Option(names = "--batch-size", defaultValue = "250")
+    int batchSize;
+
+    @Override
+    public Integer call() {
+        Cifar10 images = file != null ? Cifar10.read(file) : Cifar10.load(data, Cifar10.Split.TEST);
+        if (limit != null) {
+            images = images.limit(limit);
+        }
+        try (NDManager manager = NDManager.newBaseManager(); VisionTransformer loaded = ModelStore.load(model, manager)) {
+            Evaluation.Accuracy accuracy = Evaluation.top1(loaded, images, batchSize, System.err);
+            System.out.printf("top-1 %.2f%% (%d of %d images) model %s%n", 100 * accuracy.top1(), accuracy.correct(), accuracy.total(), model);
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,69 @@
+package io.vitprune.cli;
+
+import ai.djl.ndarray.NDManager;
+import io.vitprune.core.data.Cifar10;
+import io.vitprune.core.io.ModelStore;
+import io.vitprune.core.model.VisionTransformer;
+import io.vitprune.core.train.Distillation;
+import io.vitprune.core.train.TrainingOptions;
+import io.vitprune.core.train.TrainingRun;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Fine-tunes a pruned model with CE + beta * KL(teacher || student), the unpruned model as frozen teacher. */
+@Command(name = "finetune", description = "Fine-tune a pruned model with knowledge distillation from the unpruned model (resumable).")
+final class FinetuneCommand implements Callable<Integer> {
+    @Mixin
+    DataOption data;
+
+    @Option(names = "--model", required = true, description = "The pruned model to fine-tune.")
+    Path model;
+
+    @Option(names = "--teacher", defaultValue = "models/reference", description = "The frozen teacher (default: ${DEFAULT-VALUE}).")
+    Path teacher;
+
+    @Option(names = "--work", required = true, description = "Directory for checkpoints and history.csv (rerun with it to resume).")
+    Path work;
+
+    @Option(names = "--out", required = true, description = "Where the fine-tuned model is written.")
+    Path out;
+
+    @Option(names = "--epochs", defaultValue = "1") int epochs;
+    @Option(names = "--batch-size", defaultValue = "128") int batchSize;
+    @Option(names = "--lr", defaultValue = "2e-4") double learningRate;
+    @Option(names = "--min-lr", defaultValue = "1e-6") double minLearningRate;
+    @Option(names = "--weight-decay", defaultValue = "0.05") double weightDecay;
+    @Option(names = "--warmup-epochs", defaultValue = "0.1") double warmupEpochs;
+    @Option(names = "--label-smoothing", defaultValue = "0.1") double labelSmoothing;
+    @Option(names = "--beta", defaultValue = "1.0", description = "Weight of the KL term (default: ${DEFAULT-VALUE}).") double beta;
+    @Option(names = "--temperature", defaultValue = "1.0") double temperature;
+    @Option(names = "--seed", defaultValue = "42") long seed;
+    @Option(names = "--train-limit", description = "Fine-tune on the first N training images only.") Integer trainLimit;
+    @Option(names = "--test-limit", description = "Evaluate on the first N test images after each epoch.") Integer testLimit;
+
+    @Override
+    public Integer call() throws Exception {
+        TrainingOptions options = new TrainingOptions(epochs, batchSize, learningRate, minLearningRate, weightDecay, warmupEpochs,
+                labelSmoothing, seed);
+        Cifar10 train = Cifar10.load(data.directory(), Cifar10.Split.TRAIN);
+        Cifar10 test = Cifar10.load(data.directory(), Cifar10.Split.TEST);
+        if (trainLimit != null) {
+            train = train.limit(trainLimit);
+        }
+        if (testLimit != null) {
+            test = test.limit(testLimit);
+        }
+        try (NDManager manager = NDManager.newBaseManager(); VisionTransformer frozen = ModelStore.load(teacher, manager)) {
+            Distillation objective = new Distillation(frozen, beta, temperature, labelSmoothing);
+            TrainingRun run = new TrainingRun(options, objective, train, test, work, System.out);
+            try (VisionTransformer tuned = run.run(() -> ModelStore.load(model, manager), manager)) {
+                ModelStore.save(tuned, out);
+                System.out.println("saved " + out);
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,88 @@
+package io.vitprune.cli;
+
+import ai.djl.ndarray.NDManager;
+import io.vitprune.api.PruningPlan;
+import io.vitprune.api.PruningTarget;
+import io.vitprune.api.ScorerFactory;
+import io.vitprune.api.UnitKind;
+import io.vitprune.core.Pruning;
+import io.vitprune.core.io.ModelStore;
+import io.vitprune.core.io.PlanCodec;
+import io.vitprune.core.model.ModelStats;
+import io.vitprune.core.model.VisionTransformer;
+import io.vitprune.core.registry.StrategyRegistry;
+import io.vitprune.core.surgery.Surgery;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Scores, selects and physically removes units, or applies a saved plan. */
+@Command(name = "prune", description = "Prune a model: score units, select by ratio, remove them physically, save.")
+final class PruneCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "Model directory to prune.")
+    Path model;
+
+    @Option(names = "--out", required = true, description = "Directory for the pruned model.")
+    Path out;
+
+    @Option(names = "--scorer", defaultValue = "weight-l1", description = "Scorer name (see 'strategies'; default: ${DEFAULT-VALUE}).")
+    String scorer;
+
+    @Option(names = "--selector", defaultValue = "global", description = "Selector name (default: ${DEFAULT-VALUE}).")
+    String selector;
+
+    @Option(names = "--kind", defaultValue = "attention-channel", description = "attention-channel, attention-head or mlp-unit (default: ${DEFAULT-VALUE}).")
+    String kind;
+
+    @Option(names = "--ratio", description = "Fraction of the units to remove, in (0, 1).")
+    Double ratio;
+
+    @Option(names = "--plan", description = "Apply this plan (JSON) instead of scoring and selecting.")
+    Path planIn;
+
+    @Option(names = "--plan-out", description = "Also write the plan as JSON here.")
+    Path planOut;
+
+    @Mixin
+    StrategyOptions strategy;
+
+    @Mixin
+    DataOption data;
+
+    @Override
+    public Integer call() throws Exception {
+        try (NDManager manager = NDManager.newBaseManager(); VisionTransformer loaded = ModelStore.load(model, manager)) {
+            PruningPlan plan;
+            if (planIn != null) {
+                plan = PlanCodec.read(planIn);
+            } else {
+                if (ratio == null) {
+                    throw new io.vitprune.api.InvalidInputException("--ratio is missing: expected a number in (0, 1), or --plan FILE");
+                }
+                PruningTarget target = new PruningTarget(UnitKind.fromId(kind), ratio);
+                StrategyRegistry registry = StrategyRegistry.load();
+                ScorerFactory scorerFactory = registry.scorer(scorer);
+                var selectorInstance = registry.selector(selector).create(strategy.selector());
+                var scorerInstance = scorerFactory.create(strategy.scorer());
+                plan = Pruning.plan(loaded, scorerInstance, selectorInstance, target, strategy.context(scorerFactory, data.directory(), manager));
+            }
+            try (VisionTransformer pruned = Surgery.apply(loaded, plan, manager)) {
+                if (planOut != null) {
+                    PlanCodec.write(planOut, plan);
+                }
+                ModelStore.save(pruned, out);
+                ModelStats before = ModelStats.of(loaded);
+                ModelStats after = ModelStats.of(pruned);
+                System.out.printf("parameters %,d -> %,d (%.1f%%)%n", before.parameters(), after.parameters(),
+                        100.0 * after.parameters() / before.parameters());
+                System.out.printf("MACs/image %,d -> %,d (%.1f%%)%n", before.macsPerImage(), after.macsPerImage(),
+                        100.0 * after.macsPerImage() / before.macsPerImage());
+                System.out.printf("saved size %,d -> %,d bytes%n", ModelStore.directorySize(model), ModelStore.directorySize(out));
+                System.out.println("saved " + out);
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,33 @@
+package io.vitprune.cli;
+
+import io.vitprune.api.UnitKind;
+import io.vitprune.core.registry.StrategyRegistry;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+
+/** Lists every scorer and selector found on the classpath, with the jar each came from. */
+@Command(name = "strategies", description = "List the scorers and selectors found (ServiceLoader), with their jars.")
+final class StrategiesCommand implements Callable<Integer> {
+    @Override
+    public Integer call() {
+        StrategyRegistry registry = StrategyRegistry.load();
+        System.out.println("Scorers:");
+        for (var scorer : registry.scorers()) {
+            String kinds = scorer.factory().supportedKinds().stream().map(UnitKind::id).sorted().collect(Collectors.joining(","));
+            System.out.printf("  %-22s %-55s kinds=%s%s%n      from %s (provider %s)%n", scorer.name(), scorer.description(), kinds,
+                    scorer.factory().needsData() ? " needs-data" : "", scorer.source(), scorer.provider());
+        }
+        System.out.println("Selectors:");
+        for (var selector : registry.selectors()) {
+            System.out.printf("  %-22s %s%n      from %s (provider %s)%n", selector.name(), selector.description(), selector.source(), selector.provider());
+        }
+        if (!registry.broken().isEmpty()) {
+            System.out.println("Broken plug-ins (not loaded):");
+            for (var broken : registry.broken()) {
+                System.out.printf("  %s from %s: %s%n", broken.provider(), broken.source(), broken.reason());
+            }
+        }
+        return 0;
+    }
+}

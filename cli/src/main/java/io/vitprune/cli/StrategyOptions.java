@@ -1,0 +1,51 @@
+package io.vitprune.cli;
+
+import ai.djl.ndarray.NDManager;
+import io.vitprune.api.ProgressListener;
+import io.vitprune.api.ScorerFactory;
+import io.vitprune.api.ScoringContext;
+import io.vitprune.api.StrategySettings;
+import io.vitprune.core.data.Cifar10;
+import io.vitprune.core.data.Cifar10ScoringData;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/** Options shared by commands that score: strategy settings and the scoring set. */
+final class StrategyOptions {
+    @Option(names = "--scorer-setting", description = "Scorer setting key=value (repeatable).")
+    Map<String, String> scorerSettings = new LinkedHashMap<>();
+
+    @Option(names = "--selector-setting", description = "Selector setting key=value (repeatable), e.g. min-kept=4, head-aligned=true.")
+    Map<String, String> selectorSettings = new LinkedHashMap<>();
+
+    @Option(names = "--scoring-images", defaultValue = "1000", description = "Size of the scoring set drawn from the training split (data-driven scorers).")
+    int scoringImages;
+
+    @Option(names = "--scoring-seed", defaultValue = "0", description = "Seed of the scoring-set draw and of the scorer.")
+    long scoringSeed;
+
+    @Option(names = "--scoring-batch-size", defaultValue = "100")
+    int scoringBatchSize;
+
+    StrategySettings scorer() {
+        return new StrategySettings(scorerSettings);
+    }
+
+    StrategySettings selector() {
+        return new StrategySettings(selectorSettings);
+    }
+
+    /** A context with scoring data drawn from the training split when the scorer needs it. */
+    ScoringContext context(ScorerFactory factory, Path cifarDirectory, NDManager manager) {
+        Optional<io.vitprune.api.ScoringData> data = Optional.empty();
+        if (factory.needsData()) {
+            Cifar10 train = Cifar10.load(cifarDirectory, Cifar10.Split.TRAIN);
+            data = Optional.of(new Cifar10ScoringData(train.randomSample(scoringImages, scoringSeed)));
+        }
+        ProgressListener progress = (task, done, total) -> System.err.printf("\r%s %d/%d", task, done, total);
+        return new ScoringContext(data, manager, scoringSeed, scoringBatchSize, progress);
+    }
+}
