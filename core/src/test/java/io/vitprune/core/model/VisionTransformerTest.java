@@ -1,0 +1,109 @@
+package io.vitprune.core.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.BaseNDManager;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.vitprune.api.BlockStructure;
+import io.vitprune.api.InvalidInputException;
+import io.vitprune.api.ModelStructure;
+import io.vitprune.core.testing.TestModels;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class VisionTransformerTest {
+    private NDManager manager;
+    private VisionTransformer model;
+
+    @BeforeEach
+    void setUp() {
+        manager = NDManager.newBaseManager();
+        model = TestModels.tiny(11, manager);
+    }
+
+    @AfterEach
+    void tearDown() {
+        manager.close();
+    }
+
+    @Test
+    void logitsHaveOneRowPerImageAndOneColumnPerClass() {
+        try (NDManager scope = model.newScope()) {
+            NDArray logits = model.logits(TestModels.images(model.config(), 5, 1, scope));
+            assertThat(logits.getShape()).isEqualTo(new Shape(5, 10));
+            assertThat(logits.isInfinite().any().getBoolean() || logits.isNaN().any().getBoolean()).isFalse();
+        }
+    }
+
+    @Test
+    void logitsEqualTheStagesRunByHand() {
+        try (NDManager scope = model.newScope()) {
+            NDArray images = TestModels.images(model.config(), 3, 2, scope);
+            NDArray tokens = model.embed(images);
+            assertThat(tokens.getShape()).isEqualTo(new Shape(3, 17, 16));
+            for (int b = 0; b < model.structure().depth(); b++) {
+                tokens = model.block(b, tokens, null, null);
+            }
+            assertThat(model.logits(images).toFloatArray()).containsExactly(model.classify(tokens).toFloatArray());
+        }
+    }
+
+    @Test
+    void masksOfOnesEqualNoMask() {
+        try (NDManager scope = model.newScope()) {
+            NDArray tokens = model.embed(TestModels.images(model.config(), 2, 3, scope));
+            NDArray plain = model.block(0, tokens, null, null);
+            NDArray shared = model.block(0, tokens, scope.ones(new Shape(16)), scope.ones(new Shape(24)));
+            NDArray perImage = model.block(0, tokens, scope.ones(new Shape(2, 16)), scope.ones(new Shape(2, 24)));
+            assertThat(shared.toFloatArray()).containsExactly(plain.toFloatArray());
+            assertThat(perImage.toFloatArray()).containsExactly(plain.toFloatArray());
+        }
+    }
+
+    @Test
+    void aModelWithRaggedHeadsRuns() {
+        ModelStructure ragged = new ModelStructure(16, List.of(
+                new BlockStructure(List.of(8, 4, 4, 2), 24), new BlockStructure(List.of(5), 3)));
+        try (VisionTransformer pruned = TestModels.random(TestModels.tinyConfig(), ragged, 4, manager);
+             NDManager scope = pruned.newScope()) {
+            NDArray logits = pruned.logits(TestModels.images(pruned.config(), 2, 4, scope));
+            assertThat(logits.getShape()).isEqualTo(new Shape(2, 10));
+            assertThat(pruned.weight(0, io.vitprune.api.ModelPart.QKV_WEIGHT).getShape()).isEqualTo(new Shape(54, 16));
+        }
+    }
+
+    @Test
+    void closingAScopeFreesEveryTemporary() {
+        int before = managed(model.manager());
+        for (int i = 0; i < 5; i++) {
+            try (NDManager scope = model.newScope()) {
+                model.logits(TestModels.images(model.config(), 2, i, scope));
+                assertThat(managed(model.manager())).isGreaterThan(before);
+            }
+            assertThat(managed(model.manager())).isEqualTo(before);
+        }
+        // The weights survive the scopes.
+        try (NDManager scope = model.newScope()) {
+            assertThat(model.logits(TestModels.images(model.config(), 1, 0, scope)).getShape()).isEqualTo(new Shape(1, 10));
+        }
+    }
+
+    @Test
+    void imagesOfTheWrongSizeAreRejected() {
+        try (NDManager scope = model.newScope()) {
+            assertThatThrownBy(() -> model.embed(scope.zeros(new Shape(1, 3, 28, 28))))
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessageContaining("(1, 3, 28, 28)")
+                    .hasMessageContaining("expected (batch, 3, 32, 32)");
+        }
+    }
+
+    private static int managed(NDManager manager) {
+        return ((BaseNDManager) manager).getManagedArrays().size();
+    }
+}
