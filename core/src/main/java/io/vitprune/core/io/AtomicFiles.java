@@ -6,9 +6,13 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /** Writes that never leave a half-written file: write a temporary sibling, then rename it. */
 public final class AtomicFiles {
+    private static final String FILE_PERMISSIONS = "rw-r--r--";
+    private static final String DIRECTORY_PERMISSIONS = "rwxr-xr-x";
+
     private AtomicFiles() {
     }
 
@@ -31,6 +35,7 @@ public final class AtomicFiles {
         Path parent = absolute.getParent();
         Files.createDirectories(parent);
         Path temporary = Files.createTempFile(parent, "." + absolute.getFileName(), ".tmp");
+        makeShareable(temporary, FILE_PERMISSIONS);
         try {
             try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(temporary))) {
                 writer.writeTo(out);
@@ -61,7 +66,16 @@ public final class AtomicFiles {
     public static Path stagingDirectory(Path target) throws IOException {
         Path absolute = target.toAbsolutePath();
         Files.createDirectories(absolute.getParent());
-        return Files.createTempDirectory(absolute.getParent(), "." + absolute.getFileName() + ".staging-");
+        Path staged = Files.createTempDirectory(absolute.getParent(), "." + absolute.getFileName() + ".staging-");
+        makeShareable(staged, DIRECTORY_PERMISSIONS);
+        return staged;
+    }
+
+    /** Temporary files are private (0600 / 0700); what they become is an ordinary output. */
+    private static void makeShareable(Path path, String permissions) throws IOException {
+        if (path.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(permissions));
+        }
     }
 
     public static void deleteRecursively(Path path) throws IOException {

@@ -15,6 +15,7 @@ import io.vitprune.api.UnitScores;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.registry.Registered;
 import io.vitprune.core.registry.StrategyRegistry;
+import io.vitprune.core.testing.PluginJars;
 import io.vitprune.core.testing.TestModels;
 import java.io.IOException;
 import java.net.URL;
@@ -29,44 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ExternalPluginTest {
     /** The smallest plug-in (README): one scorer. */
-    static final String SMALLEST_PLUGIN = """
-            package com.example.vitprune;
-
-            import io.vitprune.api.*;
-            import java.util.*;
-
-            /** Offers one scorer; listed in META-INF/services/io.vitprune.api.StrategyProvider. */
-            public final class RandomPlugin implements StrategyProvider {
-                @Override public String name() { return "random-plugin"; }
-                @Override public List<ScorerFactory> scorers() { return List.of(new RandomScorer()); }
-            }
-
-            /** Seeded random scores: the baseline every real scorer should beat. */
-            final class RandomScorer implements ScorerFactory, Scorer {
-                @Override public String name() { return "random-fixture"; }
-                @Override public String description() { return "seeded random scores (a baseline)"; }
-                @Override public Set<UnitKind> supportedKinds() { return EnumSet.of(UnitKind.ATTENTION_CHANNEL, UnitKind.MLP_UNIT); }
-
-                @Override public Scorer create(StrategySettings settings) {
-                    settings.requireKnown(name(), settings());
-                    return this;
-                }
-
-                @Override public UnitScores score(PrunableModel model, UnitKind kind, ScoringContext context) {
-                    requireSupported(name(), kind);
-                    Random random = new Random(context.seed());
-                    List<float[]> scores = new ArrayList<>();
-                    for (BlockStructure block : model.structure().blocks()) {
-                        float[] units = new float[block.units(kind)];
-                        for (int i = 0; i < units.length; i++) {
-                            units[i] = random.nextFloat();
-                        }
-                        scores.add(units);
-                    }
-                    return new UnitScores(kind, scores);
-                }
-            }
-            """;
+    /** The smallest plug-in, as the README shows it: docs/plugin-example (one provider, one scorer). */
+    static final String SMALLEST_PLUGIN = PluginJars.example();
 
     @TempDir
     Path temp;

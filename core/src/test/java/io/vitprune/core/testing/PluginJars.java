@@ -1,4 +1,4 @@
-package io.vitprune.strategies.weight;
+package io.vitprune.core.testing;
 
 import ai.djl.ndarray.NDManager;
 import io.vitprune.api.StrategyProvider;
@@ -22,12 +22,27 @@ import javax.tools.StandardJavaFileManager;
 import javax.tools.ToolProvider;
 
 /** Builds a plug-in jar from Java source the way a plug-in author's build would: compile against the api, add a services file. */
-final class PluginJars {
+public final class PluginJars {
     private PluginJars() {
     }
 
+    /** The plug-in example the README documents, read from docs/plugin-example of this checkout. */
+    public static String example() {
+        Path relative = Path.of("docs/plugin-example/src/main/java/com/example/vitprune/RandomPlugin.java");
+        for (Path directory = Path.of("").toAbsolutePath(); directory != null; directory = directory.getParent()) {
+            if (Files.isRegularFile(directory.resolve(relative))) {
+                try {
+                    return Files.readString(directory.resolve(relative));
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        throw new IllegalStateException(relative + " not found above " + Path.of("").toAbsolutePath());
+    }
+
     /** Compiles {@code source} (public class {@code className}) and packages it as {@code directory/jarName} listing that class. */
-    static Path build(Path directory, String jarName, String className, String source) throws IOException {
+    public static Path build(Path directory, String jarName, String className, String source) throws IOException {
         Path sources = Files.createDirectories(directory.resolve(jarName + "-src"));
         Path classes = Files.createDirectories(directory.resolve(jarName + "-classes"));
         Path file = sources.resolve(className.substring(className.lastIndexOf('.') + 1) + ".java");
