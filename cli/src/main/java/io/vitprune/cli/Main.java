@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
 @Command(name = "vitprune", mixinStandardHelpOptions = true, version = "vitprune 0.1.0",
         description = "Prune Vision Transformers: score units, select, remove them physically, measure.",
         subcommands = {StrategiesCommand.class, InfoCommand.class, PruneCommand.class, EvalCommand.class,
-                TrainCommand.class, FinetuneCommand.class, SampleCommand.class, DemoCommand.class, PlotHistoryCommand.class})
+                TrainCommand.class, FinetuneCommand.class, SampleCommand.class, DemoCommand.class, PlotHistoryCommand.class,
+                ModelCardCommand.class})
 public final class Main {
     @Option(names = "--verbose", description = "Print stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
     boolean verbose;

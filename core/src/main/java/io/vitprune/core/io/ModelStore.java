@@ -142,15 +142,9 @@ public final class ModelStore {
         return out.toByteArray();
     }
 
-    /** Total bytes of the files in a model directory. */
+    /** Bytes of a saved model: its config and weights (other files, such as a model card, do not count). */
     public static long directorySize(Path directory) throws IOException {
-        try (var files = Files.list(directory)) {
-            long total = 0;
-            for (Path file : files.toList()) {
-                total += Files.size(file);
-            }
-            return total;
-        }
+        return Files.size(directory.resolve(MANIFEST)) + Files.size(directory.resolve(PARAMETERS));
     }
 
     static String sha256(byte[] bytes) {
