@@ -62,6 +62,14 @@ public final class TrainingRun {
      * starting model when there is no checkpoint yet.
      */
     public VisionTransformer run(Supplier<VisionTransformer> initial, NDManager manager) throws IOException {
+        return run(initial, manager, options.epochs());
+    }
+
+    /**
+     * Like {@link #run(Supplier, NDManager)} but stops after epoch {@code lastEpoch} (checkpointed),
+     * e.g. to spread a long run over several sessions; a later run continues from there.
+     */
+    public VisionTransformer run(Supplier<VisionTransformer> initial, NDManager manager, int lastEpoch) throws IOException {
         Path checkpoint = workDirectory.resolve(CHECKPOINT);
         VisionTransformer model;
         State state;
@@ -88,7 +96,7 @@ public final class TrainingRun {
                     optimizer.restore(NDList.decode(loading, Files.readAllBytes(checkpoint.resolve("optimizer.ndlist"))), state.optimizerStep());
                 }
             }
-            for (int epoch = state.epochsDone() + 1; epoch <= options.epochs(); epoch++) {
+            for (int epoch = state.epochsDone() + 1; epoch <= Math.min(lastEpoch, options.epochs()); epoch++) {
                 trainEpoch(model, optimizer, schedule, epoch);
             }
         }

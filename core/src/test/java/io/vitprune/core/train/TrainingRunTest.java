@@ -1,0 +1,123 @@
+package io.vitprune.core.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.vitprune.api.InvalidInputException;
+import io.vitprune.core.data.Cifar10;
+import io.vitprune.core.model.VisionTransformer;
+import io.vitprune.core.testing.TestModels;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Training on a small slice of the bundled CIFAR-10 sample: it learns, checkpoints, and resumes exactly. */
+class TrainingRunTest {
+    static final Cifar10 SLICE = Cifar10.read(Path.of("../data/cifar10-test-sample-1000.bin")).randomSample(256, 1);
+    static final TrainingOptions OPTIONS = new TrainingOptions(3, 64, 3e-3, 1e-4, 0.05, 1, 0.1, 7);
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void aRunStoppedAfterAnEpochAndResumedEndsWithTheSameWeightsAsAnUninterruptedRun() throws IOException {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Map<String, float[]> uninterrupted = weights(train(temp.resolve("straight"), manager, OPTIONS.epochs()));
+            train(temp.resolve("resumed"), manager, 1).close();
+            Map<String, float[]> resumed = weights(train(temp.resolve("resumed"), manager, OPTIONS.epochs()));
+
+            assertThat(resumed.keySet()).isEqualTo(uninterrupted.keySet());
+            uninterrupted.forEach((name, values) -> assertThat(resumed.get(name)).as(name).containsExactly(values));
+            assertThat(Files.readAllLines(temp.resolve("resumed").resolve(TrainingRun.HISTORY)))
+                    .hasSize(OPTIONS.epochs() + 1)
+                    .first().isEqualTo(TrainingRun.HISTORY_HEADER);
+        }
+    }
+
+    @Test
+    void trainingLowersTheLoss() throws IOException {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            train(temp.resolve("run"), manager, OPTIONS.epochs()).close();
+        }
+        List<String> rows = Files.readAllLines(temp.resolve("run").resolve(TrainingRun.HISTORY));
+        double first = Double.parseDouble(rows.get(1).split(",")[1]);
+        double last = Double.parseDouble(rows.get(rows.size() - 1).split(",")[1]);
+
+        assertThat(last).isLessThan(first);
+    }
+
+    @Test
+    void aCheckpointMadeWithOtherOptionsIsNotResumed() throws IOException {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            train(temp.resolve("run"), manager, 1).close();
+            TrainingOptions other = new TrainingOptions(3, 64, 1e-3, 1e-4, 0.05, 1, 0.1, 7);
+            TrainingRun run = new TrainingRun(other, Objective.crossEntropy(0.1), SLICE, null, temp.resolve("run"), quiet());
+
+            assertThatThrownBy(() -> run.run(() -> TestModels.tiny(3, manager), manager))
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessageContaining("checkpoint")
+                    .hasMessageContaining("use another work directory or the same options");
+        }
+    }
+
+    @Test
+    void distillingFromItselfAddsNothingToTheCrossEntropy() {
+        try (NDManager manager = NDManager.newBaseManager(); VisionTransformer model = TestModels.tiny(4, manager)) {
+            NDArray images = TestModels.images(model.config(), 8, 1, manager);
+            NDArray labels = manager.arange(0, 8).toType(ai.djl.ndarray.types.DataType.INT64, false);
+            NDArray logits = model.logits(images);
+
+            float distilled = new Distillation(model, 1.0, 2.0, 0.1).loss(logits, labels, images).getFloat();
+            float crossEntropy = Objective.crossEntropy(0.1).loss(logits, labels, images).getFloat();
+
+            assertThat(distilled).isCloseTo(crossEntropy, org.assertj.core.data.Offset.offset(1e-5f));
+        }
+    }
+
+    @Test
+    void crossEntropyWithoutSmoothingIsTheNegativeLogLikelihood() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray logits = manager.create(new float[] {2, 0, 0, 0, 1, 0}, new ai.djl.ndarray.types.Shape(2, 3));
+            NDArray labels = manager.create(new long[] {0, 2});
+            double expected = (-Math.log(Math.exp(2) / (Math.exp(2) + 2)) - Math.log(1 / (2 + Math.E))) / 2;
+
+            assertThat((double) Objective.crossEntropy(0).loss(logits, labels, null).getFloat())
+                    .isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-5));
+        }
+    }
+
+    @Test
+    void theScheduleWarmsUpLinearlyThenDecaysToTheFloor() {
+        LearningRateSchedule schedule = new LearningRateSchedule(1.0, 0.1, 10, 110);
+
+        assertThat(schedule.at(0)).isEqualTo(0.1);
+        assertThat(schedule.at(9)).isEqualTo(1.0);
+        assertThat(schedule.at(60)).isCloseTo(0.55, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(schedule.at(110)).isCloseTo(0.1, org.assertj.core.data.Offset.offset(1e-9));
+    }
+
+    private VisionTransformer train(Path work, NDManager manager, int lastEpoch) throws IOException {
+        TrainingRun run = new TrainingRun(OPTIONS, Objective.crossEntropy(0.1), SLICE, null, work, quiet());
+        return run.run(() -> TestModels.tiny(3, manager), manager, lastEpoch);
+    }
+
+    private static Map<String, float[]> weights(VisionTransformer model) {
+        try (model) {
+            Map<String, float[]> values = new java.util.TreeMap<>();
+            model.namedParameters().forEach((name, parameter) -> values.put(name, parameter.getArray().toFloatArray()));
+            return values;
+        }
+    }
+
+    private static PrintStream quiet() {
+        return new PrintStream(new ByteArrayOutputStream());
+    }
+}
