@@ -8,6 +8,7 @@ import io.vitprune.core.train.Evaluation;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Top-1 accuracy of a model on CIFAR-10 images. */
@@ -16,12 +17,11 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Model directory.")
     Path model;
 
-    @Option(names = "--file", description = "A CIFAR-10 binary file (instead of the test split of --data).")
+    @Option(names = "--file", description = "A CIFAR-10 binary file to evaluate instead of the test split (test_batch.bin) of --data.")
     Path file;
 
-    @Option(names = "--data", description = "CIFAR-10 directory; its test_batch.bin is used unless --file is given (default: ${DEFAULT-VALUE}).",
-            defaultValue = "${sys:vitprune.cifar10.dir:-${env:VITPRUNE_CIFAR10:-../shared/datasets/cifar10}}")
-    Path data;
+    @Mixin
+    DataOption data;
 
     @Option(names = "--limit", description = "Evaluate the first N images only.")
     Integer limit;
@@ -31,7 +31,7 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Cifar10 images = file != null ? Cifar10.read(file) : Cifar10.load(data, Cifar10.Split.TEST);
+        Cifar10 images = file != null ? Cifar10.read(file) : Cifar10.load(data.directory(), Cifar10.Split.TEST);
         if (limit != null) {
             images = images.limit(limit);
         }
