@@ -23,7 +23,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The main job on the embedded defaults: prune the bundled model with every data-free scorer found
@@ -32,6 +34,9 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "demo", description = "Prune the bundled model with every strategy found at 30-70% and print a table.")
 final class DemoCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     static final List<String> SELECTORS = List.of("uniform", "global");
 
     @Option(names = "--model", defaultValue = "models/reference", description = "Model to prune (default: ${DEFAULT-VALUE}).")
@@ -111,7 +116,7 @@ final class DemoCommand implements Callable<Integer> {
                 .append(String.format("Model `%s`, %d images of `%s`, %s of %s removed. Machine: %s. Date: %s.%n%n",
                         model, imageCount, sample, "attention-channel".equals(kind) ? "attention channels" : kind, "each block or all blocks",
                         Machine.describe(), LocalDate.now()))
-                .append("Produced by `java -jar cli/target/vitprune.jar demo --out ").append(out).append("`.\n\n")
+                .append("Produced by `").append(Invocation.of(spec)).append("`.\n\n")
                 .append("| scorer | selector | removed | top-1 | parameters | MACs / image | saved bytes |\n")
                 .append("|---|---|---:|---:|---:|---:|---:|\n");
         for (Row row : rows) {

@@ -17,7 +17,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Writes MODEL_CARD.md into a model directory: config, parameters, MACs, top-1 on the full test
@@ -25,6 +27,9 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "model-card", description = "Evaluate a model on the full test split and write MODEL_CARD.md into its directory.")
 final class ModelCardCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--model", required = true)
     Path model;
 
@@ -78,9 +83,7 @@ final class ModelCardCommand implements Callable<Integer> {
                     .append(String.format("| machine | %s |%n", Machine.describe()))
                     .append(String.format("| card written | %s |%n%n", LocalDate.now()))
                     .append("Trained with:\n\n    ").append(command).append("\n\n")
-                    .append("This card was produced by:\n\n    java -jar cli/target/vitprune.jar model-card --model ").append(model)
-                    .append(" --history ").append(history).append(" --command '").append(command).append("'")
-                    .append(note == null ? "" : " --note '" + note + "'").append("\n");
+                    .append("This card was produced by:\n\n    ").append(Invocation.of(spec)).append("\n");
             AtomicFiles.writeString(model.resolve("MODEL_CARD.md"), card.toString());
             System.out.printf("test top-1 %.2f%%; wrote %s%n", 100 * accuracy.top1(), model.resolve("MODEL_CARD.md"));
         }

@@ -1,0 +1,137 @@
+package io.vitprune.cli;
+
+import ai.djl.ndarray.NDManager;
+import io.vitprune.api.PruningPlan;
+import io.vitprune.api.PruningTarget;
+import io.vitprune.api.ScoringContext;
+import io.vitprune.api.StrategySettings;
+import io.vitprune.api.UnitKind;
+import io.vitprune.core.Machine;
+import io.vitprune.core.Pruning;
+import io.vitprune.core.data.Cifar10;
+import io.vitprune.core.experiment.ResultTable;
+import io.vitprune.core.io.AtomicFiles;
+import io.vitprune.core.io.ModelStore;
+import io.vitprune.core.model.ModelStats;
+import io.vitprune.core.model.VisionTransformer;
+import io.vitprune.core.registry.StrategyRegistry;
+import io.vitprune.core.surgery.Surgery;
+import io.vitprune.core.train.Distillation;
+import io.vitprune.core.train.Evaluation;
+import io.vitprune.core.train.TrainingOptions;
+import io.vitprune.core.train.TrainingRun;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Prunes the reference model with one scorer and selector at several ratios and measures top-1 on
+ * the full test split before and after KD fine-tuning. Every finished cell is kept in the CSV and
+ * every fine-tune checkpoints per epoch, so a rerun continues where it stopped.
+ */
+@Command(name = "finetune", description = "Top-1 after pruning at several ratios, before and after KD fine-tuning (resumable).")
+final class FinetuneExperiment implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    static final List<String> COLUMNS = List.of("scorer", "selector", "ratio", "epochs", "top1_before", "top1_after", "parameters",
+            "macs_per_image", "finetune_seconds");
+
+    @Mixin
+    DataOption data;
+
+    @Option(names = "--model", defaultValue = "models/reference") Path model;
+    @Option(names = "--scorer", defaultValue = "weight-l1") String scorer;
+    @Option(names = "--selector", defaultValue = "global") String selector;
+    @Option(names = "--ratios", split = ",", defaultValue = "0.3,0.5,0.7") List<Double> ratios;
+    @Option(names = "--epochs", defaultValue = "1") int epochs;
+    @Option(names = "--lr", defaultValue = "2e-4") double learningRate;
+    @Option(names = "--beta", defaultValue = "1.0") double beta;
+    @Option(names = "--temperature", defaultValue = "1.0") double temperature;
+    @Option(names = "--seed", defaultValue = "42") long seed;
+    @Option(names = "--train-limit", description = "Fine-tune on the first N training images (smoke runs).") Integer trainLimit;
+    @Option(names = "--test-limit", description = "Evaluate on the first N test images (smoke runs).") Integer testLimit;
+    @Option(names = "--work", defaultValue = "target/experiments/finetune", description = "Pruned models and fine-tune checkpoints.") Path work;
+    @Option(names = "--out", defaultValue = "docs/results/finetune", description = "Writes <out>.csv and <out>.md.") Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        Cifar10 train = Cifar10.load(data.directory(), Cifar10.Split.TRAIN);
+        Cifar10 test = Cifar10.load(data.directory(), Cifar10.Split.TEST);
+        train = trainLimit == null ? train : train.limit(trainLimit);
+        test = testLimit == null ? test : test.limit(testLimit);
+        ResultTable table = new ResultTable(Path.of(out + ".csv"), COLUMNS, 4);
+        StrategyRegistry registry = StrategyRegistry.load();
+        try (NDManager manager = NDManager.newBaseManager(); VisionTransformer base = ModelStore.load(model, manager)) {
+            if (!table.has("none", "-", "0.00", 0)) {
+                double top1 = Evaluation.top1(base, test, 250, System.err).top1();
+                ModelStats stats = ModelStats.of(base);
+                table.put("none", "-", "0.00", 0, format(top1), format(top1), stats.parameters(), stats.macsPerImage(), 0);
+            }
+            for (double ratio : ratios) {
+                String ratioKey = String.format("%.2f", ratio);
+                if (table.has(scorer, selector, ratioKey, epochs)) {
+                    System.out.println("done already: " + scorer + " " + selector + " " + ratioKey);
+                    continue;
+                }
+                Path cell = work.resolve(scorer + "-" + selector + "-" + ratioKey);
+                Path pruned = cell.resolve("pruned");
+                if (!Files.exists(pruned.resolve(ModelStore.MANIFEST))) {
+                    PruningPlan plan = Pruning.plan(base, registry.scorer(scorer).create(StrategySettings.EMPTY),
+                            registry.selector(selector).create(StrategySettings.EMPTY), new PruningTarget(UnitKind.ATTENTION_CHANNEL, ratio),
+                            ScoringContext.dataFree(manager));
+                    try (VisionTransformer smaller = Surgery.apply(base, plan, manager)) {
+                        ModelStore.save(smaller, pruned);
+                    }
+                }
+                double before;
+                ModelStats stats;
+                try (VisionTransformer smaller = ModelStore.load(pruned, manager)) {
+                    before = Evaluation.top1(smaller, test, 250, System.err).top1();
+                    stats = ModelStats.of(smaller);
+                }
+                TrainingOptions options = new TrainingOptions(epochs, 128, learningRate, learningRate / 100, 0.05, Math.min(0.1, epochs), 0.1, seed);
+                TrainingRun run = new TrainingRun(options, new Distillation(base, beta, temperature, 0.1), train, null, cell.resolve("finetune"), System.out);
+                long started = System.nanoTime();
+                try (VisionTransformer tuned = run.run(() -> ModelStore.load(pruned, manager), manager)) {
+                    double after = Evaluation.top1(tuned, test, 250, System.err).top1();
+                    table.put(scorer, selector, ratioKey, epochs, format(before), format(after), stats.parameters(), stats.macsPerImage(),
+                            String.format("%.0f", (System.nanoTime() - started) / 1e9));
+                    System.out.printf("%s %s %s: top-1 %.2f%% -> %.2f%% after %d epoch(s)%n", scorer, selector, ratioKey, 100 * before, 100 * after, epochs);
+                }
+            }
+        }
+        writeMarkdown(table, train.size(), test.size());
+        return 0;
+    }
+
+    private void writeMarkdown(ResultTable table, int trainImages, int testImages) throws IOException {
+        StringBuilder md = new StringBuilder("# Top-1 after pruning, before and after KD fine-tuning\n\n")
+                .append(String.format("Model `%s`; attention channels removed by `%s` + `%s`; fine-tuning: %d epoch(s) of CE + %.1f x KL(teacher || student), "
+                        + "T = %.1f, the unpruned model as frozen teacher, AdamW lr %.0e with cosine decay, on %,d training images. Top-1 on %,d "
+                        + "CIFAR-10 test images. Machine: %s. Date: %s.%n%n", model, scorer, selector, epochs, beta, temperature, learningRate,
+                        trainImages, testImages, Machine.describe(), LocalDate.now()))
+                .append("Produced by `").append(Invocation.of(spec)).append("`.\n\n")
+                .append("| scorer | selector | removed | top-1 before | top-1 after | parameters | MACs / image | fine-tune s |\n")
+                .append("|---|---|---:|---:|---:|---:|---:|---:|\n");
+        for (List<String> row : table.rows()) {
+            md.append(String.format("| %s | %s | %.0f%% | %.2f%% | %.2f%% | %,d | %,d | %s |%n", row.get(0), row.get(1),
+                    100 * Double.parseDouble(row.get(2)), 100 * Double.parseDouble(row.get(4)), 100 * Double.parseDouble(row.get(5)),
+                    Long.parseLong(row.get(6)), Long.parseLong(row.get(7)), row.get(8)));
+        }
+        AtomicFiles.writeString(Path.of(out + ".md"), md.toString());
+        System.out.println("wrote " + out + ".csv and " + out + ".md");
+    }
+
+    private static String format(double top1) {
+        return String.format("%.4f", top1);
+    }
+}
