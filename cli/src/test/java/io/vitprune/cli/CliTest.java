@@ -68,6 +68,25 @@ class CliTest {
     }
 
     @Test
+    void aBrokenPluginIsListedAsBrokenAndTheOthersStillLoad() throws IOException {
+        String throwing = PluginJars.example().replace("RandomPlugin", "ThrowingPlugin")
+                .replace("@Override public String name() { return \"random-plugin\"; }",
+                        "public ThrowingPlugin() { throw new IllegalStateException(\"needs a licence key\"); }\n    @Override public String name() { return \"throwing\"; }");
+        Path jar = PluginJars.build(temp, "throwing-plugin.jar", "com.example.vitprune.ThrowingPlugin", throwing);
+        ClassLoader original = Thread.currentThread().getContextClassLoader();
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, original)) {
+            Thread.currentThread().setContextClassLoader(loader);
+            CliRun listing = CliRun.of("strategies");
+
+            assertThat(listing.exitCode()).isZero();
+            assertThat(listing.out()).contains("weight-l1", "Broken plug-ins", "com.example.vitprune.ThrowingPlugin", jar.toString(),
+                    "needs a licence key");
+        } finally {
+            Thread.currentThread().setContextClassLoader(original);
+        }
+    }
+
+    @Test
     void pruneWritesASmallerModelAndItsPlanThatInfoAndEvalRead() throws IOException {
         Path out = temp.resolve("pruned");
         Path plan = temp.resolve("plan.json");
