@@ -1,13 +1,20 @@
 package io.vitprune.cli;
 
 import ai.djl.ndarray.NDManager;
+import io.vitprune.api.InvalidInputException;
+import io.vitprune.api.ProgressListener;
 import io.vitprune.api.PruningPlan;
 import io.vitprune.api.PruningTarget;
+import io.vitprune.api.ScorerFactory;
+import io.vitprune.api.ScoringContext;
+import io.vitprune.api.ScoringData;
 import io.vitprune.api.StrategySettings;
+import io.vitprune.api.UnitScores;
 import io.vitprune.api.UnitKind;
 import io.vitprune.core.Machine;
 import io.vitprune.core.Pruning;
 import io.vitprune.core.data.Cifar10;
+import io.vitprune.core.data.Cifar10ScoringData;
 import io.vitprune.core.io.AtomicFiles;
 import io.vitprune.core.io.ModelStore;
 import io.vitprune.core.model.ModelStats;
@@ -21,16 +28,19 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * The main job on the embedded defaults: prune the bundled model with every data-free scorer found
- * and each of the uniform and global selectors at 30-70% of the attention channels, and report
- * top-1 on the bundled test sample, parameters, MACs and saved size.
+ * The main job on the embedded defaults: prune the bundled model with every scorer found (data-driven
+ * ones score a sample of the training split, when it is there) under each of the uniform and global
+ * selectors at 30-70% of the attention channels, and report top-1 on the bundled test sample,
+ * parameters, MACs and saved size. Each scorer scores once per selector; ratios reuse the scores.
  */
 @Command(name = "demo", description = "Prune the bundled model with every strategy found at 30-70% and print a table.")
 final class DemoCommand implements Callable<Integer> {
@@ -55,6 +65,16 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "target/demo", description = "Where demo.csv and demo.md are written (default: ${DEFAULT-VALUE}).")
     Path out;
 
+    @Mixin
+    DataOption data;
+
+    @Option(names = "--scoring-images", defaultValue = "200",
+            description = "Images drawn from the training split for data-driven scorers (default: ${DEFAULT-VALUE}).")
+    int scoringImages;
+
+    @Option(names = "--scoring-seed", defaultValue = "0")
+    long scoringSeed;
+
     record Row(String scorer, String selector, double ratio, double top1, long parameters, long macs, long bytes) { }
 
     @Override
@@ -68,15 +88,21 @@ final class DemoCommand implements Callable<Integer> {
             rows.add(measure("none", "-", 0, base, images, manager));
             print(rows.get(0));
             for (var scorer : registry.scorers()) {
-                if (scorer.factory().needsData() || !scorer.factory().supportedKinds().contains(unitKind)) {
-                    skipped.add(scorer.name());
+                if (!scorer.factory().supportedKinds().contains(unitKind)) {
+                    skipped.add(scorer.name() + " (does not score " + unitKind.id() + ")");
                     continue;
                 }
+                Optional<ScoringData> scoringData = scorer.factory().needsData() ? scoringData() : Optional.empty();
+                if (scorer.factory().needsData() && scoringData.isEmpty()) {
+                    skipped.add(scorer.name() + " (needs the training split in " + data.directory() + ")");
+                    continue;
+                }
+                ScoringContext context = new ScoringContext(scoringData, manager, scoringSeed, 100, ProgressListener.NONE);
                 for (String selectorName : SELECTORS) {
                     var selector = registry.selector(selectorName).create(StrategySettings.EMPTY);
+                    UnitScores scores = Pruning.score(base, scorer.factory().create(scorerSettings(scorer.factory(), selectorName)), unitKind, context);
                     for (double ratio : ratios) {
-                        PruningPlan plan = Pruning.plan(base, scorer.factory().create(StrategySettings.EMPTY), selector,
-                                new PruningTarget(unitKind, ratio), io.vitprune.api.ScoringContext.dataFree(manager));
+                        PruningPlan plan = Pruning.select(base, scores, selector, new PruningTarget(unitKind, ratio));
                         try (VisionTransformer pruned = Surgery.apply(base, plan, manager)) {
                             Row row = measure(scorer.name(), selectorName, ratio, pruned, images, manager);
                             rows.add(row);
@@ -87,10 +113,26 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         if (!skipped.isEmpty()) {
-            System.out.println("skipped (need scoring data or another unit kind; use 'prune'): " + String.join(", ", skipped));
+            System.out.println("skipped: " + String.join("; ", skipped));
         }
         write(rows, images.size());
         return 0;
+    }
+
+    /** A scoring set from the training split, or nothing when the split is not there. */
+    private Optional<ScoringData> scoringData() {
+        try {
+            return Optional.of(new Cifar10ScoringData(Cifar10.load(data.directory(), Cifar10.Split.TRAIN).randomSample(scoringImages, scoringSeed)));
+        } catch (InvalidInputException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Scorers whose scores depend on the selection scope declare a {@code scope} setting: block for uniform, global for global. */
+    private static StrategySettings scorerSettings(ScorerFactory factory, String selector) {
+        return factory.settings().contains("scope")
+                ? StrategySettings.of("scope", selector.equals("uniform") ? "block" : "global")
+                : StrategySettings.EMPTY;
     }
 
     private Row measure(String scorer, String selector, double ratio, VisionTransformer candidate, Cifar10 images, NDManager manager) throws IOException {

@@ -1,25 +1,42 @@
 package io.vitprune.core;
 
+import io.vitprune.api.InvalidInputException;
 import io.vitprune.api.PrunableModel;
 import io.vitprune.api.PruningPlan;
 import io.vitprune.api.PruningTarget;
 import io.vitprune.api.Scorer;
 import io.vitprune.api.ScoringContext;
 import io.vitprune.api.Selector;
+import io.vitprune.api.UnitKind;
 import io.vitprune.api.UnitScores;
 
-/** Composes a scorer and a selector into a plan; {@code Surgery.apply} turns the plan into a smaller model. */
+/**
+ * Composes a scorer and a selector into a plan, checking what plug-ins return; {@code Surgery.apply}
+ * turns the plan into a smaller model. Scoring and selecting are also offered apart, so that one
+ * (possibly expensive) scoring serves several selectors and ratios.
+ */
 public final class Pruning {
     private Pruning() {
     }
 
-    /** Scores every unit of the target's kind, checks the scores fit the model, and selects. */
+    /** Scores every unit of the target's kind and selects. */
     public static PruningPlan plan(PrunableModel model, Scorer scorer, Selector selector, PruningTarget target, ScoringContext context) {
-        UnitScores scores = scorer.score(model, target.kind(), context);
-        if (scores.kind() != target.kind()) {
-            throw new io.vitprune.api.InvalidInputException("scorer returned " + scores.kind().id() + " scores: expected "
-                    + target.kind().id());
+        return select(model, score(model, scorer, target.kind(), context), selector, target);
+    }
+
+    /** The scorer's scores for {@code kind}, checked to be of that kind with one finite score per unit of the model. */
+    public static UnitScores score(PrunableModel model, Scorer scorer, UnitKind kind, ScoringContext context) {
+        UnitScores scores = scorer.score(model, kind, context);
+        if (scores == null || scores.kind() != kind) {
+            throw new InvalidInputException("scorer " + scorer.getClass().getName() + " returned " + (scores == null ? "no scores" : scores.kind().id() + " scores")
+                    + ": expected " + kind.id() + " scores");
         }
+        scores.requireMatches(model.structure());
+        return scores;
+    }
+
+    /** The selector's plan for {@code scores}, checked to fit the model. */
+    public static PruningPlan select(PrunableModel model, UnitScores scores, Selector selector, PruningTarget target) {
         scores.requireMatches(model.structure());
         PruningPlan plan = selector.select(scores, model.structure(), target);
         plan.requireSource(model.structure());
