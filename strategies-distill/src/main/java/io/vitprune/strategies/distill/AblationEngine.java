@@ -1,0 +1,251 @@
+package io.vitprune.strategies.distill;
+
+import static java.util.Objects.requireNonNull;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.vitprune.api.BlockStructure;
+import io.vitprune.api.InvalidInputException;
+import io.vitprune.api.ModelStructure;
+import io.vitprune.api.PrunableModel;
+import io.vitprune.api.ProgressListener;
+import io.vitprune.api.ScoringData;
+import io.vitprune.api.StrategySettings;
+import io.vitprune.api.UnitKind;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Measures, for every unit of a kind, the losses of the model with that unit alone masked to 0
+ * (methods.md 4.2): {@code L_CE(u)}, the mean cross-entropy of the labels under the student's
+ * probabilities, and {@code L_KL(u)}, the mean {@code KL(q_T || p_T)} from the teacher (the
+ * unmasked model on the same images) to the student, both distributions softened by the
+ * temperature {@code T}. The cross-entropy always uses {@code T = 1}; the KL carries no {@code T^2}
+ * factor (a scorer's weight on it rescales it as needed). Shared by {@code kd-importance} and
+ * {@code regression-stability}, which differ only in how they combine the two losses.
+ *
+ * <p>How: for each scoring batch of {@code B} images, the embedding, the input of every block and
+ * the teacher's logits are computed once, unmasked. Units of block {@code l} are then ablated
+ * {@code k} at a time ({@code units-per-pass}): the cached input of block {@code l} is repeated
+ * {@code k} times along the batch axis, a {@code (k B, width)} mask zeroes a different unit in each
+ * copy, blocks {@code l .. depth-1} and the classifier run once on the {@code k B} rows, and each
+ * copy's per-image losses are summed in Java doubles.
+ *
+ * <p>Cost model: with {@code N} images, depth {@code D} and {@code n_l} units in block {@code l},
+ * scoring runs {@code N (D + sum_l n_l (D - l))} one-image block forwards (plus one small classifier
+ * per unit and image), against {@code N D (1 + sum_l n_l)} for a loop that runs the whole model
+ * once per unit: reusing the blocks before the ablated one saves about 40%, and stacking adds
+ * throughput (large products, few calls through DJL per unit), not fewer operations. Every unit
+ * still costs {@code N} forward passes of the blocks after it, so time grows as units x images;
+ * there is no exact shortcut through the {@link PrunableModel} stages, since masking one unit
+ * changes every token entering the next block. For the dim-192 reference ViT (depth 6, 6 x 32
+ * heads, MLP 384, 65 tokens; about 41.6 MFLOP per one-image block forward), the attention
+ * channels take {@code 6 + 192 * 21 = 4,038} block forwards per image, about 168 TFLOP for 1,000
+ * images: about 27 minutes at best, at the ~105 GFLOP/s that libtorch's GEMM reaches on 2
+ * cores (DEVELOPERS.md); its 36 heads take {@code 6 + 6 * 21 = 132}, 31 times fewer.
+ *
+ * <p>Memory: one batch's block inputs ({@code D B} token arrays) and one block's temporaries for
+ * {@code k B} rows at a time: each block runs in its own scope, freed as soon as its output exists.
+ */
+public record AblationEngine(double temperature, int unitsPerPass) {
+    public static final String TEMPERATURE = "temperature";
+    public static final String UNITS_PER_PASS = "units-per-pass";
+    /** The settings {@link #fromSettings} reads. */
+    public static final Set<String> SETTINGS = Set.of(TEMPERATURE, UNITS_PER_PASS);
+    /** The unit kinds that can be ablated. */
+    public static final Set<UnitKind> KINDS = Set.copyOf(EnumSet.of(UnitKind.ATTENTION_CHANNEL, UnitKind.ATTENTION_HEAD, UnitKind.MLP_UNIT));
+    /** {@code unitsPerPass} meaning: as many as keep one pass within {@link #ROWS_PER_PASS} rows. */
+    public static final int AUTO = 0;
+    /**
+     * Rows (copies x images) of one automatic pass, chosen by measurement on the dim-192 reference
+     * ViT: passes of 256 to 512 rows ran fastest; smaller ones pay more per call through DJL, larger
+     * ones fall out of the caches. One block's temporaries for 256 rows of that model take a few
+     * hundred megabytes.
+     */
+    public static final int ROWS_PER_PASS = 256;
+
+    public AblationEngine {
+        if (!(temperature > 0) || Double.isInfinite(temperature)) {
+            throw new InvalidInputException("setting '" + TEMPERATURE + "' = " + temperature + ": expected a finite number > 0");
+        }
+        if (unitsPerPass < 0) {
+            throw new InvalidInputException("setting '" + UNITS_PER_PASS + "' = " + unitsPerPass + ": expected an integer >= 1");
+        }
+    }
+
+    /** Temperature 1 and automatic batching. */
+    public static AblationEngine defaults() {
+        return new AblationEngine(1.0, AUTO);
+    }
+
+    /** {@code temperature} (default 1) and {@code units-per-pass} (default automatic) from a scorer's settings. */
+    public static AblationEngine fromSettings(StrategySettings settings) {
+        int unitsPerPass = settings.integer(UNITS_PER_PASS, AUTO);
+        if (settings.values().containsKey(UNITS_PER_PASS) && unitsPerPass < 1) {
+            throw new InvalidInputException("setting '" + UNITS_PER_PASS + "' = " + unitsPerPass + ": expected an integer >= 1");
+        }
+        return new AblationEngine(settings.number(TEMPERATURE, 1.0), unitsPerPass);
+    }
+
+    /**
+     * {@code L_CE} and {@code L_KL} of every unit of {@code kind}, over every image of {@code data}
+     * taken {@code batchSize} at a time; {@code progress} counts units x batches done.
+     */
+    public AblationLosses measure(PrunableModel model, UnitKind kind, ScoringData data, int batchSize, ProgressListener progress) {
+        requireNonNull(model, "model is null");
+        requireNonNull(kind, "kind is null");
+        requireNonNull(data, "data is null");
+        requireNonNull(progress, "progress is null");
+        if (!KINDS.contains(kind)) {
+            throw new InvalidInputException("ablation of " + kind.id() + " units: expected one of "
+                    + KINDS.stream().map(UnitKind::id).sorted().toList());
+        }
+        if (batchSize <= 0) {
+            throw new InvalidInputException("scoring batch size " + batchSize + ": expected > 0");
+        }
+        int images = data.size();
+        if (images <= 0) {
+            throw new InvalidInputException("scoring data with " + images + " images: expected at least one labelled image");
+        }
+        ModelStructure structure = model.structure();
+        int perPass = unitsPerPass != AUTO ? unitsPerPass : Math.max(1, ROWS_PER_PASS / batchSize);
+        List<double[]> crossEntropy = new ArrayList<>();
+        List<double[]> kl = new ArrayList<>();
+        for (BlockStructure block : structure.blocks()) {
+            crossEntropy.add(new double[block.units(kind)]);
+            kl.add(new double[block.units(kind)]);
+        }
+        String task = "ablating " + kind.id() + " units";
+        long total = (long) structure.totalUnits(kind) * ((images + batchSize - 1) / batchSize);
+        long done = 0;
+        for (int from = 0; from < images; from += batchSize) {
+            try (NDManager scope = model.newScope()) {
+                Batch batch = prepare(model, data.batch(scope, from, Math.min(images, from + batchSize)), from, scope);
+                for (int b = 0; b < structure.depth(); b++) {
+                    int units = structure.block(b).units(kind);
+                    for (int first = 0; first < units; first += perPass) {
+                        int count = Math.min(perPass, units - first);
+                        try (NDManager pass = scope.newSubManager()) {
+                            ablate(model, kind, b, first, count, batch, pass, crossEntropy.get(b), kl.get(b));
+                        }
+                        done += count;
+                        progress.progress(task, done, total);
+                    }
+                }
+            }
+        }
+        for (int b = 0; b < structure.depth(); b++) {
+            divide(crossEntropy.get(b), images);
+            divide(kl.get(b), images);
+        }
+        return new AblationLosses(kind, images, crossEntropy, kl);
+    }
+
+    /**
+     * What every ablation of one scoring batch shares: the input of every block, the labels as
+     * one-hot rows and the teacher's log-probabilities and probabilities at temperature T (float64,
+     * like the student's, so that the losses add no rounding of their own).
+     */
+    private record Batch(int size, List<NDArray> blockInputs, NDArray oneHot, NDArray teacherLog, NDArray teacherProbabilities) { }
+
+    private Batch prepare(PrunableModel model, NDList imagesAndLabels, int offset, NDManager scope) {
+        if (imagesAndLabels.size() != 2) {
+            throw new InvalidInputException("scoring batch of " + imagesAndLabels.size() + " arrays: expected {images, labels}");
+        }
+        NDArray images = imagesAndLabels.get(0);
+        long[] labels = imagesAndLabels.get(1).toLongArray();
+        int size = (int) images.getShape().get(0);
+        if (labels.length != size) {
+            throw new InvalidInputException("scoring batch at image " + offset + " has " + size + " images and " + labels.length
+                    + " labels: expected one label per image");
+        }
+        List<NDArray> inputs = new ArrayList<>();
+        NDArray x = model.embed(images);
+        for (int b = 0; b < model.structure().depth(); b++) {
+            inputs.add(x);
+            x = step(model, b, x, true, null, null, scope);
+        }
+        NDArray logits = model.classify(x).toType(DataType.FLOAT64, false);
+        int classes = (int) logits.getShape().getLastDimension();
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] < 0 || labels[i] >= classes) {
+                throw new InvalidInputException("label " + labels[i] + " of scoring image " + (offset + i) + ": expected a class in [0, "
+                        + classes + ")");
+            }
+        }
+        NDArray teacherLog = logits.div(temperature).logSoftmax(-1);
+        return new Batch(size, inputs, imagesAndLabels.get(1).oneHot(classes, DataType.FLOAT64), teacherLog, teacherLog.exp());
+    }
+
+    /** Ablates units {@code [first, first + count)} of {@code block}, one per copy of the batch, adding each copy's loss sums. */
+    private void ablate(PrunableModel model, UnitKind kind, int block, int first, int count, Batch batch, NDManager pass,
+            double[] crossEntropy, double[] kl) {
+        BlockStructure structure = model.structure().block(block);
+        int width = kind == UnitKind.MLP_UNIT ? structure.mlpWidth() : structure.attentionWidth();
+        // Copy c of the batch is rows [c B, (c + 1) B): tile repeats the whole batch, repeat each mask row.
+        NDArray x = batch.blockInputs().get(block).tile(new long[] {count, 1, 1});
+        x.attach(pass);
+        NDArray mask = pass.create(masks(structure, kind, first, count, width), new Shape(count, width)).repeat(0, batch.size());
+        for (int b = block; b < model.structure().depth(); b++) {
+            boolean masked = b == block;
+            x = step(model, b, x, false, masked && kind != UnitKind.MLP_UNIT ? mask : null, masked && kind == UnitKind.MLP_UNIT ? mask : null, pass);
+        }
+        NDArray logits = model.classify(x).toType(DataType.FLOAT64, false).reshape(count, batch.size(), -1);
+        NDArray log = logits.logSoftmax(-1);
+        NDArray softened = temperature == 1 ? log : logits.div(temperature).logSoftmax(-1);
+        // First operands are the pass's arrays, so that the (count, B, classes) results are freed with it.
+        double[] ce = log.mul(batch.oneHot()).sum(new int[] {2}).neg().toDoubleArray();
+        double[] divergence = softened.sub(batch.teacherLog()).mul(batch.teacherProbabilities()).sum(new int[] {2}).neg().toDoubleArray();
+        for (int c = 0; c < count; c++) {
+            for (int i = 0; i < batch.size(); i++) {
+                crossEntropy[first + c] += ce[c * batch.size() + i];
+                kl[first + c] += divergence[c * batch.size() + i];
+            }
+        }
+    }
+
+    /**
+     * Block {@code index} on {@code x}, its temporaries freed at once; the output belongs to
+     * {@code owner}, and so does {@code x} again if {@code keepInput}, else it is freed too.
+     */
+    private static NDArray step(PrunableModel model, int index, NDArray x, boolean keepInput, NDArray attentionMask, NDArray mlpMask,
+            NDManager owner) {
+        try (NDManager work = owner.newSubManager()) {
+            // DJL puts a result in the manager of its first operand: here x's, so every temporary lands in work.
+            if (keepInput) {
+                x.tempAttach(work);
+            } else {
+                x.attach(work);
+            }
+            NDArray y = model.block(index, x, attentionMask, mlpMask);
+            y.attach(owner);
+            return y;
+        }
+    }
+
+    /** One row of width 1s per copy, with copy c's unit (one channel, a head's channels, one MLP unit) set to 0. */
+    private static float[] masks(BlockStructure block, UnitKind kind, int first, int count, int width) {
+        float[] values = new float[count * width];
+        Arrays.fill(values, 1f);
+        int[] heads = block.headOffsets();
+        for (int c = 0; c < count; c++) {
+            int unit = first + c;
+            int start = kind == UnitKind.ATTENTION_HEAD ? heads[unit] : unit;
+            int end = kind == UnitKind.ATTENTION_HEAD ? heads[unit + 1] : unit + 1;
+            Arrays.fill(values, c * width + start, c * width + end, 0f);
+        }
+        return values;
+    }
+
+    private static void divide(double[] sums, int count) {
+        for (int i = 0; i < sums.length; i++) {
+            sums[i] /= count;
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package io.vitprune.strategies.distill;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import io.vitprune.api.InvalidInputException;
+import io.vitprune.api.ModelPart;
+import io.vitprune.api.ProgressListener;
+import io.vitprune.api.StrategySettings;
+import io.vitprune.api.UnitKind;
+import io.vitprune.core.model.VisionTransformer;
+import io.vitprune.core.testing.TestModels;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The batched engine against the definition, computed unit by unit ({@link ReferenceAblation}). */
+class AblationEngineTest {
+    private static final RandomScoringData DATA = RandomScoringData.of(12, 32, 3);
+
+    private static NDManager manager;
+    private static VisionTransformer model;
+
+    @BeforeAll
+    static void tinyModel() {
+        manager = NDManager.newBaseManager();
+        model = TestModels.tiny(11, manager);
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+        manager.close();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = UnitKind.class, names = {"ATTENTION_CHANNEL", "ATTENTION_HEAD", "MLP_UNIT"})
+    void equalsTheUnitByUnitDefinition(UnitKind kind) {
+        AblationLosses batched = new AblationEngine(1.0, 3).measure(model, kind, DATA, 5, ProgressListener.NONE);
+
+        assertSameLosses(batched, ReferenceAblation.measure(model, kind, DATA, 1.0));
+        assertThat(batched.blocks()).isEqualTo(2);
+        assertThat(batched.crossEntropy(0)).hasSize(model.structure().block(0).units(kind));
+        assertThat(batched.images()).isEqualTo(12);
+    }
+
+    @Test
+    void theTemperatureSoftensTheKlOnly() {
+        AblationLosses soft = new AblationEngine(2.5, 4).measure(model, UnitKind.ATTENTION_CHANNEL, DATA, 12, ProgressListener.NONE);
+        AblationLosses plain = AblationEngine.defaults().measure(model, UnitKind.ATTENTION_CHANNEL, DATA, 12, ProgressListener.NONE);
+
+        assertSameLosses(soft, ReferenceAblation.measure(model, UnitKind.ATTENTION_CHANNEL, DATA, 2.5));
+        assertThat(soft.crossEntropy(1)).containsExactly(plain.crossEntropy(1), within(1e-9));
+        assertThat(soft.kl(1)).isNotEqualTo(plain.kl(1));
+    }
+
+    @Test
+    void resultsDoNotDependOnHowUnitsAndImagesAreBatched() {
+        AblationLosses one = new AblationEngine(1.0, 1).measure(model, UnitKind.ATTENTION_CHANNEL, DATA, 12, ProgressListener.NONE);
+        AblationLosses five = new AblationEngine(1.0, 5).measure(model, UnitKind.ATTENTION_CHANNEL, DATA, 5, ProgressListener.NONE);
+        AblationLosses all = new AblationEngine(1.0, 16).measure(model, UnitKind.ATTENTION_CHANNEL, DATA, 1, ProgressListener.NONE);
+        AblationLosses automatic = AblationEngine.defaults().measure(model, UnitKind.ATTENTION_CHANNEL, DATA, 7, ProgressListener.NONE);
+
+        assertSameLosses(five, one);
+        assertSameLosses(all, one);
+        assertSameLosses(automatic, one);
+    }
+
+    @Test
+    void aUnitTheModelNeverReadsCostsNothing() {
+        try (VisionTransformer edited = TestModels.tiny(11, manager)) {
+            // Column 3 of the second MLP Linear is what reads MLP unit 3 of block 0: without it the unit is dead.
+            edited.weight(0, ModelPart.MLP_OUT_WEIGHT).set(new NDIndex(":, 3"), 0f);
+
+            AblationLosses losses = AblationEngine.defaults().measure(edited, UnitKind.MLP_UNIT, DATA, 12, ProgressListener.NONE);
+
+            assertThat(losses.kl(0)[3]).isCloseTo(0, within(1e-9));
+            assertThat(losses.crossEntropy(0)[3]).isCloseTo(ReferenceAblation.unmaskedCrossEntropy(edited, DATA), within(1e-5));
+            assertThat(losses.kl(0)[2]).isGreaterThan(1e-6);
+        }
+    }
+
+    @Test
+    void reportsProgressUpToUnitsTimesBatches() {
+        List<long[]> reports = new ArrayList<>();
+        new AblationEngine(1.0, 10).measure(model, UnitKind.MLP_UNIT, DATA, 5, (task, done, total) -> reports.add(new long[] {done, total}));
+
+        long total = 48L * 3;
+        assertThat(reports).allSatisfy(report -> assertThat(report[1]).isEqualTo(total));
+        assertThat(reports.stream().mapToLong(report -> report[0])).isSorted().last().isEqualTo(total);
+    }
+
+    @Test
+    void leavesNoArraysBehind() {
+        int before = model.manager().getManagedArrays().size();
+
+        AblationEngine.defaults().measure(model, UnitKind.ATTENTION_HEAD, DATA, 4, ProgressListener.NONE);
+
+        assertThat(model.manager().getManagedArrays()).hasSize(before);
+        assertThat(model.weight(1, ModelPart.QKV_WEIGHT).getManager()).isSameAs(model.manager());
+    }
+
+    @Test
+    void rejectsBadInputNamingIt() {
+        AblationEngine engine = AblationEngine.defaults();
+
+        assertThatThrownBy(() -> engine.measure(model, UnitKind.TOKEN, DATA, 4, ProgressListener.NONE))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("ablation of token units: expected one of");
+        assertThatThrownBy(() -> engine.measure(model, UnitKind.MLP_UNIT, RandomScoringData.of(0, 32, 1), 4, ProgressListener.NONE))
+                .isInstanceOf(InvalidInputException.class).hasMessage("scoring data with 0 images: expected at least one labelled image");
+        RandomScoringData badLabel = RandomScoringData.of(3, 32, 1);
+        badLabel.labels()[2] = 10;
+        assertThatThrownBy(() -> engine.measure(model, UnitKind.MLP_UNIT, badLabel, 4, ProgressListener.NONE))
+                .isInstanceOf(InvalidInputException.class).hasMessage("label 10 of scoring image 2: expected a class in [0, 10)");
+        assertThatThrownBy(() -> AblationEngine.fromSettings(StrategySettings.of("units-per-pass", "0")))
+                .isInstanceOf(InvalidInputException.class).hasMessage("setting 'units-per-pass' = 0: expected an integer >= 1");
+        assertThatThrownBy(() -> AblationEngine.fromSettings(StrategySettings.of("temperature", "-1")))
+                .isInstanceOf(InvalidInputException.class).hasMessage("setting 'temperature' = -1.0: expected a finite number > 0");
+    }
+
+    /** Equal within 1e-5 relative, 1e-7 absolute: float32 products on batches of other shapes round differently. */
+    static void assertSameLosses(AblationLosses actual, AblationLosses expected) {
+        assertThat(actual.kind()).isEqualTo(expected.kind());
+        assertThat(actual.blocks()).isEqualTo(expected.blocks());
+        for (int b = 0; b < expected.blocks(); b++) {
+            assertClose(actual.crossEntropy(b), expected.crossEntropy(b));
+            assertClose(actual.kl(b), expected.kl(b));
+        }
+    }
+
+    private static void assertClose(double[] actual, double[] expected) {
+        assertThat(actual).hasSameSizeAs(expected);
+        for (int i = 0; i < expected.length; i++) {
+            assertThat(actual[i]).as("unit %d", i).isCloseTo(expected[i], within(1e-5 * Math.abs(expected[i]) + 1e-7));
+        }
+    }
+}

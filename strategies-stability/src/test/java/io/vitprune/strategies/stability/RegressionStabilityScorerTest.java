@@ -1,0 +1,125 @@
+package io.vitprune.strategies.stability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import io.vitprune.api.InvalidInputException;
+import io.vitprune.api.ProgressListener;
+import io.vitprune.api.ScorerFactory;
+import io.vitprune.api.ScoringContext;
+import io.vitprune.api.ScoringData;
+import io.vitprune.api.StrategySettings;
+import io.vitprune.api.UnitKind;
+import io.vitprune.api.UnitScores;
+import io.vitprune.core.model.VisionTransformer;
+import io.vitprune.core.registry.Registered;
+import io.vitprune.core.registry.StrategyRegistry;
+import io.vitprune.core.testing.TestModels;
+import io.vitprune.strategies.distill.AblationEngine;
+import io.vitprune.strategies.distill.AblationLosses;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** regression-stability loads through the registry and scores the engine's losses. */
+class RegressionStabilityScorerTest {
+    private static NDManager manager;
+    private static VisionTransformer model;
+    private static ScoringData data;
+
+    @BeforeAll
+    static void tinyModel() {
+        manager = NDManager.newBaseManager();
+        model = TestModels.tiny(17, manager);
+        data = randomData(8);
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+        manager.close();
+    }
+
+    @Test
+    void theRegistryFindsItInThisModule() throws Exception {
+        StrategyRegistry registry = StrategyRegistry.load();
+
+        assertThat(registry.broken()).isEmpty();
+        Registered<ScorerFactory> stability = registry.scorers().stream()
+                .filter(r -> r.name().equals("regression-stability")).findFirst().orElseThrow();
+        assertThat(stability.provider()).isEqualTo("stability");
+        assertThat(Path.of(stability.source()))
+                .isEqualTo(Path.of(StabilityStrategies.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
+        assertThat(stability.factory().needsData()).isTrue();
+        assertThat(stability.factory().settings()).containsExactlyInAnyOrder("scope", "temperature", "units-per-pass");
+    }
+
+    @Test
+    void scoresTheEnginesLossesInTheChosenScope() {
+        AblationLosses losses = new AblationEngine(1.5, 4).measure(model, UnitKind.ATTENTION_CHANNEL, data, 4, ProgressListener.NONE);
+
+        for (Scope scope : Scope.values()) {
+            UnitScores scores = factory().create(StrategySettings.of("scope", scope.id(), "temperature", "1.5", "units-per-pass", "4"))
+                    .score(model, UnitKind.ATTENTION_CHANNEL, context());
+            UnitScores expected = RegressionStabilityScorer.scores(losses, scope);
+            scores.requireMatches(model.structure());
+            for (int b = 0; b < 2; b++) {
+                assertThat(scores.block(b)).containsExactly(expected.block(b));
+            }
+        }
+    }
+
+    @Test
+    void theDefaultScopeIsGlobal() {
+        UnitScores byDefault = factory().create(StrategySettings.EMPTY).score(model, UnitKind.ATTENTION_HEAD, context());
+        UnitScores global = factory().create(StrategySettings.of("scope", "global")).score(model, UnitKind.ATTENTION_HEAD, context());
+
+        assertThat(byDefault.block(1)).containsExactly(global.block(1));
+    }
+
+    @Test
+    void withoutDataItFailsNamingTheScorer() {
+        assertThatThrownBy(() -> factory().create(StrategySettings.EMPTY).score(model, UnitKind.MLP_UNIT, ScoringContext.dataFree(manager)))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageStartingWith("scorer 'regression-stability' needs scoring data");
+    }
+
+    @Test
+    void rejectsAnUnknownScope() {
+        assertThatThrownBy(() -> factory().create(StrategySettings.of("scope", "layer")))
+                .isInstanceOf(InvalidInputException.class).hasMessage("setting 'scope' = 'layer': expected block or global");
+    }
+
+    private static ScorerFactory factory() {
+        return new StabilityStrategies().scorers().get(0);
+    }
+
+    private static ScoringContext context() {
+        return new ScoringContext(Optional.of(data), manager, 0, 4, ProgressListener.NONE);
+    }
+
+    /** Standard-normal images with random labels, made once and sliced. */
+    private static ScoringData randomData(int size) {
+        NDManager holder = manager.newSubManager();
+        NDList all = new NDList(TestModels.images(TestModels.tinyConfig(), size, 5, holder),
+                holder.create(new Random(5).longs(size, 0, 10).toArray()));
+        return new ScoringData() {
+            @Override
+            public int size() {
+                return size;
+            }
+
+            @Override
+            public NDList batch(NDManager target, int from, int to) {
+                NDList batch = new NDList(all.get(0).get("{}:{}", from, to), all.get(1).get("{}:{}", from, to));
+                batch.attach(target);
+                return batch;
+            }
+        };
+    }
+}
