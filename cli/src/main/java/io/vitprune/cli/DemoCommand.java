@@ -22,12 +22,15 @@ import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.registry.StrategyRegistry;
 import io.vitprune.core.surgery.Surgery;
 import io.vitprune.core.train.Evaluation;
+import io.vitprune.core.train.ProgressBar;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -68,8 +71,8 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     DataOption data;
 
-    @Option(names = "--scoring-images", defaultValue = "200",
-            description = "Images drawn from the training split for data-driven scorers (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--scoring-images", defaultValue = "32", description = "Images drawn from the training split for data-driven "
+            + "scorers (default: ${DEFAULT-VALUE}; ablation scoring costs units x images forward passes, see 'experiment' for 1,000).")
     int scoringImages;
 
     @Option(names = "--scoring-seed", defaultValue = "0")
@@ -97,10 +100,12 @@ final class DemoCommand implements Callable<Integer> {
                     skipped.add(scorer.name() + " (needs the training split in " + data.directory() + ")");
                     continue;
                 }
-                ScoringContext context = new ScoringContext(scoringData, manager, scoringSeed, 100, ProgressListener.NONE);
+                Map<StrategySettings, UnitScores> scored = new HashMap<>();
                 for (String selectorName : SELECTORS) {
                     var selector = registry.selector(selectorName).create(StrategySettings.EMPTY);
-                    UnitScores scores = Pruning.score(base, scorer.factory().create(scorerSettings(scorer.factory(), selectorName)), unitKind, context);
+                    UnitScores scores = scored.computeIfAbsent(scorerSettings(scorer.factory(), selectorName),
+                            settings -> Pruning.score(base, scorer.factory().create(settings), unitKind,
+                                    new ScoringContext(scoringData, manager, scoringSeed, 32, progress(scorer.name()))));
                     for (double ratio : ratios) {
                         PruningPlan plan = Pruning.select(base, scores, selector, new PruningTarget(unitKind, ratio));
                         try (VisionTransformer pruned = Surgery.apply(base, plan, manager)) {
@@ -117,6 +122,11 @@ final class DemoCommand implements Callable<Integer> {
         }
         write(rows, images.size());
         return 0;
+    }
+
+    private static ProgressListener progress(String scorer) {
+        ProgressBar bar = new ProgressBar(System.err, "scoring " + scorer, 1);
+        return (task, done, total) -> bar.update(done, total, task);
     }
 
     /** A scoring set from the training split, or nothing when the split is not there. */

@@ -29,8 +29,13 @@ public final class ProgressBar {
         this.lastPrint = start;
     }
 
-    /** Reports {@code done} of {@code total} units; {@code detail} is appended (e.g. loss and accuracy). */
+    /** Reports {@code done} of the total units; {@code detail} is appended (e.g. loss and accuracy). */
     public void update(long done, String detail) {
+        update(done, total, detail);
+    }
+
+    /** Reports {@code done} of {@code total} units, for work whose total is known only as it runs. */
+    public void update(long done, long total, String detail) {
         long now = System.nanoTime();
         if (done < total && now - lastPrint < intervalNanos) {
             return;
@@ -40,7 +45,7 @@ public final class ProgressBar {
         double rate = done / Math.max(seconds, 1e-9);
         long etaSeconds = rate > 0 ? (long) ((total - done) / rate) : 0;
         int width = 24;
-        int filled = (int) (width * done / Math.max(1, total));
+        int filled = (int) Math.min(width, width * done / Math.max(1, total));
         String line = String.format("%s [%s%s] %d/%d %.1f/s ETA %s %s", task, "=".repeat(filled), " ".repeat(width - filled),
                 done, total, rate, format(etaSeconds), detail);
         if (interactive) {
