@@ -4,6 +4,6 @@ import picocli.CommandLine.Command;
 
 /** Experiments: long, resumable jobs whose tables go to docs/results. */
 @Command(name = "experiment", description = "Run a resumable experiment and write its table (CSV + markdown).",
-        subcommands = {FinetuneExperiment.class})
+        subcommands = {FinetuneExperiment.class, PaperTableExperiment.class})
 final class ExperimentCommand {
 }

@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.vitprune.api.InvalidInputException;
 import io.vitprune.api.UnitKind;
+import io.vitprune.api.UnitScores;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -53,6 +55,21 @@ public record AblationLosses(UnitKind kind, int images, List<double[]> crossEntr
     @Override
     public List<double[]> kl() {
         return copy(kl);
+    }
+
+    /** The kd-importance score {@code L_CE + alpha * L_KL} of every unit (one measurement can serve several scorers). */
+    public UnitScores kdImportance(double alpha) {
+        List<float[]> scores = new ArrayList<>();
+        for (int b = 0; b < blocks(); b++) {
+            double[] crossEntropy = crossEntropy(b);
+            double[] kl = kl(b);
+            float[] block = new float[crossEntropy.length];
+            for (int u = 0; u < block.length; u++) {
+                block[u] = (float) (crossEntropy[u] + alpha * kl[u]);
+            }
+            scores.add(block);
+        }
+        return new UnitScores(kind, scores);
     }
 
     private static List<double[]> copy(List<double[]> perBlock) {

@@ -7,8 +7,6 @@ import io.vitprune.api.Scorer;
 import io.vitprune.api.ScoringContext;
 import io.vitprune.api.UnitKind;
 import io.vitprune.api.UnitScores;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -35,21 +33,7 @@ record KdImportanceScorer(double alpha, AblationEngine engine) implements Scorer
         requireSupported(KdImportanceScorerFactory.NAME, kind);
         AblationLosses losses = engine.measure(model, kind, context.requireData(KdImportanceScorerFactory.NAME), context.batchSize(),
                 context.progress());
-        return scores(losses, alpha);
+        return losses.kdImportance(alpha);
     }
 
-    /** {@code L_CE + alpha * L_KL} of every unit. */
-    static UnitScores scores(AblationLosses losses, double alpha) {
-        List<float[]> scores = new ArrayList<>();
-        for (int b = 0; b < losses.blocks(); b++) {
-            double[] crossEntropy = losses.crossEntropy(b);
-            double[] kl = losses.kl(b);
-            float[] block = new float[crossEntropy.length];
-            for (int u = 0; u < block.length; u++) {
-                block[u] = (float) (crossEntropy[u] + alpha * kl[u]);
-            }
-            scores.add(block);
-        }
-        return new UnitScores(losses.kind(), scores);
-    }
 }

@@ -74,7 +74,7 @@ class KdImportanceScorerTest {
         AblationLosses losses = new AblationLosses(UnitKind.MLP_UNIT, 10, List.of(new double[] {1, 2}, new double[] {3}),
                 List.of(new double[] {0.5, 4}, new double[] {0}));
 
-        UnitScores scores = KdImportanceScorer.scores(losses, 0.5);
+        UnitScores scores = losses.kdImportance(0.5);
 
         assertThat(scores.kind()).isEqualTo(UnitKind.MLP_UNIT);
         assertThat(scores.block(0)).containsExactly(1.25f, 4f);

@@ -9,9 +9,6 @@ import io.vitprune.api.UnitKind;
 import io.vitprune.api.UnitScores;
 import io.vitprune.strategies.distill.AblationEngine;
 import io.vitprune.strategies.distill.AblationLosses;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -44,34 +41,7 @@ record RegressionStabilityScorer(Scope scope, AblationEngine engine) implements 
         requireSupported(RegressionStabilityScorerFactory.NAME, kind);
         AblationLosses losses = engine.measure(model, kind, context.requireData(RegressionStabilityScorerFactory.NAME), context.batchSize(),
                 context.progress());
-        return scores(losses, scope);
+        return StabilityScores.of(losses, scope);
     }
 
-    /** The stability score of every unit, from its losses, with one fit per block or one for all. */
-    static UnitScores scores(AblationLosses losses, Scope scope) {
-        List<Line> fits = new ArrayList<>();
-        if (scope == Scope.GLOBAL) {
-            Line global = Line.fit(concatenate(losses.crossEntropy()), concatenate(losses.kl()));
-            losses.crossEntropy().forEach(block -> fits.add(global));
-        } else {
-            for (int b = 0; b < losses.blocks(); b++) {
-                fits.add(Line.fit(losses.crossEntropy(b), losses.kl(b)));
-            }
-        }
-        List<float[]> scores = new ArrayList<>();
-        for (int b = 0; b < losses.blocks(); b++) {
-            double[] crossEntropy = losses.crossEntropy(b);
-            double[] kl = losses.kl(b);
-            float[] block = new float[crossEntropy.length];
-            for (int u = 0; u < block.length; u++) {
-                block[u] = (float) (crossEntropy[u] - Math.abs(fits.get(b).at(crossEntropy[u]) - kl[u]));
-            }
-            scores.add(block);
-        }
-        return new UnitScores(losses.kind(), scores);
-    }
-
-    private static double[] concatenate(List<double[]> perBlock) {
-        return perBlock.stream().flatMapToDouble(Arrays::stream).toArray();
-    }
 }

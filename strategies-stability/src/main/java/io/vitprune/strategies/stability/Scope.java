@@ -4,13 +4,13 @@ import io.vitprune.api.InvalidInputException;
 import java.util.Locale;
 
 /** Which units share one regression (methods.md 4.3): those of one block, or all of them. */
-enum Scope {
+public enum Scope {
     /** One fit per block: scores to compare within a block, for the uniform selector. */
     BLOCK,
     /** One fit over every block: scores to compare across blocks, for the global selector. */
     GLOBAL;
 
-    static Scope fromSetting(String value) {
+    public static Scope fromSetting(String value) {
         for (Scope scope : values()) {
             if (scope.name().equalsIgnoreCase(value)) {
                 return scope;
@@ -19,7 +19,7 @@ enum Scope {
         throw new InvalidInputException("setting '" + RegressionStabilityScorerFactory.SCOPE + "' = '" + value + "': expected block or global");
     }
 
-    String id() {
+    public String id() {
         return name().toLowerCase(Locale.ROOT);
     }
 }

@@ -66,7 +66,7 @@ class RegressionStabilityScorerTest {
         for (Scope scope : Scope.values()) {
             UnitScores scores = factory().create(StrategySettings.of("scope", scope.id(), "temperature", "1.5", "units-per-pass", "4"))
                     .score(model, UnitKind.ATTENTION_CHANNEL, context());
-            UnitScores expected = RegressionStabilityScorer.scores(losses, scope);
+            UnitScores expected = StabilityScores.of(losses, scope);
             scores.requireMatches(model.structure());
             for (int b = 0; b < 2; b++) {
                 assertThat(scores.block(b)).containsExactly(expected.block(b));
