@@ -18,8 +18,12 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -28,10 +32,14 @@ import java.util.function.Supplier;
  * atomically to {@code workDirectory/checkpoint} and a row of {@code history.csv}; started again
  * on the same directory it resumes from the last checkpoint and reaches the same weights as an
  * uninterrupted run (the data order and augmentation of epoch e depend only on seed and e).
+ * What trains is a {@link Trainable}: the plain network, or a network with extra parameters
+ * (checkpointed beside it) and its own forward pass.
  */
 public final class TrainingRun {
     static final String CHECKPOINT = "checkpoint";
     static final String HISTORY = "history.csv";
+    /** Extra parameters of a {@link Trainable}, beside the model in the checkpoint (absent for a plain network). */
+    static final String EXTRA = "extra.ndlist";
     static final String HISTORY_HEADER = "epoch,train_loss,train_top1,test_top1,learning_rate,seconds,images_per_second";
 
     private final TrainingOptions options;
@@ -70,8 +78,19 @@ public final class TrainingRun {
      * e.g. to spread a long run over several sessions; a later run continues from there.
      */
     public VisionTransformer run(Supplier<VisionTransformer> initial, NDManager manager, int lastEpoch) throws IOException {
+        return run(initial, Trainable::of, manager, lastEpoch).network();
+    }
+
+    /**
+     * Trains {@code wrap(network)}: the network comes from {@code initial} or from the checkpoint,
+     * {@code wrap} adds the extra parameters (at their initial values), and a resumed run then
+     * restores them from the checkpoint. Stops after epoch {@code lastEpoch}, like
+     * {@link #run(Supplier, NDManager, int)}.
+     */
+    public <T extends Trainable> T run(Supplier<VisionTransformer> initial, Function<VisionTransformer, T> wrap, NDManager manager,
+                                       int lastEpoch) throws IOException {
         Path checkpoint = workDirectory.resolve(CHECKPOINT);
-        VisionTransformer model;
+        T trainable;
         State state;
         if (Files.isDirectory(checkpoint)) {
             state = ModelStore.json().readValue(checkpoint.resolve("state.json").toFile(), State.class);
@@ -79,13 +98,14 @@ public final class TrainingRun {
                 throw new InvalidInputException("checkpoint " + checkpoint + " was made with " + state.options()
                         + ": this run asks for " + options + " (use another work directory or the same options)");
             }
-            model = ModelStore.load(checkpoint.resolve("model"), manager);
+            trainable = wrap.apply(ModelStore.load(checkpoint.resolve("model"), manager));
+            restoreExtraParameters(trainable, checkpoint, manager);
             out.printf("resuming from %s after epoch %d%n", checkpoint, state.epochsDone());
         } else {
-            model = initial.get();
+            trainable = wrap.apply(initial.get());
             state = new State(options, 0, 0);
         }
-        Map<String, Parameter> parameters = model.namedParameters();
+        Map<String, Parameter> parameters = parameters(trainable);
         parameters.values().forEach(p -> p.getArray().setRequiresGradient(true));
         int stepsPerEpoch = Batches.count(train, options.batchSize());
         LearningRateSchedule schedule = new LearningRateSchedule(options.learningRate(), options.minLearningRate(),
@@ -97,14 +117,25 @@ public final class TrainingRun {
                 }
             }
             for (int epoch = state.epochsDone() + 1; epoch <= Math.min(lastEpoch, options.epochs()); epoch++) {
-                trainEpoch(model, optimizer, schedule, epoch);
+                trainEpoch(trainable, optimizer, schedule, epoch);
             }
         }
         parameters.values().forEach(p -> p.getArray().setRequiresGradient(false));
-        return model;
+        return trainable;
     }
 
-    private void trainEpoch(VisionTransformer model, AdamW optimizer, LearningRateSchedule schedule, int epoch) throws IOException {
+    /** The network's parameters and the extra ones, which must not reuse a network parameter's name. */
+    private static Map<String, Parameter> parameters(Trainable trainable) {
+        Map<String, Parameter> parameters = new LinkedHashMap<>(trainable.network().namedParameters());
+        trainable.extraParameters().forEach((name, parameter) -> {
+            if (parameters.putIfAbsent(name, parameter) != null) {
+                throw new IllegalArgumentException("extra parameter '" + name + "' has the name of a network parameter: expected a unique name");
+            }
+        });
+        return parameters;
+    }
+
+    private void trainEpoch(Trainable trainable, AdamW optimizer, LearningRateSchedule schedule, int epoch) throws IOException {
         long started = System.nanoTime();
         Batches.Epoch batches = Batches.epoch(train, options.batchSize(), Batches.Order.training(options.seed() * 1_000_003L + epoch));
         ProgressBar progress = new ProgressBar(out, String.format("epoch %d/%d", epoch, options.epochs()), train.size());
@@ -113,15 +144,15 @@ public final class TrainingRun {
         long seen = 0;
         double learningRate = 0;
         while (batches.hasNext()) {
-            try (NDManager scope = model.newScope()) {
+            try (NDManager scope = trainable.newScope()) {
                 NDList batch = batches.next(scope);
                 NDArray images = batch.get(0);
                 NDArray labels = batch.get(1);
                 NDArray logits;
                 NDArray loss;
                 try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                    logits = model.logits(images);
-                    loss = objective.loss(logits, labels, images);
+                    logits = trainable.logits(images);
+                    loss = trainable.regularize(objective.loss(logits, labels, images));
                     collector.backward(loss);
                 }
                 learningRate = schedule.at(optimizer.step());
@@ -134,26 +165,72 @@ public final class TrainingRun {
             progress.update(seen, String.format("loss %.4f top-1 %.2f%% lr %.2e", lossSum / seen, 100.0 * correct / seen, learningRate));
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        double testTop1 = test == null ? Double.NaN : Evaluation.top1(model, test, 250, null).top1();
+        double testTop1 = test == null ? Double.NaN : Evaluation.top1(trainable, test, 250, null).top1();
         out.printf("epoch %d: train loss %.4f, train top-1 %.2f%%, test top-1 %.2f%%, %.0f s, %.1f images/s%n",
                 epoch, lossSum / seen, 100.0 * correct / seen, 100 * testTop1, seconds, seen / seconds);
-        saveCheckpoint(model, optimizer, epoch);
+        saveCheckpoint(trainable, optimizer, epoch);
         appendHistory(String.format("%d,%.5f,%.5f,%.5f,%.6g,%.1f,%.1f", epoch, lossSum / seen, (double) correct / seen, testTop1,
                 learningRate, seconds, seen / seconds));
     }
 
-    private void saveCheckpoint(VisionTransformer model, AdamW optimizer, int epoch) throws IOException {
+    private void saveCheckpoint(Trainable trainable, AdamW optimizer, int epoch) throws IOException {
         Path checkpoint = workDirectory.resolve(CHECKPOINT);
         Path staged = AtomicFiles.stagingDirectory(checkpoint);
         try {
-            ModelStore.save(model, staged.resolve("model"));
-            ByteArrayOutputStream optimizerBytes = new ByteArrayOutputStream();
-            optimizer.state().encode(optimizerBytes);
-            Files.write(staged.resolve("optimizer.ndlist"), optimizerBytes.toByteArray());
+            ModelStore.save(trainable.network(), staged.resolve("model"));
+            write(optimizer.state(), staged.resolve("optimizer.ndlist"));
+            if (!trainable.extraParameters().isEmpty()) {
+                NDList extra = new NDList();
+                trainable.extraParameters().forEach((name, parameter) -> {
+                    parameter.getArray().setName(name);
+                    extra.add(parameter.getArray());
+                });
+                write(extra, staged.resolve(EXTRA));
+            }
             ModelStore.json().writeValue(staged.resolve("state.json").toFile(), new State(options, epoch, optimizer.step()));
             AtomicFiles.replaceDirectory(staged, checkpoint);
         } finally {
             AtomicFiles.deleteRecursively(staged);
+        }
+    }
+
+    private static void write(NDList arrays, Path file) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        arrays.encode(bytes);
+        Files.write(file, bytes.toByteArray());
+    }
+
+    /**
+     * Sets the extra parameters to the values saved with the checkpoint. A checkpoint with extra
+     * parameters resumes only into a trainable with exactly those, and one without only into a
+     * plain network: anything else would silently drop or reset trained values.
+     */
+    private static void restoreExtraParameters(Trainable trainable, Path checkpoint, NDManager manager) throws IOException {
+        Map<String, Parameter> extra = trainable.extraParameters();
+        Path file = checkpoint.resolve(EXTRA);
+        if (!Files.exists(file)) {
+            if (!extra.isEmpty()) {
+                throw new InvalidInputException("checkpoint " + checkpoint + " has no " + EXTRA + ": this run trains extra parameters "
+                        + extra.keySet() + " (use another work directory or the run that made it)");
+            }
+            return;
+        }
+        try (NDManager loading = manager.newSubManager()) {
+            NDList saved = NDList.decode(loading, Files.readAllBytes(file));
+            Set<String> savedNames = new TreeSet<>();
+            saved.forEach(array -> savedNames.add(array.getName()));
+            if (!savedNames.equals(new TreeSet<>(extra.keySet()))) {
+                throw new InvalidInputException("checkpoint " + checkpoint + " holds extra parameters " + savedNames
+                        + ": this run trains " + new TreeSet<>(extra.keySet()) + " (use another work directory or the run that made it)");
+            }
+            for (NDArray array : saved) {
+                NDArray target = extra.get(array.getName()).getArray();
+                if (!target.getShape().equals(array.getShape())) {
+                    throw new InvalidInputException("extra parameter '" + array.getName() + "' in checkpoint " + checkpoint + " has shape "
+                            + array.getShape() + ": this run's has " + target.getShape());
+                }
+                target.set(array.toFloatArray());
+            }
         }
     }
 
