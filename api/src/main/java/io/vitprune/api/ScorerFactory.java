@@ -17,6 +17,11 @@ public interface ScorerFactory {
         return false;
     }
 
+    /** Whether scoring trains (a copy of) the model, e.g. learned gates: costly, and meaningless on a small sample. */
+    default boolean trainsModel() {
+        return false;
+    }
+
     /** Settings this scorer accepts (others are rejected). */
     default Set<String> settings() {
         return Set.of();

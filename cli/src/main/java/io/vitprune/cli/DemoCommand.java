@@ -91,6 +91,10 @@ final class DemoCommand implements Callable<Integer> {
             rows.add(measure("none", "-", 0, base, images, manager));
             print(rows.get(0));
             for (var scorer : registry.scorers()) {
+                if (scorer.factory().trainsModel()) {
+                    skipped.add(scorer.name() + " (trains the model; see its experiment)");
+                    continue;
+                }
                 if (!scorer.factory().supportedKinds().contains(unitKind)) {
                     skipped.add(scorer.name() + " (does not score " + unitKind.id() + ")");
                     continue;

@@ -16,7 +16,7 @@ final class StrategiesCommand implements Callable<Integer> {
         for (var scorer : registry.scorers()) {
             String kinds = scorer.factory().supportedKinds().stream().map(UnitKind::id).sorted().collect(Collectors.joining(","));
             System.out.printf("  %-22s %-55s kinds=%s%s%n      from %s (provider %s)%n", scorer.name(), scorer.description(), kinds,
-                    scorer.factory().needsData() ? " needs-data" : "", scorer.source(), scorer.provider());
+                    (scorer.factory().needsData() ? " needs-data" : "") + (scorer.factory().trainsModel() ? " trains-model" : ""), scorer.source(), scorer.provider());
         }
         System.out.println("Selectors:");
         for (var selector : registry.selectors()) {

@@ -34,6 +34,11 @@ final class VtpScorerFactory implements ScorerFactory {
     }
 
     @Override
+    public boolean trainsModel() {
+        return true;
+    }
+
+    @Override
     public Set<String> settings() {
         return SETTINGS;
     }
