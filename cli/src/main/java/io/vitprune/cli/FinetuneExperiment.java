@@ -16,10 +16,7 @@ import io.vitprune.core.model.ModelStats;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.registry.StrategyRegistry;
 import io.vitprune.core.surgery.Surgery;
-import io.vitprune.core.train.Distillation;
 import io.vitprune.core.train.Evaluation;
-import io.vitprune.core.train.TrainingOptions;
-import io.vitprune.core.train.TrainingRun;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,21 +89,12 @@ final class FinetuneExperiment implements Callable<Integer> {
                         ModelStore.save(smaller, pruned);
                     }
                 }
-                double before;
-                ModelStats stats;
-                try (VisionTransformer smaller = ModelStore.load(pruned, manager)) {
-                    before = Evaluation.top1(smaller, test, 250, System.err).top1();
-                    stats = ModelStats.of(smaller);
-                }
-                TrainingOptions options = new TrainingOptions(epochs, 128, learningRate, learningRate / 100, 0.05, Math.min(0.1, epochs), 0.1, seed);
-                TrainingRun run = new TrainingRun(options, new Distillation(base, beta, temperature, 0.1), train, null, cell.resolve("finetune"), System.out);
-                long started = System.nanoTime();
-                try (VisionTransformer tuned = run.run(() -> ModelStore.load(pruned, manager), manager)) {
-                    double after = Evaluation.top1(tuned, test, 250, System.err).top1();
-                    table.put(scorer, selector, ratioKey, epochs, format(before), format(after), stats.parameters(), stats.macsPerImage(),
-                            String.format("%.0f", (System.nanoTime() - started) / 1e9));
-                    System.out.printf("%s %s %s: top-1 %.2f%% -> %.2f%% after %d epoch(s)%n", scorer, selector, ratioKey, 100 * before, 100 * after, epochs);
-                }
+                KdFinetune.Result result = new KdFinetune(epochs, learningRate, beta, temperature, seed)
+                        .run(pruned, base, train, test, cell.resolve("finetune"), manager);
+                table.put(scorer, selector, ratioKey, epochs, format(result.before()), format(result.after()), result.stats().parameters(),
+                        result.stats().macsPerImage(), String.format("%.0f", result.seconds()));
+                System.out.printf("%s %s %s: top-1 %.2f%% -> %.2f%% after %d epoch(s)%n", scorer, selector, ratioKey, 100 * result.before(),
+                        100 * result.after(), epochs);
             }
         }
         writeMarkdown(table, train.size(), test.size());

@@ -1,0 +1,41 @@
+package io.vitprune.cli;
+
+import ai.djl.ndarray.NDManager;
+import io.vitprune.core.data.Cifar10;
+import io.vitprune.core.io.ModelStore;
+import io.vitprune.core.model.ModelStats;
+import io.vitprune.core.model.VisionTransformer;
+import io.vitprune.core.train.Distillation;
+import io.vitprune.core.train.Evaluation;
+import io.vitprune.core.train.TrainingOptions;
+import io.vitprune.core.train.TrainingRun;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * The experiments' common last step: a pruned model's top-1, then {@code epochs} of KD fine-tuning
+ * from the unpruned teacher (checkpointed in {@code work}, so an interrupted cell resumes), then
+ * its top-1 again.
+ */
+record KdFinetune(int epochs, double learningRate, double beta, double temperature, long seed) {
+    record Result(double before, double after, ModelStats stats, double seconds) { }
+
+    TrainingOptions options() {
+        return new TrainingOptions(epochs, 128, learningRate, learningRate / 100, 0.05, Math.min(0.1, epochs), 0.1, seed);
+    }
+
+    Result run(Path pruned, VisionTransformer teacher, Cifar10 train, Cifar10 test, Path work, NDManager manager) throws IOException {
+        double before;
+        ModelStats stats;
+        try (VisionTransformer smaller = ModelStore.load(pruned, manager)) {
+            before = Evaluation.top1(smaller, test, 250, System.err).top1();
+            stats = ModelStats.of(smaller);
+        }
+        TrainingRun run = new TrainingRun(options(), new Distillation(teacher, beta, temperature, 0.1), train, null, work, System.out);
+        long started = System.nanoTime();
+        try (VisionTransformer tuned = run.run(() -> ModelStore.load(pruned, manager), manager)) {
+            double after = Evaluation.top1(tuned, test, 250, System.err).top1();
+            return new Result(before, after, stats, (System.nanoTime() - started) / 1e9);
+        }
+    }
+}

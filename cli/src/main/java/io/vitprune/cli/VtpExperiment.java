@@ -1,0 +1,254 @@
+package io.vitprune.cli;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.vitprune.api.PruningPlan;
+import io.vitprune.api.PruningTarget;
+import io.vitprune.api.ScoringContext;
+import io.vitprune.api.Selector;
+import io.vitprune.api.StrategySettings;
+import io.vitprune.api.UnitKind;
+import io.vitprune.api.UnitScores;
+import io.vitprune.core.Machine;
+import io.vitprune.core.Pruning;
+import io.vitprune.core.data.Cifar10;
+import io.vitprune.core.data.Cifar10ScoringData;
+import io.vitprune.core.experiment.ResultTable;
+import io.vitprune.core.io.AtomicFiles;
+import io.vitprune.core.io.ModelStore;
+import io.vitprune.core.model.ModelStats;
+import io.vitprune.core.model.VisionTransformer;
+import io.vitprune.core.registry.StrategyRegistry;
+import io.vitprune.core.surgery.Surgery;
+import io.vitprune.core.train.Evaluation;
+import io.vitprune.strategies.distill.AblationEngine;
+import io.vitprune.strategies.distill.AblationLosses;
+import io.vitprune.strategies.stability.Scope;
+import io.vitprune.strategies.stability.StabilityScores;
+import io.vitprune.strategies.vtp.GatedModel;
+import io.vitprune.strategies.vtp.VtpGates;
+import io.vitprune.strategies.vtp.VtpPruning;
+import io.vitprune.strategies.vtp.VtpSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * VTP against weight-l1 and regression stability (issue "VTP L1 gates"): gates are trained once on
+ * the training split (resumable), then each method removes 30-70% of the attention channels or of
+ * the MLP units under global selection, and every pruned model gets the same KD fine-tuning budget.
+ * VTP prunes the gate-trained network with its gates folded in; the others prune the reference.
+ */
+@Command(name = "vtp", description = "VTP L1 gates vs weight-l1 vs regression-stability, each followed by KD fine-tuning (resumable).")
+final class VtpExperiment implements Callable<Integer> {
+    static final List<String> COLUMNS = List.of("method", "kind", "ratio", "top1_pruned", "top1_finetuned", "parameters", "macs_per_image",
+            "latency_ratio");
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    DataOption data;
+
+    @Option(names = "--model", defaultValue = "models/reference") Path model;
+    @Option(names = "--methods", split = ",", defaultValue = "vtp-l1,weight-l1,regression-stability") List<String> methods;
+    @Option(names = "--kinds", split = ",", defaultValue = "attention-channel,mlp-unit") List<String> kinds;
+    @Option(names = "--ratios", split = ",", defaultValue = "0.3,0.5,0.7") List<Double> ratios;
+    @Option(names = "--lambda", defaultValue = "1e-4", description = "L1 weight on the gates (default: ${DEFAULT-VALUE}).") double lambda;
+    @Option(names = "--gate-epochs", defaultValue = "3") int gateEpochs;
+    @Option(names = "--gate-lr", defaultValue = "2e-4") double gateLearningRate;
+    @Option(names = "--finetune-epochs", defaultValue = "1") int finetuneEpochs;
+    @Option(names = "--lr", defaultValue = "2e-4", description = "Fine-tuning learning rate.") double learningRate;
+    @Option(names = "--scoring-images", defaultValue = "1000", description = "Scoring set of regression-stability.") int scoringImages;
+    @Option(names = "--seed", defaultValue = "42") long seed;
+    @Option(names = "--train-limit", description = "Train on the first N training images (smoke runs).") Integer trainLimit;
+    @Option(names = "--test-limit", description = "Evaluate on the first N test images (smoke runs).") Integer testLimit;
+    @Option(names = "--work", defaultValue = "target/experiments/vtp") Path work;
+    @Option(names = "--out", defaultValue = "docs/results/vtp", description = "Writes <out>.csv, <out>.md and <out>-gates.png.") Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        Cifar10 train = Cifar10.load(data.directory(), Cifar10.Split.TRAIN);
+        Cifar10 test = Cifar10.load(data.directory(), Cifar10.Split.TEST);
+        train = trainLimit == null ? train : train.limit(trainLimit);
+        test = testLimit == null ? test : test.limit(testLimit);
+        ResultTable table = new ResultTable(Path.of(out + ".csv"), COLUMNS, 3);
+        StrategyRegistry registry = StrategyRegistry.load();
+        Selector global = registry.selector("global").create(StrategySettings.EMPTY);
+        KdFinetune finetune = new KdFinetune(finetuneEpochs, learningRate, 1.0, 1.0, seed);
+        String gateSummary;
+        try (NDManager manager = NDManager.newBaseManager(); VisionTransformer base = ModelStore.load(model, manager);
+                GatedModel gated = new VtpGates(new VtpSettings(gateEpochs, lambda, gateLearningRate, 128, seed), train, work.resolve("gates"),
+                        System.out).train(base, manager)) {
+            gateSummary = plotGates(gated);
+            if (!table.has("none", "-", "0.00")) {
+                ModelStats stats = ModelStats.of(base);
+                double top1 = Evaluation.top1(base, test, 250, System.err).top1();
+                table.put("none", "-", "0.00", format(top1), format(top1), stats.parameters(), stats.macsPerImage(), "1.000");
+            }
+            if (!table.has("vtp-gated", "-", "0.00")) {
+                double top1 = Evaluation.top1(gated, test, 250, System.err).top1();
+                table.put("vtp-gated", "-", "0.00", format(top1), format(top1), ModelStats.of(base).parameters(), ModelStats.of(base).macsPerImage(),
+                        "-");
+            }
+            for (String kindId : kinds) {
+                UnitKind kind = UnitKind.fromId(kindId);
+                for (String method : methods) {
+                    for (double ratio : ratios) {
+                        String ratioKey = String.format("%.2f", ratio);
+                        if (table.has(method, kind.id(), ratioKey)) {
+                            continue;
+                        }
+                        Path cell = work.resolve(method + "-" + kind.id() + "-" + ratioKey);
+                        Path pruned = cell.resolve("pruned");
+                        PruningTarget target = new PruningTarget(kind, ratio);
+                        if (!Files.exists(pruned.resolve(ModelStore.MANIFEST))) {
+                            try (VisionTransformer smaller = prune(method, target, base, gated, global, train, registry, manager)) {
+                                ModelStore.save(smaller, pruned);
+                            }
+                        }
+                        double latencyRatio;
+                        try (VisionTransformer smaller = ModelStore.load(pruned, manager)) {
+                            latencyRatio = latencyRatio(smaller, base, manager);
+                        }
+                        KdFinetune.Result result = finetune.run(pruned, base, train, test, cell.resolve("finetune"), manager);
+                        table.put(method, kind.id(), ratioKey, format(result.before()), format(result.after()), result.stats().parameters(),
+                                result.stats().macsPerImage(), String.format("%.3f", latencyRatio));
+                        System.out.printf("%s %s %s: top-1 %.2f%% -> %.2f%% after fine-tuning%n", method, kind.id(), ratioKey,
+                                100 * result.before(), 100 * result.after());
+                    }
+                }
+            }
+        }
+        writeMarkdown(table, gateSummary, train.size(), test.size());
+        return 0;
+    }
+
+    private VisionTransformer prune(String method, PruningTarget target, VisionTransformer base, GatedModel gated, Selector global,
+                                    Cifar10 train, StrategyRegistry registry, NDManager manager) throws IOException {
+        return switch (method) {
+            case "vtp-l1" -> VtpPruning.apply(gated, VtpPruning.plan(gated, target, global), manager);
+            case "regression-stability" -> Surgery.apply(base, Pruning.select(base, stabilityScores(base, target.kind(), train), global, target), manager);
+            default -> {
+                PruningPlan plan = Pruning.plan(base, registry.scorer(method).create(StrategySettings.EMPTY), global, target,
+                        ScoringContext.dataFree(manager));
+                yield Surgery.apply(base, plan, manager);
+            }
+        };
+    }
+
+    /** Global-scope stability scores from ablation losses measured once per unit kind and kept in the work directory. */
+    private UnitScores stabilityScores(VisionTransformer base, UnitKind kind, Cifar10 train) throws IOException {
+        Path file = work.resolve(String.format("losses-%s-%d-images-seed-%d.json", kind.id(), scoringImages, seed));
+        AblationLosses losses;
+        if (Files.exists(file)) {
+            losses = ModelStore.json().readValue(file.toFile(), AblationLosses.class);
+        } else {
+            losses = AblationEngine.defaults().measure(base, kind, new Cifar10ScoringData(train.randomSample(scoringImages, seed)), 50,
+                    (task, done, total) -> System.err.printf("\r%s %d/%d", task, done, total));
+            AtomicFiles.write(file, ModelStore.json().writeValueAsBytes(losses));
+        }
+        return StabilityScores.of(losses, Scope.GLOBAL);
+    }
+
+    /**
+     * Forward time of {@code candidate} over {@code base} at batch 32, measured in this run: the
+     * median of 7 alternating timings after a warm-up each. A quick ratio, not a JMH benchmark.
+     */
+    private static double latencyRatio(VisionTransformer candidate, VisionTransformer base, NDManager manager) {
+        double[] ratios = new double[7];
+        try (NDManager images = manager.newSubManager()) {
+            NDArray batch = images.randomNormal(new Shape(32, 3, 32, 32));
+            time(base, batch);
+            time(candidate, batch);
+            for (int i = 0; i < ratios.length; i++) {
+                ratios[i] = time(candidate, batch) / time(base, batch);
+            }
+        }
+        Arrays.sort(ratios);
+        return ratios[ratios.length / 2];
+    }
+
+    private static double time(VisionTransformer model, NDArray batch) {
+        try (NDManager scope = model.newScope()) {
+            long start = System.nanoTime();
+            model.logits(batch).toFloatArray();
+            return System.nanoTime() - start;
+        }
+    }
+
+    /** Writes the histogram of |g| after the sparsity phase and returns a one-paragraph summary. */
+    private String plotGates(GatedModel gated) throws IOException {
+        CategoryChart chart = new CategoryChartBuilder().width(800).height(450).title(String.format("|g| after %d epochs, lambda %.0e", gateEpochs, lambda))
+                .xAxisTitle("|g|").yAxisTitle("gates").build();
+        StringBuilder summary = new StringBuilder();
+        for (var entry : List.of(java.util.Map.entry("attention channels", gated.attentionGates()), java.util.Map.entry("MLP units", gated.mlpGates()))) {
+            double[] values = entry.getValue().stream().flatMapToDouble(block -> {
+                double[] abs = new double[block.length];
+                for (int i = 0; i < block.length; i++) {
+                    abs[i] = Math.abs(block[i]);
+                }
+                return Arrays.stream(abs);
+            }).sorted().toArray();
+            int bins = 20;
+            double max = Math.max(1e-9, values[values.length - 1]);
+            List<String> labels = new ArrayList<>();
+            List<Integer> counts = new ArrayList<>();
+            for (int b = 0; b < bins; b++) {
+                double low = max * b / bins;
+                double high = max * (b + 1) / bins;
+                labels.add(String.format("%.2f", low));
+                counts.add((int) Arrays.stream(values).filter(v -> v >= low && (v < high || high == max && v <= high)).count());
+            }
+            chart.addSeries(entry.getKey(), labels, counts);
+            summary.append(String.format("%s: %,d gates, min %.3f, median %.3f, max %.3f; %.1f%% below 0.1, %.1f%% below 0.5. ", entry.getKey(),
+                    values.length, values[0], values[values.length / 2], values[values.length - 1],
+                    100.0 * Arrays.stream(values).filter(v -> v < 0.1).count() / values.length,
+                    100.0 * Arrays.stream(values).filter(v -> v < 0.5).count() / values.length));
+        }
+        Path png = Path.of(out + "-gates.png").toAbsolutePath();
+        Files.createDirectories(png.getParent());
+        BitmapEncoder.saveBitmap(chart, png.toString().replaceFirst("\\.png$", ""), BitmapEncoder.BitmapFormat.PNG);
+        return summary.toString();
+    }
+
+    private void writeMarkdown(ResultTable table, String gateSummary, int trainImages, int testImages) throws IOException {
+        StringBuilder md = new StringBuilder("# VTP L1 gates vs weight magnitude vs regression stability\n\n")
+                .append(String.format("Model `%s`. Gates: %d epoch(s) of CE + %.0e x sum |g| on %,d training images, AdamW lr %.0e; VTP "
+                        + "prunes the gate-trained network with the gates folded in. Every method selects globally, then gets %d epoch(s) of "
+                        + "KD fine-tuning (CE + KL to the unpruned model, lr %.0e). Stability: %,d scoring images. Top-1 on %,d test images. "
+                        + "Latency ratio: forward time at batch 32 over the unpruned model's, median of 7 alternating timings in this run (not JMH). "
+                        + "Machine: %s. Date: %s.%n%n", model, gateEpochs, lambda, trainImages, gateLearningRate, finetuneEpochs, learningRate,
+                        scoringImages, testImages, Machine.describe(), LocalDate.now()))
+                .append("Produced by `").append(Invocation.of(spec)).append("` (resumable).\n\n")
+                .append("Gates after the sparsity phase: ").append(gateSummary).append("\n\n")
+                .append("![gate histogram](").append(out.getFileName()).append("-gates.png)\n\n")
+                .append("| method | unit | removed | top-1 pruned | top-1 fine-tuned | parameters | MACs / image | latency ratio |\n")
+                .append("|---|---|---:|---:|---:|---:|---:|---:|\n");
+        for (List<String> row : table.rows()) {
+            md.append(String.format("| %s | %s | %.0f%% | %.2f%% | %.2f%% | %,d | %,d | %s |%n", row.get(0), row.get(1),
+                    100 * Double.parseDouble(row.get(2)), 100 * Double.parseDouble(row.get(3)), 100 * Double.parseDouble(row.get(4)),
+                    Long.parseLong(row.get(5)), Long.parseLong(row.get(6)), row.get(7)));
+        }
+        AtomicFiles.writeString(Path.of(out + ".md"), md.toString());
+        System.out.println("wrote " + out + ".csv, .md and -gates.png");
+    }
+
+    private static String format(double top1) {
+        return String.format("%.4f", top1);
+    }
+}
