@@ -8,22 +8,17 @@ import io.vitprune.api.UnitKind;
 import io.vitprune.api.UnitScores;
 import io.vitprune.core.Pruning;
 import io.vitprune.core.data.Cifar10;
-import io.vitprune.core.data.Cifar10ScoringData;
 import io.vitprune.core.experiment.ResultTable;
-import io.vitprune.core.io.AtomicFiles;
 import io.vitprune.core.io.ModelStore;
 import io.vitprune.core.model.ModelStats;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.registry.StrategyRegistry;
 import io.vitprune.core.surgery.Surgery;
 import io.vitprune.core.train.Evaluation;
-import io.vitprune.core.train.ProgressBar;
-import io.vitprune.strategies.distill.AblationEngine;
 import io.vitprune.strategies.distill.AblationLosses;
 import io.vitprune.strategies.stability.StabilityScores;
 import io.vitprune.strategies.stability.Scope;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -72,6 +67,7 @@ final class PaperTableExperiment implements Callable<Integer> {
         StrategyRegistry registry = StrategyRegistry.load();
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer base = ModelStore.load(model, manager)) {
             Cells cells = new Cells(table, registry, base, test, manager);
+            AblationCache ablations = new AblationCache(work, train, scoringImages, scoringBatchSize);
             cells.measure("none", "-", "-", 0, null);
             UnitScores weight = Pruning.score(base, registry.scorer("weight-l1").create(StrategySettings.EMPTY), UnitKind.ATTENTION_CHANNEL,
                     ScoringContext.dataFree(manager));
@@ -83,7 +79,7 @@ final class PaperTableExperiment implements Callable<Integer> {
                 if (cells.doneForSeed(seed, ratios)) {
                     continue;
                 }
-                AblationLosses losses = losses(base, train, seed, manager);
+                AblationLosses losses = ablations.losses(base, UnitKind.ATTENTION_CHANNEL, seed);
                 UnitScores kd = losses.kdImportance(1.0);
                 UnitScores stabilityBlock = StabilityScores.of(losses, Scope.BLOCK);
                 UnitScores stabilityGlobal = StabilityScores.of(losses, Scope.GLOBAL);
@@ -97,19 +93,6 @@ final class PaperTableExperiment implements Callable<Integer> {
         }
         PaperTableReport.write(table, ratios, paper, out, Invocation.of(spec), scoringImages, test.size());
         return 0;
-    }
-
-    /** The ablation losses of the scoring set drawn with {@code seed}, measured once and kept in the work directory. */
-    private AblationLosses losses(VisionTransformer base, Cifar10 train, long seed, NDManager manager) throws IOException {
-        Path file = work.resolve(String.format("losses-%s-%d-images-seed-%d.json", UnitKind.ATTENTION_CHANNEL.id(), scoringImages, seed));
-        if (Files.exists(file)) {
-            return ModelStore.json().readValue(file.toFile(), AblationLosses.class);
-        }
-        ProgressBar bar = new ProgressBar(System.err, "ablation seed " + seed, 1);
-        AblationLosses losses = AblationEngine.defaults().measure(base, UnitKind.ATTENTION_CHANNEL,
-                new Cifar10ScoringData(train.randomSample(scoringImages, seed)), scoringBatchSize, (task, done, total) -> bar.update(done, total, task));
-        AtomicFiles.write(file, ModelStore.json().writeValueAsBytes(losses));
-        return losses;
     }
 
     /** Measures cells not yet in the table: plan, surgery, top-1, size. */

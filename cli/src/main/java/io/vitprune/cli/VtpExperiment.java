@@ -13,7 +13,6 @@ import io.vitprune.api.UnitScores;
 import io.vitprune.core.Machine;
 import io.vitprune.core.Pruning;
 import io.vitprune.core.data.Cifar10;
-import io.vitprune.core.data.Cifar10ScoringData;
 import io.vitprune.core.experiment.ResultTable;
 import io.vitprune.core.io.AtomicFiles;
 import io.vitprune.core.io.ModelStore;
@@ -22,8 +21,6 @@ import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.registry.StrategyRegistry;
 import io.vitprune.core.surgery.Surgery;
 import io.vitprune.core.train.Evaluation;
-import io.vitprune.strategies.distill.AblationEngine;
-import io.vitprune.strategies.distill.AblationLosses;
 import io.vitprune.strategies.stability.Scope;
 import io.vitprune.strategies.stability.StabilityScores;
 import io.vitprune.strategies.vtp.GatedModel;
@@ -151,18 +148,9 @@ final class VtpExperiment implements Callable<Integer> {
         };
     }
 
-    /** Global-scope stability scores from ablation losses measured once per unit kind and kept in the work directory. */
+    /** Global-scope stability scores, from ablation losses measured once per unit kind. */
     private UnitScores stabilityScores(VisionTransformer base, UnitKind kind, Cifar10 train) throws IOException {
-        Path file = work.resolve(String.format("losses-%s-%d-images-seed-%d.json", kind.id(), scoringImages, seed));
-        AblationLosses losses;
-        if (Files.exists(file)) {
-            losses = ModelStore.json().readValue(file.toFile(), AblationLosses.class);
-        } else {
-            losses = AblationEngine.defaults().measure(base, kind, new Cifar10ScoringData(train.randomSample(scoringImages, seed)), 50,
-                    (task, done, total) -> System.err.printf("\r%s %d/%d", task, done, total));
-            AtomicFiles.write(file, ModelStore.json().writeValueAsBytes(losses));
-        }
-        return StabilityScores.of(losses, Scope.GLOBAL);
+        return StabilityScores.of(new AblationCache(work, train, scoringImages, 50).losses(base, kind, seed), Scope.GLOBAL);
     }
 
     /**
