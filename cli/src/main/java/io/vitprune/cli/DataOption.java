@@ -1,5 +1,6 @@
 package io.vitprune.cli;
 
+import io.vitprune.core.data.Cifar10;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -11,5 +12,11 @@ final class DataOption {
 
     Path directory() {
         return directory;
+    }
+
+    /** A split of the data set, cut to its first {@code limit} images when a limit is given (smoke runs). */
+    Cifar10 load(Cifar10.Split split, Integer limit) {
+        Cifar10 images = Cifar10.load(directory, split);
+        return limit == null ? images : images.limit(limit);
     }
 }

@@ -48,14 +48,8 @@ final class FinetuneCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         TrainingOptions options = new TrainingOptions(epochs, batchSize, learningRate, minLearningRate, weightDecay, warmupEpochs,
                 labelSmoothing, seed);
-        Cifar10 train = Cifar10.load(data.directory(), Cifar10.Split.TRAIN);
-        Cifar10 test = Cifar10.load(data.directory(), Cifar10.Split.TEST);
-        if (trainLimit != null) {
-            train = train.limit(trainLimit);
-        }
-        if (testLimit != null) {
-            test = test.limit(testLimit);
-        }
+        Cifar10 train = data.load(Cifar10.Split.TRAIN, trainLimit);
+        Cifar10 test = data.load(Cifar10.Split.TEST, testLimit);
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer frozen = ModelStore.load(teacher, manager)) {
             Distillation objective = new Distillation(frozen, beta, temperature, labelSmoothing);
             TrainingRun run = new TrainingRun(options, objective, train, test, work, System.out);

@@ -60,9 +60,8 @@ final class PaperTableExperiment implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Cifar10 test = Cifar10.load(data.directory(), Cifar10.Split.TEST);
-        test = testLimit == null ? test : test.limit(testLimit);
-        Cifar10 train = Cifar10.load(data.directory(), Cifar10.Split.TRAIN);
+        Cifar10 test = data.load(Cifar10.Split.TEST, testLimit);
+        Cifar10 train = data.load(Cifar10.Split.TRAIN, null);
         ResultTable table = new ResultTable(Path.of(out + ".csv"), COLUMNS, 4);
         StrategyRegistry registry = StrategyRegistry.load();
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer base = ModelStore.load(model, manager)) {

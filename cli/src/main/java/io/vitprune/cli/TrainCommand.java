@@ -48,14 +48,8 @@ final class TrainCommand implements Callable<Integer> {
         VitConfig config = new VitConfig(32, patch, dim, depth, heads, dimHead, mlp, Cifar10.CLASSES);
         TrainingOptions options = new TrainingOptions(epochs, batchSize, learningRate, minLearningRate, weightDecay, warmupEpochs,
                 labelSmoothing, seed);
-        Cifar10 train = Cifar10.load(data.directory(), Cifar10.Split.TRAIN);
-        Cifar10 test = Cifar10.load(data.directory(), Cifar10.Split.TEST);
-        if (trainLimit != null) {
-            train = train.limit(trainLimit);
-        }
-        if (testLimit != null) {
-            test = test.limit(testLimit);
-        }
+        Cifar10 train = data.load(Cifar10.Split.TRAIN, trainLimit);
+        Cifar10 test = data.load(Cifar10.Split.TEST, testLimit);
         TrainingRun run = new TrainingRun(options, Objective.crossEntropy(labelSmoothing), train, test, work, System.out);
         try (NDManager manager = NDManager.newBaseManager()) {
             try (VisionTransformer model = run.run(() -> VisionTransformer.initialize(config, seed, manager), manager)) {

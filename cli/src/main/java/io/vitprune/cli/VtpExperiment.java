@@ -79,10 +79,8 @@ final class VtpExperiment implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Cifar10 train = Cifar10.load(data.directory(), Cifar10.Split.TRAIN);
-        Cifar10 test = Cifar10.load(data.directory(), Cifar10.Split.TEST);
-        train = trainLimit == null ? train : train.limit(trainLimit);
-        test = testLimit == null ? test : test.limit(testLimit);
+        Cifar10 train = data.load(Cifar10.Split.TRAIN, trainLimit);
+        Cifar10 test = data.load(Cifar10.Split.TEST, testLimit);
         ResultTable table = new ResultTable(Path.of(out + ".csv"), COLUMNS, 3);
         StrategyRegistry registry = StrategyRegistry.load();
         Selector global = registry.selector("global").create(StrategySettings.EMPTY);
