@@ -41,13 +41,15 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--beta", defaultValue = "1.0", description = "Weight of the KL term (default: ${DEFAULT-VALUE}).") double beta;
     @Option(names = "--temperature", defaultValue = "1.0") double temperature;
     @Option(names = "--seed", defaultValue = "42") long seed;
+    @Option(names = "--max-grad-norm", defaultValue = "1.0", description = "Clip the global gradient norm to this (0: no clipping).")
+    double maxGradientNorm;
     @Option(names = "--train-limit", description = "Fine-tune on the first N training images only.") Integer trainLimit;
     @Option(names = "--test-limit", description = "Evaluate on the first N test images after each epoch.") Integer testLimit;
 
     @Override
     public Integer call() throws Exception {
         TrainingOptions options = new TrainingOptions(epochs, batchSize, learningRate, minLearningRate, weightDecay, warmupEpochs,
-                labelSmoothing, seed);
+                labelSmoothing, seed, maxGradientNorm);
         Cifar10 train = data.load(Cifar10.Split.TRAIN, trainLimit);
         Cifar10 test = data.load(Cifar10.Split.TEST, testLimit);
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer frozen = ModelStore.load(teacher, manager)) {

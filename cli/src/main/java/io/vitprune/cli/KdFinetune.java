@@ -21,7 +21,7 @@ record KdFinetune(int epochs, double learningRate, double beta, double temperatu
     record Result(double before, double after, ModelStats stats, double seconds) { }
 
     TrainingOptions options() {
-        return new TrainingOptions(epochs, 128, learningRate, learningRate / 100, 0.05, Math.min(0.1, epochs), 0.1, seed);
+        return new TrainingOptions(epochs, 128, learningRate, learningRate / 100, 0.05, Math.min(0.1, epochs), 0.1, seed, 1.0);
     }
 
     Result run(Path pruned, VisionTransformer teacher, Cifar10 train, Cifar10 test, Path work, NDManager manager) throws IOException {

@@ -40,6 +40,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--warmup-epochs", defaultValue = "3") double warmupEpochs;
     @Option(names = "--label-smoothing", defaultValue = "0.1") double labelSmoothing;
     @Option(names = "--seed", defaultValue = "42") long seed;
+    @Option(names = "--max-grad-norm", defaultValue = "1.0", description = "Clip the global gradient norm to this (0: no clipping).")
+    double maxGradientNorm;
+    @Option(names = "--amend", description = "Continue a checkpoint made with other weight decay, label smoothing or clipping "
+            + "(the checkpoint records the change).")
+    boolean amend;
     @Option(names = "--train-limit", description = "Train on the first N training images only (smoke runs).") Integer trainLimit;
     @Option(names = "--test-limit", description = "Evaluate on the first N test images after each epoch.") Integer testLimit;
 
@@ -47,10 +52,11 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         VitConfig config = new VitConfig(32, patch, dim, depth, heads, dimHead, mlp, Cifar10.CLASSES);
         TrainingOptions options = new TrainingOptions(epochs, batchSize, learningRate, minLearningRate, weightDecay, warmupEpochs,
-                labelSmoothing, seed);
+                labelSmoothing, seed, maxGradientNorm);
         Cifar10 train = data.load(Cifar10.Split.TRAIN, trainLimit);
         Cifar10 test = data.load(Cifar10.Split.TEST, testLimit);
-        TrainingRun run = new TrainingRun(options, Objective.crossEntropy(labelSmoothing), train, test, work, System.out);
+        TrainingRun plain = new TrainingRun(options, Objective.crossEntropy(labelSmoothing), train, test, work, System.out);
+        TrainingRun run = amend ? plain.amending() : plain;
         try (NDManager manager = NDManager.newBaseManager()) {
             try (VisionTransformer model = run.run(() -> VisionTransformer.initialize(config, seed, manager), manager)) {
                 ModelStore.save(model, out);

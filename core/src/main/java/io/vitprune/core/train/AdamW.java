@@ -40,6 +40,24 @@ public final class AdamW implements AutoCloseable {
     }
 
     /**
+     * Scales all gradients down so that their global L2 norm is at most {@code maxNorm}, as
+     * PyTorch's {@code clip_grad_norm_}; returns whether they were scaled.
+     */
+    public boolean clipGradientNorm(double maxNorm) {
+        double squares = 0;
+        for (Parameter parameter : parameters.values()) {
+            squares += parameter.getArray().getGradient().square().sum().getFloat();
+        }
+        double norm = Math.sqrt(squares);
+        if (norm <= maxNorm) {
+            return false;
+        }
+        float scale = (float) (maxNorm / (norm + 1e-6));
+        parameters.values().forEach(parameter -> parameter.getArray().getGradient().muli(scale));
+        return true;
+    }
+
+    /**
      * Applies one update from the gradients held by the parameters, then clears them. The
      * parameters must be attached to {@code scope} (see {@code newScope}), which frees temporaries.
      */

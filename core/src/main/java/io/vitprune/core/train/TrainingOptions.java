@@ -2,9 +2,13 @@ package io.vitprune.core.train;
 
 import io.vitprune.api.InvalidInputException;
 
-/** Hyper-parameters of a training run; a checkpoint resumes only with the same options. */
+/**
+ * Hyper-parameters of a training run; a checkpoint resumes only with the same options (or, when
+ * amending, the same {@linkplain #sameSchedule schedule}). {@code maxGradientNorm} clips the global
+ * gradient norm before each update; 0 turns clipping off.
+ */
 public record TrainingOptions(int epochs, int batchSize, double learningRate, double minLearningRate, double weightDecay,
-                              double warmupEpochs, double labelSmoothing, long seed) {
+                              double warmupEpochs, double labelSmoothing, long seed, double maxGradientNorm) {
     public TrainingOptions {
         if (epochs <= 0 || batchSize <= 0) {
             throw new InvalidInputException("epochs " + epochs + " and batch size " + batchSize + ": expected both > 0");
@@ -20,10 +24,18 @@ public record TrainingOptions(int epochs, int batchSize, double learningRate, do
         if (labelSmoothing < 0 || labelSmoothing >= 1) {
             throw new InvalidInputException("label smoothing " + labelSmoothing + ": expected a number in [0, 1)");
         }
+        if (!(maxGradientNorm >= 0) || Double.isInfinite(maxGradientNorm)) {
+            throw new InvalidInputException("maximum gradient norm " + maxGradientNorm + ": expected a finite number >= 0 (0: no clipping)");
+        }
     }
 
-    /** The recipe of the bundled reference model. */
-    public static TrainingOptions reference() {
-        return new TrainingOptions(50, 128, 1e-3, 1e-5, 0.05, 3, 0.1, 42);
+    /**
+     * Whether both runs visit the same data in the same order at the same learning rates, so that a
+     * checkpoint of one can be continued by the other: only weight decay, label smoothing and
+     * gradient clipping may differ.
+     */
+    public boolean sameSchedule(TrainingOptions other) {
+        return epochs == other.epochs && batchSize == other.batchSize && learningRate == other.learningRate
+                && minLearningRate == other.minLearningRate && warmupEpochs == other.warmupEpochs && seed == other.seed;
     }
 }

@@ -33,7 +33,9 @@ import java.util.function.Supplier;
  * on the same directory it resumes from the last checkpoint and reaches the same weights as an
  * uninterrupted run (the data order and augmentation of epoch e depend only on seed and e).
  * What trains is a {@link Trainable}: the plain network, or a network with extra parameters
- * (checkpointed beside it) and its own forward pass.
+ * (checkpointed beside it) and its own forward pass. A run {@linkplain #amending() amending} a
+ * checkpoint may continue it with other regularisation (see {@link TrainingOptions#sameSchedule});
+ * the checkpoint records each such change.
  */
 public final class TrainingRun {
     static final String CHECKPOINT = "checkpoint";
@@ -48,9 +50,17 @@ public final class TrainingRun {
     private final Cifar10 test;
     private final Path workDirectory;
     private final PrintStream out;
+    private final boolean amending;
 
-    /** Progress saved with each checkpoint. */
-    record State(TrainingOptions options, int epochsDone, long optimizerStep) { }
+    /** Progress saved with each checkpoint, with the options each earlier amendment replaced. */
+    record State(TrainingOptions options, int epochsDone, long optimizerStep, List<Amendment> amendments) {
+        State {
+            amendments = amendments == null ? List.of() : List.copyOf(amendments);
+        }
+    }
+
+    /** From epoch {@code afterEpoch + 1} on, the run used other options than {@code previous}. */
+    record Amendment(int afterEpoch, TrainingOptions previous) { }
 
     /**
      * @param test images to evaluate on after each epoch, or null to skip
@@ -63,6 +73,25 @@ public final class TrainingRun {
         this.test = test;
         this.workDirectory = workDirectory;
         this.out = out;
+        this.amending = false;
+    }
+
+    private TrainingRun(TrainingRun run, boolean amending) {
+        this.options = run.options;
+        this.objective = run.objective;
+        this.train = run.train;
+        this.test = run.test;
+        this.workDirectory = run.workDirectory;
+        this.out = run.out;
+        this.amending = amending;
+    }
+
+    /**
+     * This run, allowed to continue a checkpoint made with other weight decay, label smoothing or
+     * gradient clipping (the schedule must be the same), e.g. to add clipping after a loss spike.
+     */
+    public TrainingRun amending() {
+        return new TrainingRun(this, true);
     }
 
     /**
@@ -94,16 +123,13 @@ public final class TrainingRun {
         State state;
         if (Files.isDirectory(checkpoint)) {
             state = ModelStore.json().readValue(checkpoint.resolve("state.json").toFile(), State.class);
-            if (!state.options().equals(options)) {
-                throw new InvalidInputException("checkpoint " + checkpoint + " was made with " + state.options()
-                        + ": this run asks for " + options + " (use another work directory or the same options)");
-            }
+            state = resumable(state, checkpoint);
             trainable = wrap.apply(ModelStore.load(checkpoint.resolve("model"), manager));
             restoreExtraParameters(trainable, checkpoint, manager);
             out.printf("resuming from %s after epoch %d%n", checkpoint, state.epochsDone());
         } else {
             trainable = wrap.apply(initial.get());
-            state = new State(options, 0, 0);
+            state = new State(options, 0, 0, List.of());
         }
         Map<String, Parameter> parameters = parameters(trainable);
         parameters.values().forEach(p -> p.getArray().setRequiresGradient(true));
@@ -117,11 +143,27 @@ public final class TrainingRun {
                 }
             }
             for (int epoch = state.epochsDone() + 1; epoch <= Math.min(lastEpoch, options.epochs()); epoch++) {
-                trainEpoch(trainable, optimizer, schedule, epoch);
+                trainEpoch(trainable, optimizer, schedule, epoch, state.amendments());
             }
         }
         parameters.values().forEach(p -> p.getArray().setRequiresGradient(false));
         return trainable;
+    }
+
+    /** The checkpoint's state, amended to this run's options where they differ and amending is allowed. */
+    private State resumable(State state, Path checkpoint) {
+        if (state.options().equals(options)) {
+            return state;
+        }
+        if (!amending || !state.options().sameSchedule(options)) {
+            throw new InvalidInputException("checkpoint " + checkpoint + " was made with " + state.options() + ": this run asks for "
+                    + options + " (use another work directory or the same options" + (amending
+                    ? "; an amendment may change only weight decay, label smoothing and gradient clipping)" : ")"));
+        }
+        List<Amendment> amendments = new ArrayList<>(state.amendments());
+        amendments.add(new Amendment(state.epochsDone(), state.options()));
+        out.printf("amending checkpoint %s after epoch %d: %s -> %s%n", checkpoint, state.epochsDone(), state.options(), options);
+        return new State(options, state.epochsDone(), state.optimizerStep(), amendments);
     }
 
     /** The network's parameters and the extra ones, which must not reuse a network parameter's name. */
@@ -135,7 +177,8 @@ public final class TrainingRun {
         return parameters;
     }
 
-    private void trainEpoch(Trainable trainable, AdamW optimizer, LearningRateSchedule schedule, int epoch) throws IOException {
+    private void trainEpoch(Trainable trainable, AdamW optimizer, LearningRateSchedule schedule, int epoch, List<Amendment> amendments)
+            throws IOException {
         long started = System.nanoTime();
         Batches.Epoch batches = Batches.epoch(train, options.batchSize(), Batches.Order.training(options.seed() * 1_000_003L + epoch));
         ProgressBar progress = new ProgressBar(out, String.format("epoch %d/%d", epoch, options.epochs()), train.size());
@@ -143,6 +186,7 @@ public final class TrainingRun {
         long correct = 0;
         long seen = 0;
         double learningRate = 0;
+        int clippedSteps = 0;
         while (batches.hasNext()) {
             try (NDManager scope = trainable.newScope()) {
                 NDList batch = batches.next(scope);
@@ -156,6 +200,9 @@ public final class TrainingRun {
                     collector.backward(loss);
                 }
                 learningRate = schedule.at(optimizer.step());
+                if (options.maxGradientNorm() > 0 && optimizer.clipGradientNorm(options.maxGradientNorm())) {
+                    clippedSteps++;
+                }
                 optimizer.update(learningRate, scope);
                 long n = labels.size();
                 lossSum += loss.getFloat() * n;
@@ -166,14 +213,14 @@ public final class TrainingRun {
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         double testTop1 = test == null ? Double.NaN : Evaluation.top1(trainable, test, 250, null).top1();
-        out.printf("epoch %d: train loss %.4f, train top-1 %.2f%%, test top-1 %.2f%%, %.0f s, %.1f images/s%n",
-                epoch, lossSum / seen, 100.0 * correct / seen, 100 * testTop1, seconds, seen / seconds);
-        saveCheckpoint(trainable, optimizer, epoch);
+        out.printf("epoch %d: train loss %.4f, train top-1 %.2f%%, test top-1 %.2f%%, %.0f s, %.1f images/s, %d steps clipped%n",
+                epoch, lossSum / seen, 100.0 * correct / seen, 100 * testTop1, seconds, seen / seconds, clippedSteps);
+        saveCheckpoint(trainable, optimizer, epoch, amendments);
         appendHistory(String.format("%d,%.5f,%.5f,%.5f,%.6g,%.1f,%.1f", epoch, lossSum / seen, (double) correct / seen, testTop1,
                 learningRate, seconds, seen / seconds));
     }
 
-    private void saveCheckpoint(Trainable trainable, AdamW optimizer, int epoch) throws IOException {
+    private void saveCheckpoint(Trainable trainable, AdamW optimizer, int epoch, List<Amendment> amendments) throws IOException {
         Path checkpoint = workDirectory.resolve(CHECKPOINT);
         Path staged = AtomicFiles.stagingDirectory(checkpoint);
         try {
@@ -187,7 +234,7 @@ public final class TrainingRun {
                 });
                 write(extra, staged.resolve(EXTRA));
             }
-            ModelStore.json().writeValue(staged.resolve("state.json").toFile(), new State(options, epoch, optimizer.step()));
+            ModelStore.json().writeValue(staged.resolve("state.json").toFile(), new State(options, epoch, optimizer.step(), amendments));
             AtomicFiles.replaceDirectory(staged, checkpoint);
         } finally {
             AtomicFiles.deleteRecursively(staged);

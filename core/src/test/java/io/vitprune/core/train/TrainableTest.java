@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** A network with extra parameters trains, checkpoints them, and resumes exactly; checkpoints of the other kind are refused. */
 class TrainableTest {
     static final Cifar10 SLICE = Cifar10.read(Path.of("../data/cifar10-test-sample-1000.bin")).randomSample(64, 2);
-    static final TrainingOptions OPTIONS = new TrainingOptions(2, 16, 3e-3, 1e-4, 0.05, 0, 0.1, 11);
+    static final TrainingOptions OPTIONS = new TrainingOptions(2, 16, 3e-3, 1e-4, 0.05, 0, 0.1, 11, 1.0);
 
     @TempDir
     Path temp;

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.vitprune.api.InvalidInputException;
 import io.vitprune.core.data.Cifar10;
+import io.vitprune.core.io.ModelStore;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.testing.TestModels;
 import java.io.ByteArrayOutputStream;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Training on a small slice of the bundled CIFAR-10 sample: it learns, checkpoints, and resumes exactly. */
 class TrainingRunTest {
     static final Cifar10 SLICE = Cifar10.read(Path.of("../data/cifar10-test-sample-1000.bin")).randomSample(256, 1);
-    static final TrainingOptions OPTIONS = new TrainingOptions(3, 64, 3e-3, 1e-4, 0.05, 1, 0.1, 7);
+    static final TrainingOptions OPTIONS = new TrainingOptions(3, 64, 3e-3, 1e-4, 0.05, 1, 0.1, 7, 1.0);
 
     @TempDir
     Path temp;
@@ -58,7 +59,7 @@ class TrainingRunTest {
     void aCheckpointMadeWithOtherOptionsIsNotResumed() throws IOException {
         try (NDManager manager = NDManager.newBaseManager()) {
             train(temp.resolve("run"), manager, 1).close();
-            TrainingOptions other = new TrainingOptions(3, 64, 1e-3, 1e-4, 0.05, 1, 0.1, 7);
+            TrainingOptions other = new TrainingOptions(3, 64, 1e-3, 1e-4, 0.05, 1, 0.1, 7, 1.0);
             TrainingRun run = new TrainingRun(other, Objective.crossEntropy(0.1), SLICE, null, temp.resolve("run"), quiet());
 
             assertThatThrownBy(() -> run.run(() -> TestModels.tiny(3, manager), manager))
@@ -66,6 +67,63 @@ class TrainingRunTest {
                     .hasMessageContaining("checkpoint")
                     .hasMessageContaining("use another work directory or the same options");
         }
+    }
+
+    @Test
+    void anAmendingRunContinuesWithNewRegularisationAndRecordsTheChange() throws IOException {
+        TrainingOptions clipped = new TrainingOptions(3, 64, 3e-3, 1e-4, 0.01, 1, 0.1, 7, 0.5);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            train(temp.resolve("run"), manager, 1).close();
+            TrainingRun run = new TrainingRun(clipped, Objective.crossEntropy(0.1), SLICE, null, temp.resolve("run"), quiet());
+            run.amending().run(() -> TestModels.tiny(3, manager), manager, 2).close();
+        }
+        TrainingRun.State state = ModelStore.json().readValue(
+                temp.resolve("run").resolve(TrainingRun.CHECKPOINT).resolve("state.json").toFile(), TrainingRun.State.class);
+
+        assertThat(state.options()).isEqualTo(clipped);
+        assertThat(state.epochsDone()).isEqualTo(2);
+        assertThat(state.amendments()).containsExactly(new TrainingRun.Amendment(1, OPTIONS));
+    }
+
+    @Test
+    void anAmendmentMayNotChangeTheSchedule() throws IOException {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            train(temp.resolve("run"), manager, 1).close();
+            TrainingOptions longer = new TrainingOptions(4, 64, 3e-3, 1e-4, 0.05, 1, 0.1, 7, 1.0);
+            TrainingRun run = new TrainingRun(longer, Objective.crossEntropy(0.1), SLICE, null, temp.resolve("run"), quiet());
+
+            assertThatThrownBy(() -> run.amending().run(() -> TestModels.tiny(3, manager), manager))
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessageContaining("an amendment may change only weight decay, label smoothing and gradient clipping");
+        }
+    }
+
+    @Test
+    void clippingScalesTheGlobalGradientNormDownToTheLimitAndLeavesSmallGradientsAlone() {
+        try (NDManager manager = NDManager.newBaseManager(); VisionTransformer model = TestModels.tiny(3, manager)) {
+            Map<String, ai.djl.nn.Parameter> parameters = model.namedParameters();
+            try (NDManager scope = model.newScope(); AdamW optimizer = new AdamW(parameters, 0, manager)) {
+                parameters.values().forEach(p -> p.getArray().setRequiresGradient(true));
+                NDArray images = TestModels.images(model.config(), 4, 1, scope);
+                try (ai.djl.training.GradientCollector collector = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                    collector.backward(model.logits(images).square().sum());
+                }
+                double norm = gradientNorm(parameters);
+
+                assertThat(optimizer.clipGradientNorm(norm * 2)).isFalse();
+                assertThat(gradientNorm(parameters)).isCloseTo(norm, org.assertj.core.data.Percentage.withPercentage(1e-4));
+                assertThat(optimizer.clipGradientNorm(norm / 4)).isTrue();
+                assertThat(gradientNorm(parameters)).isCloseTo(norm / 4, org.assertj.core.data.Percentage.withPercentage(1e-3));
+            }
+        }
+    }
+
+    private static double gradientNorm(Map<String, ai.djl.nn.Parameter> parameters) {
+        double squares = 0;
+        for (ai.djl.nn.Parameter parameter : parameters.values()) {
+            squares += parameter.getArray().getGradient().square().sum().getFloat();
+        }
+        return Math.sqrt(squares);
     }
 
     @Test

@@ -25,6 +25,7 @@ public record VtpSettings(int epochs, double lambda, double learningRate, int ba
     static final double WARMUP_EPOCHS = 0.1;
     static final double WEIGHT_DECAY = 0.05;
     static final double LABEL_SMOOTHING = 0.1;
+    static final double MAX_GRADIENT_NORM = 1.0;
 
     public VtpSettings {
         if (!(lambda >= 0 && Double.isFinite(lambda))) {
@@ -52,7 +53,8 @@ public record VtpSettings(int epochs, double lambda, double learningRate, int ba
     }
 
     private static TrainingOptions options(int epochs, int batchSize, double learningRate, long seed) {
-        return new TrainingOptions(epochs, batchSize, learningRate, learningRate / 100, WEIGHT_DECAY, WARMUP_EPOCHS, LABEL_SMOOTHING, seed);
+        return new TrainingOptions(epochs, batchSize, learningRate, learningRate / 100, WEIGHT_DECAY, WARMUP_EPOCHS, LABEL_SMOOTHING, seed,
+                MAX_GRADIENT_NORM);
     }
 
     private static long seed(StrategySettings settings, long fallback) {
