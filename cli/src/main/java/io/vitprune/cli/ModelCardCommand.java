@@ -54,10 +54,16 @@ final class ModelCardCommand implements Callable<Integer> {
         }
         double seconds = 0;
         double imagesPerSecond = 0;
+        double cpuSeconds = 0;
+        int epochsWithCpuTime = 0;
         for (String row : rows.subList(1, rows.size())) {
-            String[] cells = row.split(",");
+            String[] cells = row.split(",", -1);
             seconds += Double.parseDouble(cells[5]);
             imagesPerSecond += Double.parseDouble(cells[6]);
+            if (cells.length > 7 && !cells[7].isEmpty()) {
+                cpuSeconds += Double.parseDouble(cells[7]);
+                epochsWithCpuTime++;
+            }
         }
         int epochs = rows.size() - 1;
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer loaded = ModelStore.load(model, manager)) {
@@ -80,6 +86,7 @@ final class ModelCardCommand implements Callable<Integer> {
                     .append(String.format("| epochs trained | %d (rows of `%s`) |%n", epochs, history))
                     .append(String.format("| training wall time | %.1f h (sum of the epochs' times) |%n", seconds / 3600))
                     .append(String.format("| training throughput | %.1f images/s (mean over epochs) |%n", imagesPerSecond / epochs))
+                    .append(String.format("| training CPU time | %s |%n", cpuTime(cpuSeconds, epochsWithCpuTime, epochs)))
                     .append(String.format("| machine | %s |%n", Machine.describe()))
                     .append(String.format("| card written | %s |%n%n", LocalDate.now()))
                     .append("Trained with:\n\n    ").append(command).append("\n\n")
@@ -88,5 +95,14 @@ final class ModelCardCommand implements Callable<Integer> {
             System.out.printf("test top-1 %.2f%%; wrote %s%n", 100 * accuracy.top1(), model.resolve("MODEL_CARD.md"));
         }
         return 0;
+    }
+
+    private static String cpuTime(double cpuSeconds, int epochsWithCpuTime, int epochs) {
+        if (epochsWithCpuTime == 0) {
+            return "not recorded (history.csv has no cpu_seconds)";
+        }
+        String hours = String.format("%.1f h (process CPU time, all threads)", cpuSeconds / 3600);
+        return epochsWithCpuTime == epochs ? hours
+                : hours + String.format(" over the %d of %d epochs that recorded it", epochsWithCpuTime, epochs);
     }
 }

@@ -15,6 +15,7 @@ import io.vitprune.core.model.VisionTransformer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,7 +43,9 @@ public final class TrainingRun {
     static final String HISTORY = "history.csv";
     /** Extra parameters of a {@link Trainable}, beside the model in the checkpoint (absent for a plain network). */
     static final String EXTRA = "extra.ndlist";
-    static final String HISTORY_HEADER = "epoch,train_loss,train_top1,test_top1,learning_rate,seconds,images_per_second";
+    /** Columns of history.csv; {@code seconds} and {@code cpu_seconds} cover the training steps, not the evaluation. */
+    static final String HISTORY_HEADER = "epoch,train_loss,train_top1,test_top1,learning_rate,seconds,images_per_second,cpu_seconds";
+    private static final int HISTORY_COLUMNS = HISTORY_HEADER.split(",").length;
 
     private final TrainingOptions options;
     private final Objective objective;
@@ -180,6 +183,7 @@ public final class TrainingRun {
     private void trainEpoch(Trainable trainable, AdamW optimizer, LearningRateSchedule schedule, int epoch, List<Amendment> amendments)
             throws IOException {
         long started = System.nanoTime();
+        long cpuStarted = processCpuNanos();
         Batches.Epoch batches = Batches.epoch(train, options.batchSize(), Batches.Order.training(options.seed() * 1_000_003L + epoch));
         ProgressBar progress = new ProgressBar(out, String.format("epoch %d/%d", epoch, options.epochs()), train.size());
         double lossSum = 0;
@@ -212,12 +216,13 @@ public final class TrainingRun {
             progress.update(seen, String.format("loss %.4f top-1 %.2f%% lr %.2e", lossSum / seen, 100.0 * correct / seen, learningRate));
         }
         double seconds = (System.nanoTime() - started) / 1e9;
+        double cpuSeconds = (processCpuNanos() - cpuStarted) / 1e9;
         double testTop1 = test == null ? Double.NaN : Evaluation.top1(trainable, test, 250, null).top1();
         out.printf("epoch %d: train loss %.4f, train top-1 %.2f%%, test top-1 %.2f%%, %.0f s, %.1f images/s, %d steps clipped%n",
                 epoch, lossSum / seen, 100.0 * correct / seen, 100 * testTop1, seconds, seen / seconds, clippedSteps);
         saveCheckpoint(trainable, optimizer, epoch, amendments);
-        appendHistory(String.format("%d,%.5f,%.5f,%.5f,%.6g,%.1f,%.1f", epoch, lossSum / seen, (double) correct / seen, testTop1,
-                learningRate, seconds, seen / seconds));
+        appendHistory(String.format("%d,%.5f,%.5f,%.5f,%.6g,%.1f,%.1f,%.1f", epoch, lossSum / seen, (double) correct / seen, testTop1,
+                learningRate, seconds, seen / seconds, cpuSeconds));
     }
 
     private void saveCheckpoint(Trainable trainable, AdamW optimizer, int epoch, List<Amendment> amendments) throws IOException {
@@ -281,15 +286,23 @@ public final class TrainingRun {
         }
     }
 
-    /** Rewrites the history with one more row; rows of epochs after {@code epoch} (an older run) are dropped. */
+    /** CPU time of the whole process, native threads included (libtorch's work runs there). */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /**
+     * Rewrites the history with one more row; rows of epochs after {@code epoch} (an older run) are
+     * dropped. Rows written before a column existed get an empty cell for it.
+     */
     private void appendHistory(String row) throws IOException {
         Path history = workDirectory.resolve(HISTORY);
         List<String> lines = new ArrayList<>();
         int epoch = Integer.parseInt(row.substring(0, row.indexOf(',')));
         if (Files.exists(history)) {
             for (String line : Files.readAllLines(history)) {
-                if (!line.equals(HISTORY_HEADER) && Integer.parseInt(line.substring(0, line.indexOf(','))) < epoch) {
-                    lines.add(line);
+                if (!line.startsWith("epoch,") && Integer.parseInt(line.substring(0, line.indexOf(','))) < epoch) {
+                    lines.add(line + ",".repeat(HISTORY_COLUMNS - line.split(",", -1).length));
                 }
             }
         }

@@ -44,6 +44,23 @@ class TrainingRunTest {
     }
 
     @Test
+    void aHistoryWrittenBeforeTheCpuColumnExistedGetsAnEmptyCellAndNewRowsRecordCpuTime() throws IOException {
+        Path history = temp.resolve("run").resolve(TrainingRun.HISTORY);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            train(temp.resolve("run"), manager, 1).close();
+            List<String> rows = Files.readAllLines(history);
+            Files.write(history, List.of("epoch,train_loss,train_top1,test_top1,learning_rate,seconds,images_per_second",
+                    rows.get(1).substring(0, rows.get(1).lastIndexOf(','))));
+            train(temp.resolve("run"), manager, 2).close();
+        }
+        List<String> rows = Files.readAllLines(history);
+
+        assertThat(rows.get(0)).isEqualTo(TrainingRun.HISTORY_HEADER);
+        assertThat(rows.get(1).split(",", -1)).hasSize(8).endsWith("");
+        assertThat(Double.parseDouble(rows.get(2).split(",")[7])).isPositive();
+    }
+
+    @Test
     void trainingLowersTheLoss() throws IOException {
         try (NDManager manager = NDManager.newBaseManager()) {
             train(temp.resolve("run"), manager, OPTIONS.epochs()).close();
