@@ -1,6 +1,7 @@
 package io.vitprune.cli;
 
 import ai.djl.ndarray.NDManager;
+import io.vitprune.api.InvalidInputException;
 import io.vitprune.core.data.Cifar10;
 import io.vitprune.core.io.ModelStore;
 import io.vitprune.core.model.VisionTransformer;
@@ -45,12 +46,16 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--amend", description = "Continue a checkpoint made with other weight decay, label smoothing or clipping "
             + "(the checkpoint records the change).")
     boolean amend;
+    @Option(names = "--stop-after", description = "Stop after this epoch (checkpointed); rerun to continue.") Integer stopAfter;
     @Option(names = "--train-limit", description = "Train on the first N training images only (smoke runs).") Integer trainLimit;
     @Option(names = "--test-limit", description = "Evaluate on the first N test images after each epoch.") Integer testLimit;
 
     @Override
     public Integer call() throws Exception {
         VitConfig config = new VitConfig(32, patch, dim, depth, heads, dimHead, mlp, Cifar10.CLASSES);
+        if (stopAfter != null && (stopAfter < 1 || stopAfter > epochs)) {
+            throw new InvalidInputException("--stop-after " + stopAfter + ": expected an epoch between 1 and --epochs (" + epochs + ")");
+        }
         TrainingOptions options = new TrainingOptions(epochs, batchSize, learningRate, minLearningRate, weightDecay, warmupEpochs,
                 labelSmoothing, seed, maxGradientNorm);
         Cifar10 train = data.load(Cifar10.Split.TRAIN, trainLimit);
@@ -58,7 +63,8 @@ final class TrainCommand implements Callable<Integer> {
         TrainingRun plain = new TrainingRun(options, Objective.crossEntropy(labelSmoothing), train, test, work, System.out);
         TrainingRun run = amend ? plain.amending() : plain;
         try (NDManager manager = NDManager.newBaseManager()) {
-            try (VisionTransformer model = run.run(() -> VisionTransformer.initialize(config, seed, manager), manager)) {
+            try (VisionTransformer model = run.run(() -> VisionTransformer.initialize(config, seed, manager), manager,
+                    stopAfter == null ? epochs : stopAfter)) {
                 ModelStore.save(model, out);
                 System.out.println("saved " + out);
             }
