@@ -4,7 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
+import io.vitprune.api.BlockStructure;
 import io.vitprune.api.InvalidInputException;
+import io.vitprune.api.ModelStructure;
 import io.vitprune.api.PruningPlan;
 import io.vitprune.api.PruningTarget;
 import io.vitprune.api.ScorerFactory;
@@ -20,6 +22,8 @@ import io.vitprune.core.registry.StrategyRegistry;
 import io.vitprune.core.surgery.Surgery;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The models and plans the benchmarks run, shared by their states.
@@ -94,6 +98,25 @@ final class BenchModels {
         base.close();
         requireNoGradient(pruned);
         return pruned;
+    }
+
+    /**
+     * A model of {@code pruned}'s shapes with every head of a block padded to the block's widest
+     * head, with random weights: the cost of running the plan with zero-padded weights (zero q and k
+     * channels add nothing to q k^T, zero v channels give zero outputs that meet zero columns of
+     * the output projection, so padding is exact), here for latency only: the weights are not
+     * carried over.
+     */
+    static VisionTransformer padHeads(VisionTransformer pruned, NDManager manager) {
+        List<BlockStructure> blocks = new ArrayList<>();
+        for (BlockStructure block : pruned.structure().blocks()) {
+            int widest = block.headWidths().stream().mapToInt(Integer::intValue).max().orElseThrow();
+            blocks.add(BlockStructure.uniform(block.heads(), widest, block.mlpWidth()));
+        }
+        VisionTransformer padded = VisionTransformer.initialize(pruned.config(), new ModelStructure(pruned.structure().dim(), blocks),
+                PAPER_SEED, manager);
+        requireNoGradient(padded);
+        return padded;
     }
 
     /**

@@ -35,7 +35,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code selector} ({@code uniform} or {@code global}), {@code ratio} of attention channels removed,
  * and {@code heads}: {@code aligned} (every head of a block loses the same number of channels, so
  * heads stay equal-width and attention stays one batched product per block) or {@code ragged}
- * (channels go wherever the scores say: heads of different widths, grouped by width).
+ * (channels go wherever the scores say: heads of different widths, grouped by width); and
+ * {@code execution} of ragged heads ({@code grouped} by default, {@code padded} on request).
  *
  * <p>Latency depends on the shapes a plan leaves, not on which units it removed. The default sweep
  * prunes with {@code weight-l1} only: an aligned uniform plan has the same shapes under every
@@ -131,10 +132,32 @@ public class ForwardBenchmark {
         @Param({"aligned", "ragged"})
         String heads;
 
+        /**
+         * How ragged heads run: {@code grouped} (vitprune's surgery: heads of equal width side by
+         * side, one batched product per width) or {@code padded} (every head of a block padded with
+         * zero channels to the block's widest head, so attention is one batched product; the MACs
+         * recorded stay the plan's, so the report's ratios compare the same plan's two executions).
+         */
+        @Param({"grouped"})
+        String execution;
+
         @Setup(Level.Trial)
         public void setUp() {
             manager = NDManager.newBaseManager();
-            prepare(BenchModels.prune(BenchModels.load(model, manager), strategy, selector, ratio, heads, manager), batch);
+            VisionTransformer pruned = BenchModels.prune(BenchModels.load(model, manager), strategy, selector, ratio, heads, manager);
+            switch (execution) {
+                case "grouped" -> prepare(pruned, batch);
+                case "padded" -> {
+                    ModelStats planStats = ModelStats.of(pruned);
+                    int planChannels = pruned.structure().blocks().stream().mapToInt(BlockStructure::attentionWidth).sum();
+                    VisionTransformer padded = BenchModels.padHeads(pruned, manager);
+                    pruned.close();
+                    prepare(padded, batch);
+                    work = Cost.Work.of((double) planStats.macsPerImage() * batch, planStats.parameters(), planChannels);
+                }
+                default -> throw new io.vitprune.api.InvalidInputException("benchmark parameter execution = '" + execution
+                        + "': expected grouped or padded");
+            }
         }
     }
 

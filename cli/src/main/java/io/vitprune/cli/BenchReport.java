@@ -147,8 +147,12 @@ final class BenchReport {
                 parts.add(name.equals("ratio") ? percent(value) : value);
             }
         }
+        String execution = r.param("execution");
+        if (execution != null && !execution.equals("grouped")) {
+            parts.add(execution); // how ragged heads run; "grouped" is vitprune's own and goes unsaid
+        }
         new TreeMap<>(r.params()).forEach((name, value) -> {
-            if (!PLAN_PARAMS.contains(name) && !name.equals("model") && !name.equals("batch")) {
+            if (!PLAN_PARAMS.contains(name) && !Set.of("model", "batch", "execution").contains(name)) {
                 parts.add(name + "=" + value);
             }
         });
