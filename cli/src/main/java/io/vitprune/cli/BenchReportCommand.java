@@ -45,8 +45,12 @@ final class BenchReportCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The CPU's model name from /proc/cpuinfo (Linux), else what the JVM says. */
+    /** The CPU's model name from /proc/cpuinfo (Linux), else what the JVM says, with the operating system. */
     static String cpuModel() {
+        return cpuName() + " (" + System.getProperty("os.name") + " " + System.getProperty("os.version") + ", " + System.getProperty("os.arch") + ")";
+    }
+
+    private static String cpuName() {
         try {
             return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
                     .filter(line -> line.startsWith("model name"))
