@@ -1,0 +1,87 @@
+package io.vitprune.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bench-report} on a hand-written results file in JMH's JSON format
+ * ({@code src/test/resources/bench/jmh-results.json}): paper model, batch 32, unpruned 400 ms at
+ * 2.0e10 MACs per call, global 50% 280 ms at 1.2e10, uniform 30% 350 ms at 1.6e10; GEMM 16 ms at
+ * 1.6e9 MACs; plus one ScoringBenchmark result in seconds. Counters are summed over 5 iterations
+ * in JMH's {@code score}, as JMH does for EVENTS counters; the report must read one iteration's value.
+ */
+class BenchReportTest {
+    static final Path FIXTURE = Path.of("src/test/resources/bench/jmh-results.json");
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void reportsRatiosRealizedSpeedUpAndGemmFractionPerModelAndBatch() throws IOException {
+        Path md = temp.resolve("docs/benchmarks.md");
+        Path png = temp.resolve("docs/benchmarks.png");
+
+        CliRun run = CliRun.of("bench-report", "--jmh-json", FIXTURE.toString(), "--out", md.toString(), "--plot", png.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        String report = Files.readString(md);
+        // latency ratio 280 / 400 = 0.700 +- 0.7 * hypot(4/280, 8/400) = 0.017; MAC ratio 0.6; realized 0.3 / 0.4 = 0.75;
+        // 2 * 1.2e10 MACs / 0.28 s = 85.7 GFLOP/s; GEMM 2 * 1.6e9 / 0.016 s = 200 GFLOP/s, so 0.43 of it.
+        assertThat(report).contains("| weight-l1 global ragged 50% | 1536 | 280.0 +- 4.0 | 0.700 +- 0.017 | 0.600 | 0.75 | 85.7 | 0.43 |");
+        // 350 / 400 = 0.875, 1.6 / 2.0 = 0.8: realized 0.125 / 0.2 = 0.625, printed with two decimals.
+        assertThat(report).contains("| weight-l1 uniform aligned 30% | 2154 | 350.0 +- 4.0 | 0.875 +- 0.020 | 0.800 | 0.63 | 91.4 | 0.46 |");
+        assertThat(report).contains("| unpruned | 3072 | 400.0 +- 8.0 | 1.000 | 1.000 | - | 100.0 | 0.50 |");
+        assertThat(report).contains("## paper, batch 32", "GEMM on the model's largest product (1.60 GMAC): 16.00 +- 0.40 ms, 200.0 GFLOP/s.");
+        // uniform before global in the per-group table and the summary.
+        assertThat(report.indexOf("| weight-l1 uniform aligned 30% |")).isLessThan(report.indexOf("| weight-l1 global ragged 50% |"));
+        assertThat(report).contains("| weight-l1 global ragged 50% | 0.75 |");
+        assertThat(report).contains("libtorch intra-op 2, inter-op 1", "JMH threads 1", "2 cores seen by the benchmark JVM", "forks 1",
+                "warm-up 3 x 2 s", "measurement 5 x 2 s / 2 x 2 s");
+        assertThat(report).contains("| ScoringBenchmark.scoreAttentionChannels | {images=100} | 42000.0 +- 2000.0 |");
+        assertThat(report).contains("![latency ratio vs MAC ratio](benchmarks.png)");
+        byte[] image = Files.readAllBytes(png);
+        assertThat(Arrays.copyOf(image, 4)).containsExactly(0x89, 'P', 'N', 'G');
+    }
+
+    @Test
+    void aPrunedResultWithoutItsUnprunedBaselineIsAnErrorNamingTheConfiguration() throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        ArrayNode results = (ArrayNode) json.readTree(FIXTURE.toFile());
+        for (int i = results.size() - 1; i >= 0; i--) {
+            if (results.get(i).get("benchmark").asText().endsWith("ForwardBenchmark.unpruned")) {
+                results.remove(i);
+            }
+        }
+        Path file = temp.resolve("no-baseline.json");
+        json.writeValue(file.toFile(), results);
+        Path md = temp.resolve("out/benchmarks.md");
+
+        CliRun run = CliRun.of("bench-report", "--jmh-json", file.toString(), "--out", md.toString());
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("no unpruned baseline for ForwardBenchmark.pruned {batch=32, heads=ragged, model=paper, ratio=0.5, "
+                + "selector=global, strategy=weight-l1}", "ForwardBenchmark.unpruned with model=paper, batch=32");
+        assertThat(temp.resolve("out")).doesNotExist();
+    }
+
+    @Test
+    void aFileThatIsNotJmhJsonIsAnErrorNamingIt() throws IOException {
+        Path file = temp.resolve("history.csv");
+        Files.writeString(file, "epoch,train_loss\n1,2.0\n");
+
+        CliRun run = CliRun.of("bench-report", "--jmh-json", file.toString(), "--out", temp.resolve("b.md").toString());
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("JMH results " + file, "benchmarks.jar -rf json");
+        assertThat(temp.resolve("b.md")).doesNotExist();
+        assertThat(temp.resolve("b.png")).doesNotExist();
+    }
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Issue "bench-jmh": build, run ForwardBenchmark and GemmBenchmark in ONE JMH run (ratios are only
+# meaningful within a run), and turn the results into a markdown report and a PNG plot.
+#
+#   scripts/bench.sh                 full sweep -> docs/benchmarks.md, docs/benchmarks.png (+ the JMH JSON beside them)
+#   scripts/bench.sh --quick         paper model, batch 1 and 32, 50% only, short iterations -> target/bench-quick/
+#   scripts/bench.sh [--quick] [--out-dir DIR] [--no-build] [-- JMH arguments]
+#                                    JMH arguments after -- replace the sweep's (benchmark regex included), e.g.
+#                                    -- 'ForwardBenchmark|GemmBenchmark' -p model=paper -p strategy=weight-l1,weight-l2
+#
+# Run it from a clone on an IDLE machine: with other work on the cores libtorch's threads wait on
+# each other and the numbers mean nothing. The bundled model is read from models/reference at run
+# time (the working directory must be the repository root; the script cd's there).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+invocation="scripts/bench.sh${*:+ $*}"
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo "unknown commit")
+if [[ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]]; then commit="$commit + uncommitted changes"; fi
+quick=false
+build=true
+out_dir=""
+jmh_args=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --quick) quick=true; shift ;;
+    --no-build) build=false; shift ;;
+    --out-dir) out_dir="$2"; shift 2 ;;
+    --) shift; jmh_args=("$@"); break ;;
+    *) echo "error: unknown argument '$1': expected --quick, --no-build, --out-dir DIR or -- JMH arguments" >&2; exit 1 ;;
+  esac
+done
+
+if [[ ${#jmh_args[@]} -eq 0 ]]; then
+  if $quick; then
+    jmh_args=('ForwardBenchmark|GemmBenchmark' -p model=paper -p batch=1,32 -p ratio=0.5 -wi 1 -i 3 -r 2s)
+  else
+    jmh_args=('ForwardBenchmark|GemmBenchmark')
+  fi
+fi
+if [[ -z "$out_dir" ]]; then
+  if $quick; then out_dir=target/bench-quick; else out_dir=docs; fi
+fi
+mkdir -p "$out_dir" target
+
+if $build; then
+  mvn -B -q package -DskipTests
+fi
+# JMH writes its JSON at the end; keep it under target/ until the report is written.
+results=target/jmh-results.json
+java -jar bench-jmh/target/benchmarks.jar "${jmh_args[@]}" -rf json -rff "$results"
+java -jar cli/target/vitprune.jar bench-report --jmh-json "$results" --out "$out_dir/benchmarks.md" --plot "$out_dir/benchmarks.png" \
+  --run-command "$invocation at $commit (JMH: java -jar bench-jmh/target/benchmarks.jar ${jmh_args[*]} -rf json -rff $results)"
+cp "$results" "$out_dir/benchmarks-jmh.json"
+echo "report: $out_dir/benchmarks.md, plot: $out_dir/benchmarks.png, raw JMH results: $out_dir/benchmarks-jmh.json"
