@@ -50,7 +50,7 @@ public final class MemoryCheck implements Callable<Integer> {
     @Option(names = "--heads", defaultValue = "4") int heads;
     @Option(names = "--dim-head", defaultValue = "16") int dimHead;
     @Option(names = "--mlp", defaultValue = "128") int mlp;
-    @Option(names = "--patch", defaultValue = "4") int patch;
+    @Option(names = "--patch", defaultValue = "8") int patch;
 
     /** One reading: after {@code done} units of work of a phase. */
     public record Sample(String phase, long done, double rssMiB, double heapMiB) { }

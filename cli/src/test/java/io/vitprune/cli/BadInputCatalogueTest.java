@@ -244,6 +244,19 @@ class BadInputCatalogueTest {
                         "out", "setting 'bogus' of 'weight-l1'", "unknown, expected one of"),
                 fails("setting-not-an-integer", "--selector-setting min-kept=many", d -> prune(d, model, "--ratio", "0.5",
                         "--selector-setting", "min-kept=many"), "out", "setting 'min-kept' = 'many'", "expected an integer"),
+                fails("selector-min-kept-zero", "--selector-setting min-kept=0 (a block could lose every unit)", d -> prune(d, model, "--ratio", "0.5",
+                        "--selector-setting", "min-kept=0"), "out", "setting 'min-kept' = 0 of 'global'", "expected an integer >= 1 (a block keeps at least one unit)"),
+                fails("selector-keeps-everything", "--selector-setting min-kept=16 on blocks of 16 channels: nothing can go", d -> prune(d, model,
+                        "--ratio", "0.5", "--selector-setting", "min-kept=16"), "out", "removes none of the 32 attention-channel units at pruning ratio 0.5",
+                        "expected about 16 removed"),
+                fails("scoring-batch-size-zero", "a data-driven scorer with --scoring-batch-size 0", d -> prune(d, model, "--scorer", "kd-importance",
+                        "--ratio", "0.5", "--scoring-images", "10", "--scoring-batch-size", "0", "--data", TestData.cifarDirectory().toString()),
+                        "out", "scoring batch size 0", "expected > 0"),
+                fails("eval-batch-size-zero", "eval --batch-size 0", d -> Call.of("eval", "--model", model.toString(), "--file", SAMPLE.toString(),
+                        "--batch-size", "0"), null, "batch size 0", "expected > 0"),
+                fails("train-epochs-zero", "train --epochs 0", d -> Call.of("train", "--work", d.resolve("work").toString(), "--out",
+                        d.resolve("out").toString(), "--epochs", "0", "--data", TestData.cifarDirectory().toString(),
+                        "--train-limit", "10", "--test-limit", "10"), "out", "epochs 0", "expected both > 0"),
                 usage("option-unknown", "prune --ratoi 0.5 (misspelt option)", d -> prune(d, model, "--ratoi", "0.5"), "Unknown option", "--ratoi"),
 
                 // Plans
@@ -349,6 +362,53 @@ class BadInputCatalogueTest {
             assertThat(verboseRun.err()).as("stderr with --verbose").contains("\tat ").contains(badInput.expected().get(0));
         }
         assertThat(snapshot(directory)).as("files of the case after the failure with --verbose").isEqualTo(before);
+    }
+
+    /**
+     * Broken plug-in jars beside a good one: a jar that is not a zip, a jar listing a class it does
+     * not hold, a jar with a class of a missing dependency, and a provider whose constructor throws.
+     * {@code strategies} succeeds, lists the good plug-in's scorer and every broken one with its
+     * reason, and pruning with the good plug-in still works.
+     */
+    @org.junit.jupiter.api.Test
+    void brokenPluginJarsAreListedWithTheirReasonAndTheOthersStillLoad(@TempDir Path directory) throws IOException {
+        Path good = TestPlugins.good(directory, "GoodPlugin", "good-fixture");
+        Path notAZip = Files.writeString(directory.resolve("not-a-zip.jar"), "this is not a jar");
+        Path missingClass = directory.resolve("missing-class.jar");
+        try (var jar = new java.util.jar.JarOutputStream(Files.newOutputStream(missingClass))) {
+            jar.putNextEntry(new java.util.jar.JarEntry("META-INF/services/io.vitprune.api.StrategyProvider"));
+            jar.write("com.example.vitprune.NotInThisJar\n".getBytes(StandardCharsets.UTF_8));
+        }
+        Path throwing = TestPlugins.jar(directory, "ThrowingPlugin", "throwing-fixture",
+                "throw new IllegalStateException(\"needs a licence key\");", 0, "1f", "");
+        List<Path> jars = List.of(notAZip, missingClass, throwing, good);
+
+        CliRun listing = runWith(jars, List.of("strategies"));
+        CliRun prune = runWith(jars, List.of("prune", "--model", model.toString(), "--scorer", "good-fixture", "--ratio", "0.5",
+                "--out", directory.resolve("out").toString()));
+
+        assertThat(listing.exitCode()).as(listing.err()).isZero();
+        assertThat(listing.out()).contains("good-fixture", "weight-l1", "Broken plug-ins (not loaded):",
+                "com.example.vitprune.NotInThisJar from " + missingClass, "not found",
+                "com.example.vitprune.ThrowingPlugin from " + throwing, "needs a licence key");
+        assertThat(prune.exitCode()).as(prune.err()).isZero();
+        assertThat(directory.resolve("out").resolve(ModelStore.MANIFEST)).exists();
+    }
+
+    /** docs/reliability.md lists every case of the catalogue, as {@link #row} writes it. */
+    @org.junit.jupiter.api.Test
+    void theReliabilityDocumentListsEveryCase() throws IOException {
+        String document = Files.readString(Path.of("../docs/reliability.md"));
+
+        List<String> missing = catalogue().map(BadInputCatalogueTest::row).filter(row -> !document.contains(row)).toList();
+
+        assertThat(missing).as("rows to add to (or update in) docs/reliability.md:\n" + String.join("\n", missing)).isEmpty();
+    }
+
+    static String row(Case badInput) {
+        return "| `" + badInput.id() + "` | " + badInput.input() + " | "
+                + String.join(" ... ", badInput.expected().stream().map(fragment -> "`" + fragment + "`").toList()) + " | "
+                + (badInput.usage() ? 2 : 1) + " |";
     }
 
     static CliRun runWith(List<Path> jars, List<String> args) throws IOException {

@@ -91,6 +91,22 @@ class CrashSafetyTest {
     }
 
     @Test
+    void aCheckpointSaveKilledBetweenItsTwoRenamesIsResumedNotRestarted() throws IOException {
+        List<String> settings = List.of("train", "--data", TestData.cifarDirectory().toString(), "--dim", "16", "--depth", "1", "--heads", "2",
+                "--dim-head", "8", "--mlp", "16", "--patch", "8", "--epochs", "1", "--warmup-epochs", "1", "--batch-size", "16",
+                "--train-limit", "32", "--test-limit", "16", "--work", temp.resolve("work").toString(), "--out", temp.resolve("out").toString());
+        CliRun first = CliRun.of(settings.toArray(String[]::new));
+        assertThat(first.exitCode()).as(first.err()).isZero();
+        Files.move(temp.resolve("work/checkpoint"), temp.resolve("work/.checkpoint.old-0000018c5a1b2c3d"));
+
+        CliRun again = CliRun.of(settings.toArray(String[]::new));
+
+        assertThat(again.exitCode()).as(again.err()).isZero();
+        assertThat(again.out()).contains("resuming from", "after epoch 1").doesNotContain("epoch 1:");
+        assertThat(hidden(temp.resolve("work"))).isEmpty();
+    }
+
+    @Test
     void aFullOutputLocationFailsCleanlyAndKeepsThePreviousModel() throws Exception {
         Path model = saveRandom(new VitConfig(32, 4, 64, 2, 4, 16, 128, 10), 3, temp.resolve("model"));
         Path out = temp.resolve("out");

@@ -53,6 +53,13 @@ public final class Pruning {
         scores.requireMatches(model.structure());
         PruningPlan plan = selector.select(scores, model.structure(), target);
         plan.requireSource(model.structure());
+        int units = model.structure().totalUnits(target.kind());
+        if (units > 0 && plan.removedFraction(target.kind()) == 0) {
+            // Asked to prune, and the result would be the model itself: say so instead of saving a copy.
+            throw new InvalidInputException("selector " + selector.getClass().getName() + " removes none of the " + units + " "
+                    + target.kind().id() + " units at pruning ratio " + target.ratio() + ": expected about " + Math.round(target.ratio() * units)
+                    + " removed (does a setting such as min-kept keep every unit, or is the ratio too small for these blocks?)");
+        }
         return plan;
     }
 }
