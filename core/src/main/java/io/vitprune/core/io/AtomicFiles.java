@@ -100,8 +100,8 @@ public final class AtomicFiles {
 
     /**
      * Repairs what a process killed inside {@link #replaceDirectory} left: when {@code target} is
-     * missing but its previous copy was moved aside, the copy is moved back (the new one was never
-     * complete where it matters: it had not been renamed in yet); when {@code target} is in place,
+     * missing but its previous copy was moved aside, the copy is moved back (the new one never got
+     * its name: it is still in its hidden staging directory); when {@code target} is in place,
      * copies moved aside are deleted. Staging directories of unfinished writes are hidden
      * ({@code .name.staging-*}) and never taken for the target. Returns whether a copy was moved back.
      */
