@@ -2,6 +2,7 @@ package io.vitprune.cli;
 
 import io.vitprune.api.InvalidInputException;
 import io.vitprune.core.EngineDefaults;
+import io.vitprune.core.io.AtomicFiles;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,15 +25,31 @@ public final class Main {
     public static int run(String... args) {
         EngineDefaults.apply();
         CommandLine commandLine = new CommandLine(new Main());
+        boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
         commandLine.setExecutionExceptionHandler((error, cmd, parsed) -> {
-            boolean verbose = parsed.matchedOption("--verbose") != null;
-            Throwable cause = error;
-            if (verbose || !(cause instanceof InvalidInputException || cause instanceof java.io.IOException)) {
-                error.printStackTrace(cmd.getErr());
-            }
-            cmd.getErr().println("error: " + error.getMessage());
+            report(error, verbose, cmd.getErr());
             return 1;
         });
         return commandLine.execute(args);
+    }
+
+    /**
+     * One line on standard error, {@code error: <message>}; the stack trace only with {@code --verbose}.
+     * Bad input (an {@link InvalidInputException}, a file that cannot be read or written) is the
+     * user's to fix; anything else is a bug here or in a plug-in, and the line says so.
+     */
+    static void report(Throwable error, boolean verbose, java.io.PrintWriter err) {
+        Throwable cause = error instanceof java.io.UncheckedIOException unchecked ? unchecked.getCause() : error;
+        if (verbose) {
+            error.printStackTrace(err);
+        }
+        if (cause instanceof InvalidInputException) {
+            err.println("error: " + cause.getMessage());
+        } else if (cause instanceof java.io.IOException io) {
+            err.println("error: " + AtomicFiles.describe(io));
+        } else {
+            err.println("error: " + cause + (verbose ? "" : " (unexpected: rerun with --verbose for the stack trace)"));
+        }
+        err.flush();
     }
 }

@@ -26,12 +26,25 @@ public final class Pruning {
 
     /** The scorer's scores for {@code kind}, checked to be of that kind with one finite score per unit of the model. */
     public static UnitScores score(PrunableModel model, Scorer scorer, UnitKind kind, ScoringContext context) {
-        UnitScores scores = scorer.score(model, kind, context);
+        String name = "scorer " + scorer.getClass().getName();
+        UnitScores scores;
+        try {
+            scores = scorer.score(model, kind, context);
+        } catch (InvalidInputException e) {
+            // Also what a plug-in meets when it builds UnitScores with a NaN: say whose scores they were.
+            throw e.getMessage() != null && e.getMessage().contains("scorer '") ? e : new InvalidInputException(name + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(name + " failed while scoring " + kind.id() + " units: " + e, e);
+        }
         if (scores == null || scores.kind() != kind) {
-            throw new InvalidInputException("scorer " + scorer.getClass().getName() + " returned " + (scores == null ? "no scores" : scores.kind().id() + " scores")
+            throw new InvalidInputException(name + " returned " + (scores == null ? "no scores" : scores.kind().id() + " scores")
                     + ": expected " + kind.id() + " scores");
         }
-        scores.requireMatches(model.structure());
+        try {
+            scores.requireMatches(model.structure());
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException(name + " returned " + e.getMessage(), e);
+        }
         return scores;
     }
 
@@ -40,6 +53,13 @@ public final class Pruning {
         scores.requireMatches(model.structure());
         PruningPlan plan = selector.select(scores, model.structure(), target);
         plan.requireSource(model.structure());
+        int units = model.structure().totalUnits(target.kind());
+        if (units > 0 && plan.removedFraction(target.kind()) == 0) {
+            // Asked to prune, and the result would be the model itself: say so instead of saving a copy.
+            throw new InvalidInputException("selector " + selector.getClass().getName() + " removes none of the " + units + " "
+                    + target.kind().id() + " units at pruning ratio " + target.ratio() + ": expected about " + Math.round(target.ratio() * units)
+                    + " removed (does a setting such as min-kept keep every unit, or is the ratio too small for these blocks?)");
+        }
         return plan;
     }
 }

@@ -47,21 +47,52 @@ public final class ModelStore {
     }
 
     /** Writes {@code model} to {@code directory}, replacing what was there only once the new copy is complete. */
+    /**
+     * Writes {@code model} to {@code directory}, replacing what was there only once the new copy is complete.
+     * Only a model directory (one with {@value #MANIFEST}) or an empty directory is replaced: any other
+     * existing path is an error, so that a mistyped {@code --out} never deletes a user's files.
+     */
     public static void save(VisionTransformer model, Path directory) throws IOException {
         byte[] parameters = encodeParameters(model);
         Manifest manifest = new Manifest(FORMAT, FORMAT_VERSION, model.config(), model.structure(), sha256(parameters));
-        Path staged = AtomicFiles.stagingDirectory(directory);
+        Path staged = null;
         try {
+            AtomicFiles.recoverInterruptedReplace(directory);
+            requireReplaceable(directory);
+            staged = AtomicFiles.stagingDirectory(directory);
             Files.write(staged.resolve(PARAMETERS), parameters);
             Files.write(staged.resolve(MANIFEST), JSON.writeValueAsBytes(manifest));
             AtomicFiles.replaceDirectory(staged, directory);
+        } catch (IOException e) {
+            throw new IOException("cannot save model to " + directory + ": " + AtomicFiles.describe(e) + " (nothing was changed)", e);
         } finally {
-            AtomicFiles.deleteRecursively(staged);
+            if (staged != null) {
+                AtomicFiles.deleteRecursively(staged);
+            }
+        }
+    }
+
+    private static void requireReplaceable(Path directory) throws IOException {
+        if (!Files.exists(directory) || Files.isRegularFile(directory.resolve(MANIFEST))) {
+            return;
+        }
+        boolean emptyDirectory = false;
+        if (Files.isDirectory(directory)) {
+            try (var entries = Files.list(directory)) {
+                emptyDirectory = entries.findAny().isEmpty();
+            }
+        }
+        if (!emptyDirectory) {
+            throw new InvalidInputException("model output " + directory + " exists and is not a model directory (no " + MANIFEST
+                    + "): expected a new path, an empty directory or a model directory to replace; nothing was changed");
         }
     }
 
     /** Reads the manifest only (config, structure) without loading weights. */
     public static Manifest readManifest(Path directory) {
+        if (!Files.exists(directory)) {
+            recoverInterruptedSave(directory);
+        }
         if (!Files.isDirectory(directory)) {
             throw new InvalidInputException("model directory " + directory + ": expected a directory written by vitprune (with "
                     + MANIFEST + " and " + PARAMETERS + ")");
@@ -90,6 +121,16 @@ public final class ModelStore {
             throw new InvalidInputException("model config " + file + ": expected both 'config' and 'structure'");
         }
         return manifest;
+    }
+
+    /** A save killed between moving the old copy aside and moving the new one in leaves only the old one: move it back. */
+    private static void recoverInterruptedSave(Path directory) {
+        try {
+            AtomicFiles.recoverInterruptedReplace(directory);
+        } catch (IOException e) {
+            throw new InvalidInputException("model directory " + directory + " is missing and its copy from an interrupted save cannot be "
+                    + "moved back: " + AtomicFiles.describe(e), e);
+        }
     }
 
     /** Loads a model into a sub-manager of {@code manager}; fails naming the file and what was expected. */

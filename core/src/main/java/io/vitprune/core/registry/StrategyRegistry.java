@@ -81,12 +81,12 @@ public final class StrategyRegistry {
 
     /** The scorer factory called {@code name}; fails listing the names there are. */
     public ScorerFactory scorer(String name) {
-        return find("scorer", scorers, name).factory();
+        return find("scorer", scorers, name, broken).factory();
     }
 
     /** The selector factory called {@code name}; fails listing the names there are. */
     public SelectorFactory selector(String name) {
-        return find("selector", selectors, name).factory();
+        return find("selector", selectors, name, broken).factory();
     }
 
     /** Every scorer, sorted by name. */
@@ -104,12 +104,18 @@ public final class StrategyRegistry {
         return broken;
     }
 
-    private static <T> Registered<T> find(String kind, Map<String, Registered<T>> registered, String name) {
+    /** Fails listing the names there are, and the broken plug-ins, since the one asked for may be among them. */
+    private static <T> Registered<T> find(String kind, Map<String, Registered<T>> registered, String name, List<BrokenProvider> broken) {
         requireNonNull(name, kind + " name is null");
         Registered<T> found = registered.get(name);
         if (found == null) {
+            StringBuilder brokenList = new StringBuilder();
+            for (BrokenProvider provider : broken) {
+                brokenList.append(brokenList.isEmpty() ? "; plug-ins that failed to load: " : "; ")
+                        .append(provider.provider()).append(" from ").append(provider.source()).append(" (").append(provider.reason()).append(')');
+            }
             throw new InvalidInputException("unknown " + kind + " '" + name + "': available: "
-                    + (registered.isEmpty() ? "none" : String.join(", ", registered.keySet())));
+                    + (registered.isEmpty() ? "none" : String.join(", ", registered.keySet())) + brokenList);
         }
         return found;
     }

@@ -124,6 +124,7 @@ public final class TrainingRun {
         Path checkpoint = workDirectory.resolve(CHECKPOINT);
         T trainable;
         State state;
+        AtomicFiles.recoverInterruptedReplace(checkpoint); // a run killed while replacing its checkpoint
         if (Files.isDirectory(checkpoint)) {
             state = ModelStore.json().readValue(checkpoint.resolve("state.json").toFile(), State.class);
             state = resumable(state, checkpoint);

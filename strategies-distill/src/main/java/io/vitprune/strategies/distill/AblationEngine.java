@@ -98,6 +98,30 @@ public record AblationEngine(double temperature, int unitsPerPass) {
      * taken {@code batchSize} at a time; {@code progress} counts units x batches done.
      */
     public AblationLosses measure(PrunableModel model, UnitKind kind, ScoringData data, int batchSize, ProgressListener progress) {
+        return measure(model, kind, data, batchSize, progress, null, partial -> { });
+    }
+
+    /**
+     * The loss sums over the first {@code images} scoring images, taken {@code batchSize} at a time:
+     * what a measurement stopped after a scoring batch resumes from. Not a result: a cache keeps it
+     * apart from finished {@link AblationLosses}.
+     */
+    public record Partial(UnitKind kind, int batchSize, int images, List<double[]> crossEntropySums, List<double[]> klSums) {
+        public Partial {
+            requireNonNull(kind, "kind is null");
+            crossEntropySums = crossEntropySums.stream().map(double[]::clone).toList();
+            klSums = klSums.stream().map(double[]::clone).toList();
+        }
+    }
+
+    /**
+     * Like {@link #measure(PrunableModel, UnitKind, ScoringData, int, ProgressListener)}, continuing
+     * from {@code resume} (null: from the start) and handing {@code afterBatch} the sums after every
+     * scoring batch. A resumed measurement adds the same numbers in the same order as an
+     * uninterrupted one, so it ends with the same losses.
+     */
+    public AblationLosses measure(PrunableModel model, UnitKind kind, ScoringData data, int batchSize, ProgressListener progress,
+            Partial resume, java.util.function.Consumer<Partial> afterBatch) {
         requireNonNull(model, "model is null");
         requireNonNull(kind, "kind is null");
         requireNonNull(data, "data is null");
@@ -121,10 +145,17 @@ public record AblationEngine(double temperature, int unitsPerPass) {
             crossEntropy.add(new double[block.units(kind)]);
             kl.add(new double[block.units(kind)]);
         }
+        int start = 0;
+        if (resume != null) {
+            requireResumable(resume, kind, batchSize, images, crossEntropy);
+            crossEntropy = new ArrayList<>(resume.crossEntropySums());
+            kl = new ArrayList<>(resume.klSums());
+            start = resume.images();
+        }
         String task = "ablating " + kind.id() + " units";
         long total = (long) structure.totalUnits(kind) * ((images + batchSize - 1) / batchSize);
-        long done = 0;
-        for (int from = 0; from < images; from += batchSize) {
+        long done = (long) structure.totalUnits(kind) * (start / batchSize);
+        for (int from = start; from < images; from += batchSize) {
             try (NDManager scope = model.newScope()) {
                 Batch batch = prepare(model, data.batch(scope, from, Math.min(images, from + batchSize)), from, scope);
                 for (int b = 0; b < structure.depth(); b++) {
@@ -139,12 +170,28 @@ public record AblationEngine(double temperature, int unitsPerPass) {
                     }
                 }
             }
+            afterBatch.accept(new Partial(kind, batchSize, Math.min(images, from + batchSize), crossEntropy, kl));
         }
         for (int b = 0; b < structure.depth(); b++) {
             divide(crossEntropy.get(b), images);
             divide(kl.get(b), images);
         }
         return new AblationLosses(kind, images, crossEntropy, kl);
+    }
+
+    /** A partial measurement fits this one: same kind and batching, whole batches done, one sum per unit. */
+    private static void requireResumable(Partial resume, UnitKind kind, int batchSize, int images, List<double[]> fresh) {
+        boolean fits = resume.kind() == kind && resume.batchSize() == batchSize && resume.images() >= 0 && resume.images() <= images
+                && (resume.images() % batchSize == 0 || resume.images() == images)
+                && resume.crossEntropySums().size() == fresh.size() && resume.klSums().size() == fresh.size();
+        for (int b = 0; fits && b < fresh.size(); b++) {
+            fits = resume.crossEntropySums().get(b).length == fresh.get(b).length && resume.klSums().get(b).length == fresh.get(b).length;
+        }
+        if (!fits) {
+            throw new InvalidInputException("partial ablation of " + resume.kind().id() + " units after " + resume.images()
+                    + " images in batches of " + resume.batchSize() + ": expected " + kind.id() + " units of this model in batches of "
+                    + batchSize + ", at most " + images + " images");
+        }
     }
 
     /**

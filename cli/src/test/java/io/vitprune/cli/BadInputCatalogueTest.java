@@ -1,0 +1,451 @@
+package io.vitprune.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDManager;
+import io.vitprune.core.io.ModelStore;
+import io.vitprune.core.model.VisionTransformer;
+import io.vitprune.core.testing.TestData;
+import io.vitprune.core.testing.TestModels;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The catalogue of bad inputs (docs/reliability.md lists it): every case runs the real command line
+ * in-process and must end with exit code != 0, an {@code error:} line naming the input and what was
+ * expected, no stack trace (one with {@code --verbose}), no output where none was asked to be kept,
+ * and no staging or temporary file left anywhere in the case's directory.
+ */
+class BadInputCatalogueTest {
+    static final Path SAMPLE = CliTest.SAMPLE;
+
+    @TempDir
+    static Path shared;
+
+    /** A saved tiny model (depth 2, dim 16, 4 heads of 4): cases copy it before damaging it. */
+    static Path model;
+    /** The same model pruned to half its attention channels, for cases that mix two models. */
+    static Path pruned;
+
+    @BeforeAll
+    static void models() throws IOException {
+        model = shared.resolve("tiny");
+        try (NDManager manager = NDManager.newBaseManager(); VisionTransformer tiny = TestModels.tiny(5, manager)) {
+            ModelStore.save(tiny, model);
+        }
+        pruned = shared.resolve("tiny-pruned");
+        CliRun run = CliRun.of("prune", "--model", model.toString(), "--ratio", "0.5", "--out", pruned.toString());
+        assertThat(run.exitCode()).as(run.err()).isZero();
+    }
+
+    /**
+     * One bad input: {@code setup} prepares the case's directory and returns the command line;
+     * {@code output}, relative to that directory, must not exist afterwards (null: nothing to check);
+     * {@code usage}: an error of the command line's syntax (picocli, exit 2, never a stack trace).
+     */
+    record Case(String id, String input, Setup setup, String output, boolean usage, List<String> expected) {
+        @Override
+        public String toString() {
+            return id + ": " + input;
+        }
+    }
+
+    /** What a case runs: the arguments and plug-in jars to put on the class path. */
+    record Call(List<String> args, List<Path> jars) {
+        static Call of(String... args) {
+            return new Call(List.of(args), List.of());
+        }
+    }
+
+    @FunctionalInterface
+    interface Setup {
+        Call prepare(Path directory) throws Exception;
+    }
+
+    static Case fails(String id, String input, Setup setup, String output, String... expected) {
+        return new Case(id, input, setup, output, false, List.of(expected));
+    }
+
+    static Case usage(String id, String input, Setup setup, String... expected) {
+        return new Case(id, input, setup, null, true, List.of(expected));
+    }
+
+    /** {@code prune} of {@code modelDirectory} to {@code directory/out} with more arguments. */
+    static Call prune(Path directory, Path modelDirectory, String... more) {
+        List<String> args = new ArrayList<>(List.of("prune", "--model", modelDirectory.toString(), "--out", directory.resolve("out").toString()));
+        args.addAll(List.of(more));
+        return new Call(args, List.of());
+    }
+
+    static Path copyModel(Path from, Path directory) throws IOException {
+        Path copy = Files.createDirectories(directory.resolve("model"));
+        for (String file : List.of(ModelStore.MANIFEST, ModelStore.PARAMETERS)) {
+            Files.copy(from.resolve(file), copy.resolve(file));
+        }
+        return copy;
+    }
+
+    /** A model copy whose model.json has {@code from} replaced by {@code to}. */
+    static Path editedManifest(Path directory, String from, String to) throws IOException {
+        Path copy = copyModel(model, directory);
+        Path manifest = copy.resolve(ModelStore.MANIFEST);
+        String text = Files.readString(manifest);
+        assertThat(text).contains(from);
+        Files.writeString(manifest, text.replace(from, to));
+        return copy;
+    }
+
+    static String plan(String source, String blocks) {
+        return "{\"format\": \"vitprune-plan\", \"version\": 1, \"source\": " + source + ", \"blocks\": " + blocks + "}";
+    }
+
+    static final String TINY_SOURCE = "{\"dim\": 16, \"blocks\": [{\"headWidths\": [4, 4, 4, 4], \"mlpWidth\": 24},"
+            + " {\"headWidths\": [4, 4, 4, 4], \"mlpWidth\": 24}]}";
+    static final String ALL_MLP = "[" + String.join(", ", java.util.stream.IntStream.range(0, 24).mapToObj(String::valueOf).toList()) + "]";
+
+    static Call prunePlan(Path directory, String json) throws IOException {
+        Path file = directory.resolve("plan.json");
+        Files.writeString(file, json);
+        return prune(directory, model, "--plan", file.toString());
+    }
+
+    static Stream<Case> catalogue() {
+        return Stream.of(
+                // Models and checkpoints
+                fails("model-truncated", "parameters.ndlist cut to half its length", d -> {
+                    Path copy = copyModel(model, d);
+                    byte[] bytes = Files.readAllBytes(copy.resolve(ModelStore.PARAMETERS));
+                    Files.write(copy.resolve(ModelStore.PARAMETERS), Arrays.copyOf(bytes, bytes.length / 2));
+                    return prune(d, copy, "--ratio", "0.5");
+                }, "out", "model weights", "parameters.ndlist", "have SHA-256", "the file is truncated, corrupt or from another model"),
+                fails("model-foreign-weights", "parameters.ndlist of another model (checksum mismatch)", d -> {
+                    Path copy = copyModel(model, d);
+                    Files.copy(pruned.resolve(ModelStore.PARAMETERS), copy.resolve(ModelStore.PARAMETERS),
+                            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    return prune(d, copy, "--ratio", "0.5");
+                }, "out", "parameters.ndlist", "model.json expects"),
+                fails("model-foreign-file", "parameters.ndlist not in DJL's encoding, with a matching checksum", d -> {
+                    Path copy = copyModel(model, d);
+                    byte[] text = "not an NDList at all".getBytes(StandardCharsets.UTF_8);
+                    Files.write(copy.resolve(ModelStore.PARAMETERS), text);
+                    String manifest = Files.readString(copy.resolve(ModelStore.MANIFEST));
+                    Files.writeString(copy.resolve(ModelStore.MANIFEST), manifest.replace(ModelStore.readManifest(model).parametersSha256(),
+                            java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(text))));
+                    return prune(d, copy, "--ratio", "0.5");
+                }, "out", "parameters.ndlist", "are not a DJL NDList"),
+                fails("model-config-weights-disagree", "model.json of the unpruned model over the pruned weights (checksum fixed up)", d -> {
+                    Path copy = copyModel(pruned, d);
+                    String unpruned = Files.readString(model.resolve(ModelStore.MANIFEST));
+                    Files.writeString(copy.resolve(ModelStore.MANIFEST), unpruned.replace(ModelStore.readManifest(model).parametersSha256(),
+                            ModelStore.readManifest(pruned).parametersSha256()));
+                    return prune(d, copy, "--ratio", "0.5");
+                }, "out", "model directory", "has shape", "the config and structure expect"),
+                fails("model-newer-format", "model.json with formatVersion 99", d -> prune(d,
+                        editedManifest(d, "\"formatVersion\" : 1", "\"formatVersion\" : 99"), "--ratio", "0.5"),
+                        "out", "has format version 99", "reads versions up to 1", "upgrade vitprune"),
+                fails("model-foreign-format", "model.json of another tool (format 'onnx-export')", d -> prune(d,
+                        editedManifest(d, "\"format\" : \"vitprune-model\"", "\"format\" : \"onnx-export\""), "--ratio", "0.5"),
+                        "out", "model.json", "has format 'onnx-export'", "expected 'vitprune-model'"),
+                fails("model-config-not-json", "model.json cut mid-way (not JSON)", d -> {
+                    Path copy = copyModel(model, d);
+                    String manifest = Files.readString(copy.resolve(ModelStore.MANIFEST));
+                    Files.writeString(copy.resolve(ModelStore.MANIFEST), manifest.substring(0, manifest.length() / 2));
+                    return prune(d, copy, "--ratio", "0.5");
+                }, "out", "model config", "model.json", "is not valid"),
+                fails("model-without-config", "model directory without model.json", d -> {
+                    Path copy = copyModel(model, d);
+                    Files.delete(copy.resolve(ModelStore.MANIFEST));
+                    return prune(d, copy, "--ratio", "0.5");
+                }, "out", "has no model.json", "expected a directory written by vitprune"),
+                fails("model-without-weights", "model directory without parameters.ndlist", d -> {
+                    Path copy = copyModel(model, d);
+                    Files.delete(copy.resolve(ModelStore.PARAMETERS));
+                    return prune(d, copy, "--ratio", "0.5");
+                }, "out", "has no parameters.ndlist", "expected the model's weights"),
+                fails("model-is-a-file", "--model names a regular file", d -> {
+                    Path file = Files.writeString(d.resolve("model.bin"), "weights?");
+                    return prune(d, file, "--ratio", "0.5");
+                }, "out", "model directory", "model.bin", "expected a directory written by vitprune"),
+                fails("model-missing", "--model names nothing", d -> prune(d, d.resolve("nowhere"), "--ratio", "0.5"),
+                        "out", "nowhere", "expected a directory written by vitprune"),
+                fails("model-half-written", "a staging directory left by a killed save, given as the model", d -> {
+                    Path staging = Files.createDirectories(d.resolve(".model.staging-123"));
+                    Files.copy(model.resolve(ModelStore.PARAMETERS), staging.resolve(ModelStore.PARAMETERS));
+                    return Call.of("info", staging.toString());
+                }, null, ".model.staging-123", "has no model.json"),
+
+                // CIFAR-10 data
+                fails("cifar-truncated", "--file cut inside a record", d -> {
+                    Path file = d.resolve("truncated.bin");
+                    Files.write(file, Arrays.copyOf(Files.readAllBytes(SAMPLE), 3073 * 3 + 17));
+                    return Call.of("eval", "--model", model.toString(), "--file", file.toString());
+                }, null, "truncated.bin", "has 9236 bytes", "a non-empty multiple of 3,073 bytes"),
+                fails("cifar-empty", "--file of 0 bytes", d -> {
+                    Path file = Files.createFile(d.resolve("empty.bin"));
+                    return Call.of("eval", "--model", model.toString(), "--file", file.toString());
+                }, null, "empty.bin", "has 0 bytes", "a non-empty multiple of 3,073 bytes"),
+                fails("cifar-wrong-size-split", "--data whose test_batch.bin holds 1,000 records", d -> {
+                    Path data = Files.createDirectories(d.resolve("cifar"));
+                    Files.copy(SAMPLE, data.resolve("test_batch.bin"));
+                    return Call.of("eval", "--model", model.toString(), "--data", data.toString());
+                }, null, "test_batch.bin", "has 3073000 bytes", "exactly 30,730,000 bytes"),
+                fails("cifar-file-is-directory", "--file names a directory", d -> {
+                    Path directory = Files.createDirectories(d.resolve("images.bin"));
+                    return Call.of("eval", "--model", model.toString(), "--file", directory.toString());
+                }, null, "images.bin", "is a directory", "expected a non-empty multiple of 3,073 bytes"),
+                fails("cifar-directory-missing", "--data names nothing", d -> Call.of("eval", "--model", model.toString(), "--data",
+                        d.resolve("nowhere").toString()), null, "CIFAR-10 directory", "nowhere", "expected a directory holding test_batch.bin"),
+                fails("cifar-bad-label", "--file whose second record has label 200", d -> {
+                    byte[] bytes = Arrays.copyOf(Files.readAllBytes(SAMPLE), 3073 * 4);
+                    bytes[3073] = (byte) 200;
+                    Path file = Files.write(d.resolve("labels.bin"), bytes);
+                    return Call.of("eval", "--model", model.toString(), "--file", file.toString());
+                }, null, "labels.bin", "record 1 has label 200", "expected 0-9"),
+                fails("cifar-limit-zero", "eval --limit 0", d -> Call.of("eval", "--model", model.toString(), "--file", SAMPLE.toString(),
+                        "--limit", "0"), null, "image limit 0", "expected > 0"),
+                fails("scoring-images-zero", "a data-driven scorer with --scoring-images 0", d -> prune(d, model, "--scorer", "kd-importance",
+                        "--ratio", "0.5", "--scoring-images", "0", "--data", TestData.cifarDirectory().toString()),
+                        "out", "sample of 0 images", "expected 1 to 50000"),
+
+                // Ratios, kinds, strategies, settings
+                fails("ratio-zero", "--ratio 0", d -> prune(d, model, "--ratio", "0"), "out", "pruning ratio 0.0", "expected a number in (0, 1)"),
+                fails("ratio-one", "--ratio 1", d -> prune(d, model, "--ratio", "1"), "out", "pruning ratio 1.0", "expected a number in (0, 1)"),
+                fails("ratio-negative", "--ratio -0.2", d -> prune(d, model, "--ratio", "-0.2"), "out", "pruning ratio -0.2", "expected a number in (0, 1)"),
+                fails("ratio-above-one", "--ratio 1.5", d -> prune(d, model, "--ratio", "1.5"), "out", "pruning ratio 1.5", "expected a number in (0, 1)"),
+                fails("ratio-nan", "--ratio NaN", d -> prune(d, model, "--ratio", "NaN"), "out", "pruning ratio NaN", "expected a number in (0, 1)"),
+                usage("ratio-not-a-number", "--ratio half", d -> prune(d, model, "--ratio", "half"), "--ratio", "'half' is not a double"),
+                fails("ratio-missing", "prune without --ratio or --plan", d -> prune(d, model), "out", "--ratio is missing",
+                        "expected a number in (0, 1), or --plan FILE"),
+                fails("scorer-unknown", "--scorer nope", d -> prune(d, model, "--scorer", "nope", "--ratio", "0.5"), "out",
+                        "unknown scorer 'nope'", "available:", "weight-l1"),
+                fails("selector-unknown", "--selector nope", d -> prune(d, model, "--selector", "nope", "--ratio", "0.5"), "out",
+                        "unknown selector 'nope'", "available: global, uniform"),
+                fails("kind-unknown", "--kind neurons", d -> prune(d, model, "--kind", "neurons", "--ratio", "0.5"), "out",
+                        "unit kind 'neurons'", "expected one of attention-channel, attention-head, mlp-unit"),
+                fails("kind-unsupported", "--kind token with weight-l1", d -> prune(d, model, "--kind", "token", "--ratio", "0.5"), "out",
+                        "scorer 'weight-l1' does not score token"),
+                fails("setting-unknown", "--scorer-setting bogus=1", d -> prune(d, model, "--ratio", "0.5", "--scorer-setting", "bogus=1"),
+                        "out", "setting 'bogus' of 'weight-l1'", "unknown, expected one of"),
+                fails("setting-not-an-integer", "--selector-setting min-kept=many", d -> prune(d, model, "--ratio", "0.5",
+                        "--selector-setting", "min-kept=many"), "out", "setting 'min-kept' = 'many'", "expected an integer"),
+                fails("selector-min-kept-zero", "--selector-setting min-kept=0 (a block could lose every unit)", d -> prune(d, model, "--ratio", "0.5",
+                        "--selector-setting", "min-kept=0"), "out", "setting 'min-kept' = 0 of 'global'", "expected an integer >= 1 (a block keeps at least one unit)"),
+                fails("selector-keeps-everything", "--selector-setting min-kept=16 on blocks of 16 channels: nothing can go", d -> prune(d, model,
+                        "--ratio", "0.5", "--selector-setting", "min-kept=16"), "out", "removes none of the 32 attention-channel units at pruning ratio 0.5",
+                        "expected about 16 removed"),
+                fails("scoring-batch-size-zero", "a data-driven scorer with --scoring-batch-size 0", d -> prune(d, model, "--scorer", "kd-importance",
+                        "--ratio", "0.5", "--scoring-images", "10", "--scoring-batch-size", "0", "--data", TestData.cifarDirectory().toString()),
+                        "out", "scoring batch size 0", "expected > 0"),
+                fails("eval-batch-size-zero", "eval --batch-size 0", d -> Call.of("eval", "--model", model.toString(), "--file", SAMPLE.toString(),
+                        "--batch-size", "0"), null, "batch size 0", "expected > 0"),
+                fails("train-epochs-zero", "train --epochs 0", d -> Call.of("train", "--work", d.resolve("work").toString(), "--out",
+                        d.resolve("out").toString(), "--epochs", "0", "--data", TestData.cifarDirectory().toString(),
+                        "--train-limit", "10", "--test-limit", "10"), "out", "epochs 0", "expected both > 0"),
+                usage("option-unknown", "prune --ratoi 0.5 (misspelt option)", d -> prune(d, model, "--ratoi", "0.5"), "Unknown option", "--ratoi"),
+
+                // Plans
+                fails("plan-other-model", "a plan made for the pruned model, applied to the unpruned one", d -> {
+                    try (NDManager manager = NDManager.newBaseManager(); VisionTransformer other = ModelStore.load(pruned, manager)) {
+                        io.vitprune.core.io.PlanCodec.write(d.resolve("plan.json"), io.vitprune.api.PruningPlan.keepAll(other.structure()));
+                    }
+                    return prune(d, model, "--plan", d.resolve("plan.json").toString());
+                }, "out", "pruning plan was made for a model of structure", "the model has"),
+                fails("plan-removes-a-layer", "a plan keeping no MLP unit of block 1", d -> prunePlan(d, plan(TINY_SOURCE,
+                        "[{\"keptAttentionChannels\": [0, 1], \"keptMlpUnits\": " + ALL_MLP + "}, {\"keptAttentionChannels\": [0, 1], \"keptMlpUnits\": []}]")),
+                        "out", "pruning plan removes every MLP units of block 1", "expected at least one kept"),
+                fails("plan-index-out-of-range", "a plan keeping attention channel 99 of a 16-wide block", d -> prunePlan(d, plan(TINY_SOURCE,
+                        "[{\"keptAttentionChannels\": [0, 99], \"keptMlpUnits\": " + ALL_MLP + "}, {\"keptAttentionChannels\": [0], \"keptMlpUnits\": [0]}]")),
+                        "out", "keeps attention channels index 99 in block 0", "expected indices below the block's width 16"),
+                fails("plan-duplicate-indices", "a plan keeping channel 3 twice", d -> prunePlan(d, plan(TINY_SOURCE,
+                        "[{\"keptAttentionChannels\": [3, 3], \"keptMlpUnits\": [0]}, {\"keptAttentionChannels\": [0], \"keptMlpUnits\": [0]}]")),
+                        "out", "[3, 3]", "expected unique indices >= 0"),
+                fails("plan-not-json", "--plan file cut mid-way", d -> prunePlan(d, plan(TINY_SOURCE, "[").substring(0, 60)),
+                        "out", "plan.json", "pruning plan is not valid JSON"),
+                fails("plan-newer-version", "a plan of format version 7", d -> prunePlan(d, plan(TINY_SOURCE, "[]")
+                        .replace("\"version\": 1", "\"version\": 7")), "out", "plan.json", "has version 7", "upgrade vitprune"),
+                fails("plan-missing", "--plan names nothing", d -> prune(d, model, "--plan", d.resolve("nowhere.json").toString()), "out",
+                        "nowhere.json", "does not exist", "expected a JSON file written by vitprune"),
+
+                // Plug-ins
+                fails("plugin-duplicate-name", "two plug-in jars offering scorer 'twin'", d -> new Call(
+                        List.of("prune", "--model", model.toString(), "--scorer", "twin", "--ratio", "0.5", "--out", d.resolve("out").toString()),
+                        List.of(TestPlugins.good(d, "TwinA", "twin"), TestPlugins.good(d, "TwinB", "twin"))),
+                        "out", "scorer 'twin' is offered twice", "TwinA.jar", "TwinB.jar", "expected unique names"),
+                fails("plugin-constructor-throws", "--scorer of a plug-in whose constructor throws", d -> new Call(
+                        List.of("prune", "--model", model.toString(), "--scorer", "licensed", "--ratio", "0.5", "--out", d.resolve("out").toString()),
+                        List.of(TestPlugins.jar(d, "LicensedPlugin", "licensed", "throw new IllegalStateException(\"needs a licence key\");", 0, "1f", ""))),
+                        "out", "unknown scorer 'licensed'", "plug-ins that failed to load", "LicensedPlugin.jar", "needs a licence key"),
+                fails("plugin-scores-wrong-length", "a plug-in scorer returning one score too many per block", d -> new Call(
+                        List.of("prune", "--model", model.toString(), "--scorer", "too-many", "--ratio", "0.5", "--out", d.resolve("out").toString()),
+                        List.of(TestPlugins.jar(d, "TooManyPlugin", "too-many", "", 1, "1f", ""))),
+                        "out", "scorer com.example.vitprune.TooManyPlugin$Factory returned", "scores of block 0 have length 17", "expected 16"),
+                fails("plugin-scores-nan", "a plug-in scorer returning NaN scores", d -> new Call(
+                        List.of("prune", "--model", model.toString(), "--scorer", "nan", "--ratio", "0.5", "--out", d.resolve("out").toString()),
+                        List.of(TestPlugins.jar(d, "NanPlugin", "nan", "", 0, "Float.NaN", ""))),
+                        "out", "scorer com.example.vitprune.NanPlugin$Factory", "is NaN", "expected a finite number"),
+                fails("plugin-scorer-throws", "a plug-in scorer that throws while scoring", d -> new Call(
+                        List.of("prune", "--model", model.toString(), "--scorer", "crashing", "--ratio", "0.5", "--out", d.resolve("out").toString()),
+                        List.of(TestPlugins.jar(d, "CrashingPlugin", "crashing", "", 0, "1f", "if (model != null) throw new ArithmeticException(\"bug\");"))),
+                        "out", "scorer com.example.vitprune.CrashingPlugin$Factory failed while scoring attention-channel units",
+                        "ArithmeticException: bug", "rerun with --verbose"),
+
+                // Output locations
+                fails("out-is-a-user-directory", "--out names a directory of someone's files (never deleted)", d -> {
+                    Files.createDirectories(d.resolve("photos"));
+                    Files.writeString(d.resolve("photos/holiday.jpg"), "precious");
+                    return new Call(List.of("prune", "--model", model.toString(), "--ratio", "0.5", "--out", d.resolve("photos").toString()), List.of());
+                }, null, "photos", "exists and is not a model directory", "expected a new path, an empty directory or a model directory"),
+                fails("out-is-a-file", "--out names a regular file (never deleted)", d -> {
+                    Files.writeString(d.resolve("notes.txt"), "precious");
+                    return new Call(List.of("prune", "--model", model.toString(), "--ratio", "0.5", "--out", d.resolve("notes.txt").toString()), List.of());
+                }, null, "notes.txt", "exists and is not a model directory"),
+                fails("out-under-a-file", "--out below a regular file (works as root too)", d -> {
+                    Files.writeString(d.resolve("file"), "x");
+                    return new Call(List.of("prune", "--model", model.toString(), "--ratio", "0.5", "--out", d.resolve("file/out").toString()), List.of());
+                }, null, "cannot save model to", "file/out", "exists and is not a directory"),
+                fails("plan-out-under-a-file", "--plan-out below a regular file: nothing is written", d -> {
+                    Files.writeString(d.resolve("file"), "x");
+                    return prune(d, model, "--ratio", "0.5", "--plan-out", d.resolve("file/plan.json").toString());
+                }, "out", "cannot write", "file/plan.json", "exists and is not a directory"),
+                fails("train-checkpoint-of-other-options", "train --work with a checkpoint made with another --lr", d -> {
+                    List<String> args = new ArrayList<>(List.of("train", "--work", d.resolve("work").toString(), "--data", TestData.cifarDirectory().toString(),
+                            "--dim", "16", "--depth", "1", "--heads", "2", "--dim-head", "8", "--mlp", "16", "--patch", "8", "--epochs", "2", "--warmup-epochs", "1",
+                            "--batch-size", "16", "--train-limit", "32", "--test-limit", "16"));
+                    List<String> first = new ArrayList<>(args);
+                    first.addAll(List.of("--out", d.resolve("first").toString()));
+                    CliRun run = CliRun.of(first.toArray(String[]::new));
+                    assertThat(run.exitCode()).as(run.err()).isZero();
+                    args.addAll(List.of("--lr", "5e-4", "--out", d.resolve("out").toString()));
+                    return new Call(args, List.of());
+                }, "out", "checkpoint", "was made with", "this run asks for", "use another work directory or the same options"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("catalogue")
+    void failsCleanly(Case badInput, @TempDir Path directory) throws Exception {
+        Call call = badInput.setup().prepare(directory);
+        Map<Path, String> before = snapshot(directory);
+
+        CliRun run = runWith(call.jars(), call.args());
+
+        assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(badInput.usage() ? 2 : 1);
+        assertThat(run.err()).as("stderr").contains(badInput.expected()).doesNotContain("\tat ");
+        if (!badInput.usage()) {
+            assertThat(run.err()).as("stderr").startsWith("error: ");
+        }
+        if (badInput.output() != null) {
+            assertThat(directory.resolve(badInput.output())).as("output").doesNotExist();
+        }
+        assertThat(snapshot(directory)).as("files of the case after the failure").isEqualTo(before);
+
+        List<String> verbose = new ArrayList<>(call.args());
+        verbose.add("--verbose");
+        CliRun verboseRun = runWith(call.jars(), verbose);
+        assertThat(verboseRun.exitCode()).isEqualTo(run.exitCode());
+        if (!badInput.usage()) {
+            assertThat(verboseRun.err()).as("stderr with --verbose").contains("\tat ").contains(badInput.expected().get(0));
+        }
+        assertThat(snapshot(directory)).as("files of the case after the failure with --verbose").isEqualTo(before);
+    }
+
+    /**
+     * Broken plug-in jars beside a good one: a jar that is not a zip, a jar listing a class it does
+     * not hold, a jar with a class of a missing dependency, and a provider whose constructor throws.
+     * {@code strategies} succeeds, lists the good plug-in's scorer and every broken one with its
+     * reason, and pruning with the good plug-in still works.
+     */
+    @org.junit.jupiter.api.Test
+    void brokenPluginJarsAreListedWithTheirReasonAndTheOthersStillLoad(@TempDir Path directory) throws IOException {
+        Path good = TestPlugins.good(directory, "GoodPlugin", "good-fixture");
+        Path notAZip = Files.writeString(directory.resolve("not-a-zip.jar"), "this is not a jar");
+        Path missingClass = directory.resolve("missing-class.jar");
+        try (var jar = new java.util.jar.JarOutputStream(Files.newOutputStream(missingClass))) {
+            jar.putNextEntry(new java.util.jar.JarEntry("META-INF/services/io.vitprune.api.StrategyProvider"));
+            jar.write("com.example.vitprune.NotInThisJar\n".getBytes(StandardCharsets.UTF_8));
+        }
+        Path throwing = TestPlugins.jar(directory, "ThrowingPlugin", "throwing-fixture",
+                "throw new IllegalStateException(\"needs a licence key\");", 0, "1f", "");
+        List<Path> jars = List.of(notAZip, missingClass, throwing, good);
+
+        CliRun listing = runWith(jars, List.of("strategies"));
+        CliRun prune = runWith(jars, List.of("prune", "--model", model.toString(), "--scorer", "good-fixture", "--ratio", "0.5",
+                "--out", directory.resolve("out").toString()));
+
+        assertThat(listing.exitCode()).as(listing.err()).isZero();
+        assertThat(listing.out()).contains("good-fixture", "weight-l1", "Broken plug-ins (not loaded):",
+                "com.example.vitprune.NotInThisJar from " + missingClass, "not found",
+                "com.example.vitprune.ThrowingPlugin from " + throwing, "needs a licence key");
+        assertThat(prune.exitCode()).as(prune.err()).isZero();
+        assertThat(directory.resolve("out").resolve(ModelStore.MANIFEST)).exists();
+    }
+
+    /** docs/reliability.md lists every case of the catalogue, as {@link #row} writes it. */
+    @org.junit.jupiter.api.Test
+    void theReliabilityDocumentListsEveryCase() throws IOException {
+        String document = Files.readString(Path.of("../docs/reliability.md"));
+
+        List<String> missing = catalogue().map(BadInputCatalogueTest::row).filter(row -> !document.contains(row)).toList();
+
+        assertThat(missing).as("rows to add to (or update in) docs/reliability.md:\n" + String.join("\n", missing)).isEmpty();
+    }
+
+    static String row(Case badInput) {
+        return "| `" + badInput.id() + "` | " + badInput.input() + " | "
+                + String.join(" ... ", badInput.expected().stream().map(fragment -> "`" + fragment + "`").toList()) + " | "
+                + (badInput.usage() ? 2 : 1) + " |";
+    }
+
+    static CliRun runWith(List<Path> jars, List<String> args) throws IOException {
+        if (jars.isEmpty()) {
+            return CliRun.of(args.toArray(String[]::new));
+        }
+        ClassLoader original = Thread.currentThread().getContextClassLoader();
+        URL[] urls = new URL[jars.size()];
+        for (int i = 0; i < urls.length; i++) {
+            urls[i] = jars.get(i).toUri().toURL();
+        }
+        try (URLClassLoader loader = new URLClassLoader(urls, original)) {
+            Thread.currentThread().setContextClassLoader(loader);
+            return CliRun.of(args.toArray(String[]::new));
+        } finally {
+            Thread.currentThread().setContextClassLoader(original);
+        }
+    }
+
+    /**
+     * Every file under {@code directory} with its size and SHA-256: a failed command must leave
+     * exactly this (nothing half-written, no staging or temporary file, nothing of the user's lost).
+     */
+    static Map<Path, String> snapshot(Path directory) {
+        Map<Path, String> files = new TreeMap<>();
+        try (Stream<Path> walk = Files.walk(directory)) {
+            for (Path path : walk.toList()) {
+                String content = Files.isDirectory(path) ? "directory"
+                        : Files.size(path) + " bytes " + java.util.HexFormat.of().formatHex(
+                                java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(path)));
+                files.put(directory.relativize(path), content);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        return files;
+    }
+}
