@@ -42,7 +42,7 @@ class TokenCommandsTest {
     }
 
     @Test
-    void trainTokensStopsResumesAndWritesAModelThatEvalAndTokenPictureRead() throws IOException {
+    void trainTokensStopsResumesAndWritesAModelThatEvalInfoAndTokenPictureRead() throws IOException {
         Path data = TestData.cifarDirectory();
         Path work = temp.resolve("work");
         Path out = temp.resolve("dvit");
@@ -63,6 +63,10 @@ class TokenCommandsTest {
         CliRun eval = CliRun.of("eval", "--model", out.toString(), "--file", CliTest.SAMPLE.toString(), "--limit", "20");
         assertThat(eval.exitCode()).as(eval.err()).isZero();
         assertThat(eval.out()).contains("of 20 images").contains("token-pruned model");
+
+        CliRun info = CliRun.of("info", out.toString());
+        assertThat(info.exitCode()).as(info.err()).isZero();
+        assertThat(info.out()).contains("rho 0.5 before blocks [1], scorer dynamicvit, selector top-k; tokens per block [17, 9]");
 
         Path png = temp.resolve("tokens.png");
         CliRun picture = CliRun.of("token-picture", "--model", out.toString(), "--file", CliTest.SAMPLE.toString(), "--images", "3", "--out",

@@ -82,6 +82,12 @@ public final class TokenModelStore {
         }
     }
 
+    /** Bytes of a saved token model: the backbone's config and weights, the token config and the scorer's parameters. */
+    public static long directorySize(Path directory) throws IOException {
+        return ModelStore.directorySize(directory.resolve(BACKBONE)) + Files.size(directory.resolve(MANIFEST))
+                + Files.size(directory.resolve(SCORER_PARAMETERS));
+    }
+
     public static Manifest readManifest(Path directory) {
         Path file = directory.resolve(MANIFEST);
         if (!Files.isRegularFile(file)) {
