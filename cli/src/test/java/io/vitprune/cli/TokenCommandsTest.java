@@ -11,6 +11,7 @@ import io.vitprune.core.tokens.TokenModelStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -75,6 +76,33 @@ class TokenCommandsTest {
         var image = ImageIO.read(png.toFile());
         assertThat(image.getWidth()).isEqualTo(2 * (128 + 6) + 6);
         assertThat(image.getHeight()).isEqualTo(22 + 3 * (128 + 16 + 6) + 6);
+    }
+
+    @Test
+    void theDynamicVitExperimentWritesItsTablePlotAndPictureAndARerunKeepsFinishedCells() throws IOException {
+        Path data = TestData.cifarDirectory();
+        Path out = temp.resolve("results").resolve("dynamicvit");
+        String[] experiment = {"experiment", "dynamicvit", "--model", model.toString(), "--data", data.toString(), "--work",
+                temp.resolve("work").toString(), "--out", out.toString(), "--stages", "1", "--rhos", "0.5", "--epochs", "1", "--batch-size", "32",
+                "--train-limit", "32", "--test-limit", "20", "--timing-repeats", "1", "--channel-ratio", "0.5", "--channel-rho", "0.5",
+                "--picture-rho", "0.5"};
+
+        CliRun run = CliRun.of(experiment);
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        List<String> csv = Files.readAllLines(Path.of(out + ".csv"));
+        assertThat(csv.get(0)).isEqualTo(String.join(",", DynamicVitExperiment.COLUMNS));
+        assertThat(csv.subList(1, csv.size())).extracting(line -> line.split(",")[0] + " " + line.split(",")[1]).containsExactly(
+                "base 1.00", "dynamicvit 0.50", "cls-attention 0.50", "weight-l1-attention-channel-50% 1.00",
+                "weight-l1-attention-channel-50%+dynamicvit 0.50");
+        assertThat(Files.readString(Path.of(out + ".md"))).contains("Produced by `java -jar cli/target/vitprune.jar experiment dynamicvit")
+                .contains("| dynamicvit | 0.50 |").contains("dynamicvit-tokens.png");
+        assertThat(ImageIO.read(Path.of(out + ".png").toFile())).isNotNull();
+        assertThat(ImageIO.read(Path.of(out + "-tokens.png").toFile()).getHeight()).isEqualTo(22 + 8 * (128 + 16 + 6) + 6);
+
+        CliRun rerun = CliRun.of(experiment);
+        assertThat(rerun.exitCode()).as(rerun.err()).isZero();
+        assertThat(rerun.out()).doesNotContain("epoch 1").doesNotContain("rho 0.50: top-1");
+        assertThat(Files.readAllLines(Path.of(out + ".csv"))).isEqualTo(csv);
     }
 
     @Test
