@@ -252,7 +252,8 @@ final class DynamicVitExperiment implements Callable<Integer> {
                         + "`+dynamicvit`: predictors trained on it as above (this also fine-tunes its backbone at the backbone rate). "
                         + "Top-1 on %,d test images. MACs count the matrix products of the blocks on the kept tokens plus the predictors. "
                         + "Throughput ratio: base forward time / this model's at batch 32 and batch 1, median of %d alternating "
-                        + "timings in this run (a quick ratio, not JMH; see `TokenForwardBenchmark`). Machine: %s. Date: %s.%n%n",
+                        + "timings in this run (a quick ratio, not JMH; see `TokenForwardBenchmark`). Training s: the training epochs' seconds "
+                        + "(history.csv of the cell), evaluation excluded. Machine: %s. Date: %s.%n%n",
                         model, pruning.stages(), tokens.epochs, trainImages, tokens.ratioWeight, tokens.klWeight, tokens.tokenWeight,
                         tokens.learningRate, tokens.backboneScale, channelMethod(), channelScorer, testImages, timingRepeats, Machine.describe(),
                         LocalDate.now()))

@@ -63,16 +63,27 @@ final class TrainTokensCommand implements Callable<Integer> {
 
     /**
      * Trains (or resumes) predictors on a copy of {@code student} against {@code teacher} and, once
-     * every epoch is done, saves the token-pruned model to {@code out}; returns the seconds spent.
+     * every epoch is done, saves the token-pruned model to {@code out}; returns the training seconds
+     * of every epoch so far, sessions before a resume included (from the run's history.csv).
      */
     static double train(VisionTransformer student, VisionTransformer teacher, DynamicVitSettings settings, Cifar10 train, Path work, Path out,
                         int lastEpoch, NDManager manager) throws IOException {
-        long started = System.nanoTime();
         try (TokenPrunedModel trained = new DynamicVitTraining(settings, train, work, System.out).train(student, teacher, manager, lastEpoch)) {
             if (lastEpoch >= settings.epochs()) {
                 TokenModelStore.save(trained, settings.seed(), out);
             }
         }
-        return (System.nanoTime() - started) / 1e9;
+        return trainingSeconds(work);
+    }
+
+    /** Sum of the {@code seconds} column of {@code work/history.csv} (0 without one). */
+    static double trainingSeconds(Path work) throws IOException {
+        Path history = work.resolve("history.csv");
+        if (!java.nio.file.Files.exists(history)) {
+            return 0;
+        }
+        java.util.List<String> lines = java.nio.file.Files.readAllLines(history);
+        int column = java.util.Arrays.asList(lines.get(0).split(",")).indexOf("seconds");
+        return lines.stream().skip(1).mapToDouble(line -> Double.parseDouble(line.split(",")[column])).sum();
     }
 }
