@@ -4,12 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import ai.djl.ndarray.NDManager;
 import io.vitprune.api.InvalidInputException;
-import io.vitprune.api.PruningPlan;
 import io.vitprune.core.data.Cifar10;
 import io.vitprune.core.io.AtomicFiles;
 import io.vitprune.core.io.ModelStore;
 import io.vitprune.core.model.VisionTransformer;
-import io.vitprune.core.surgery.Surgery;
 import io.vitprune.core.tokens.TokenPrunedModel;
 import io.vitprune.core.train.TrainingRun;
 import java.io.IOException;
@@ -66,11 +64,26 @@ public final class DynamicVitTraining {
         DynamicVitTrainee[] trainee = new DynamicVitTrainee[1];
         TrainingRun run = new TrainingRun(settings.training(), (logits, labels, images) -> trainee[0].objective(teacher).loss(logits, labels, images),
                 images, null, workDirectory, out);
-        // keepAll surgery is an exact copy in a new manager: the given student stays as it was.
-        return run.run(() -> Surgery.apply(student, PruningPlan.keepAll(student.structure()), manager), network -> {
+        return run.run(() -> copy(student, manager), network -> {
             trainee[0] = new DynamicVitTrainee(network, settings);
             return trainee[0];
         }, manager, lastEpoch);
+    }
+
+    /**
+     * An exact copy of {@code model} in a new manager, through its saved encoding: fresh contiguous
+     * arrays, as a resumed run gets from its checkpoint, so that both train on identically laid out weights.
+     */
+    static VisionTransformer copy(VisionTransformer model, NDManager manager) {
+        try (NDManager staging = manager.newSubManager()) {
+            java.util.Map<String, ai.djl.ndarray.NDArray> arrays = new java.util.LinkedHashMap<>();
+            for (ai.djl.ndarray.NDArray array : ai.djl.ndarray.NDList.decode(staging, ModelStore.encodeParameters(model))) {
+                arrays.put(array.getName(), array);
+            }
+            return VisionTransformer.fromParameters(model.config(), model.structure(), arrays, manager);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private void requireSameSettings() throws IOException {
