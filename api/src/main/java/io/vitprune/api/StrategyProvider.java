@@ -18,4 +18,14 @@ public interface StrategyProvider {
     default List<SelectorFactory> selectors() {
         return List.of();
     }
+
+    /** Dynamic token scorers (per image, inside the forward pass), e.g. DynamicViT's learned predictors. */
+    default List<TokenScorerFactory> tokenScorers() {
+        return List.of();
+    }
+
+    /** Token selectors: which patch tokens stay at a stage given their scores. */
+    default List<TokenSelectorFactory> tokenSelectors() {
+        return List.of();
+    }
 }

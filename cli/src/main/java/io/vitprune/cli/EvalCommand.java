@@ -4,6 +4,9 @@ import ai.djl.ndarray.NDManager;
 import io.vitprune.core.data.Cifar10;
 import io.vitprune.core.io.ModelStore;
 import io.vitprune.core.model.VisionTransformer;
+import io.vitprune.core.registry.StrategyRegistry;
+import io.vitprune.core.tokens.TokenModelStore;
+import io.vitprune.core.tokens.TokenPrunedModel;
 import io.vitprune.core.train.Evaluation;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -14,7 +17,7 @@ import picocli.CommandLine.Option;
 /** Top-1 accuracy of a model on CIFAR-10 images. */
 @Command(name = "eval", description = "Top-1 accuracy on a CIFAR-10 split or file.")
 final class EvalCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "Model directory.")
+    @Option(names = "--model", required = true, description = "Model directory (plain or token-pruned).")
     Path model;
 
     @Option(names = "--file", description = "A CIFAR-10 binary file to evaluate instead of the test split (test_batch.bin) of --data.")
@@ -34,6 +37,15 @@ final class EvalCommand implements Callable<Integer> {
         Cifar10 images = file != null ? Cifar10.read(file) : Cifar10.load(data.directory(), Cifar10.Split.TEST);
         if (limit != null) {
             images = images.limit(limit);
+        }
+        if (TokenModelStore.isTokenModel(model)) {
+            try (NDManager manager = NDManager.newBaseManager();
+                 TokenPrunedModel loaded = TokenModelStore.load(model, StrategyRegistry.load(), manager)) {
+                Evaluation.Accuracy accuracy = Evaluation.top1(loaded, images, batchSize, System.err);
+                System.out.printf("top-1 %.2f%% (%d of %d images) token-pruned model %s (rho %s before blocks %s)%n", 100 * accuracy.top1(),
+                        accuracy.correct(), accuracy.total(), model, loaded.pruning().rho(), loaded.pruning().stages());
+            }
+            return 0;
         }
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer loaded = ModelStore.load(model, manager)) {
             Evaluation.Accuracy accuracy = Evaluation.top1(loaded, images, batchSize, System.err);

@@ -6,6 +6,9 @@ import io.vitprune.core.io.ModelStore;
 import io.vitprune.core.model.ModelStats;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.model.VitConfig;
+import io.vitprune.core.registry.StrategyRegistry;
+import io.vitprune.core.tokens.TokenModelStore;
+import io.vitprune.core.tokens.TokenPrunedModel;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -14,27 +17,39 @@ import picocli.CommandLine.Parameters;
 /** Prints a model's config, per-block widths, parameters, MACs and file size. */
 @Command(name = "info", description = "Show a model's config, block widths, parameters, MACs and saved size.")
 final class InfoCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "Model directory.")
+    @Parameters(index = "0", description = "Model directory (plain or token-pruned).")
     Path model;
 
     @Override
     public Integer call() throws Exception {
-        try (NDManager manager = NDManager.newBaseManager(); VisionTransformer loaded = ModelStore.load(model, manager)) {
-            VitConfig config = loaded.config();
-            ModelStats stats = ModelStats.of(loaded);
-            System.out.printf("model        %s%n", model);
-            System.out.printf("config       image %d, patch %d, dim %d, depth %d, heads %d x dim_head %d, mlp %d, classes %d%n",
-                    config.imageSize(), config.patchSize(), config.dim(), config.depth(), config.heads(), config.dimHead(),
-                    config.mlpDim(), config.classes());
-            for (int b = 0; b < loaded.structure().depth(); b++) {
-                BlockStructure block = loaded.structure().block(b);
-                System.out.printf("block %-2d     attention %d channels in %d heads %s, mlp %d%n", b, block.attentionWidth(), block.heads(),
-                        block.headWidths(), block.mlpWidth());
+        if (TokenModelStore.isTokenModel(model)) {
+            try (NDManager manager = NDManager.newBaseManager(); TokenPrunedModel loaded = TokenModelStore.load(model, StrategyRegistry.load(), manager)) {
+                print(loaded.backbone(), loaded.stats(), TokenModelStore.directorySize(model));
+                System.out.printf("tokens       rho %s before blocks %s, scorer %s, selector %s; tokens per block %s (backbone %,d MACs/image)%n",
+                        loaded.pruning().rho(), loaded.pruning().stages(), loaded.strategies().scorer(), loaded.strategies().selector(),
+                        java.util.Arrays.toString(loaded.tokensPerBlock()), ModelStats.of(loaded.backbone()).macsPerImage());
             }
-            System.out.printf("parameters   %,d%n", stats.parameters());
-            System.out.printf("MACs/image   %,d%n", stats.macsPerImage());
-            System.out.printf("saved size   %,d bytes%n", ModelStore.directorySize(model));
+            return 0;
+        }
+        try (NDManager manager = NDManager.newBaseManager(); VisionTransformer loaded = ModelStore.load(model, manager)) {
+            print(loaded, ModelStats.of(loaded), ModelStore.directorySize(model));
         }
         return 0;
+    }
+
+    private void print(VisionTransformer loaded, ModelStats stats, long size) {
+        VitConfig config = loaded.config();
+        System.out.printf("model        %s%n", model);
+        System.out.printf("config       image %d, patch %d, dim %d, depth %d, heads %d x dim_head %d, mlp %d, classes %d%n",
+                config.imageSize(), config.patchSize(), config.dim(), config.depth(), config.heads(), config.dimHead(),
+                config.mlpDim(), config.classes());
+        for (int b = 0; b < loaded.structure().depth(); b++) {
+            BlockStructure block = loaded.structure().block(b);
+            System.out.printf("block %-2d     attention %d channels in %d heads %s, mlp %d%n", b, block.attentionWidth(), block.heads(),
+                    block.headWidths(), block.mlpWidth());
+        }
+        System.out.printf("parameters   %,d%n", stats.parameters());
+        System.out.printf("MACs/image   %,d%n", stats.macsPerImage());
+        System.out.printf("saved size   %,d bytes%n", size);
     }
 }

@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
         description = "Prune Vision Transformers: score units, select, remove them physically, measure.",
         subcommands = {StrategiesCommand.class, InfoCommand.class, PruneCommand.class, EvalCommand.class,
                 TrainCommand.class, FinetuneCommand.class, SampleCommand.class, DemoCommand.class, PlotHistoryCommand.class,
-                ModelCardCommand.class, ExperimentCommand.class, BenchReportCommand.class})
+                ModelCardCommand.class, ExperimentCommand.class, BenchReportCommand.class, TrainTokensCommand.class,
+                TokenPictureCommand.class})
 public final class Main {
     @Option(names = "--verbose", description = "Print stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
     boolean verbose;

@@ -7,7 +7,7 @@ import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 
 /** Lists every scorer and selector found on the classpath, with the jar each came from. */
-@Command(name = "strategies", description = "List the scorers and selectors found (ServiceLoader), with their jars.")
+@Command(name = "strategies", description = "List the scorers and selectors (channel and token) found (ServiceLoader), with their jars.")
 final class StrategiesCommand implements Callable<Integer> {
     @Override
     public Integer call() {
@@ -20,6 +20,15 @@ final class StrategiesCommand implements Callable<Integer> {
         }
         System.out.println("Selectors:");
         for (var selector : registry.selectors()) {
+            System.out.printf("  %-22s %s%n      from %s (provider %s)%n", selector.name(), selector.description(), selector.source(), selector.provider());
+        }
+        System.out.println("Token scorers (dynamic, per image):");
+        for (var scorer : registry.tokenScorers()) {
+            System.out.printf("  %-22s %-55s%s%n      from %s (provider %s)%n", scorer.name(), scorer.description(),
+                    scorer.factory().learned() ? " learned" : "", scorer.source(), scorer.provider());
+        }
+        System.out.println("Token selectors:");
+        for (var selector : registry.tokenSelectors()) {
             System.out.printf("  %-22s %s%n      from %s (provider %s)%n", selector.name(), selector.description(), selector.source(), selector.provider());
         }
         if (!registry.broken().isEmpty()) {

@@ -126,6 +126,11 @@ public final class Cifar10 {
         return labels[index];
     }
 
+    /** A copy of image {@code index}'s raw pixels (3 x 32 x 32 bytes, planes R, G, B), e.g. for pictures. */
+    public byte[] pixels(int index) {
+        return java.util.Arrays.copyOfRange(pixels, index * PIXELS, (index + 1) * PIXELS);
+    }
+
     /** The raw pixel bytes of one image, planes R, G, B. */
     byte[] pixelArray() {
         return pixels;

@@ -98,6 +98,10 @@ public final class ModelStore {
                     + MANIFEST + " and " + PARAMETERS + ")");
         }
         Path file = directory.resolve(MANIFEST);
+        if (!Files.isRegularFile(file) && Files.isRegularFile(directory.resolve("tokens.json"))) {
+            throw new InvalidInputException("model directory " + directory + " holds a token-pruned model (tokens.json, backbone/): "
+                    + "expected a plain model here; load it as a token-pruned model (TokenModelStore)");
+        }
         if (!Files.isRegularFile(file)) {
             throw new InvalidInputException("model directory " + directory + " has no " + MANIFEST
                     + ": expected a directory written by vitprune (config and parameters)");

@@ -13,14 +13,32 @@ import java.util.Objects;
  * being a few percent at most and not what pruning targets. FLOPs are about 2 x MACs.
  */
 public record ModelStats(long parameters, long macsPerImage) {
+    /** These statistics plus {@code parameters} and {@code macsPerImage} more (e.g. token predictors). */
+    public ModelStats plus(long moreParameters, long moreMacs) {
+        return new ModelStats(parameters + moreParameters, macsPerImage + moreMacs);
+    }
+
     public static ModelStats of(VisionTransformer model) {
         return of(model.config(), model.structure());
     }
 
     public static ModelStats of(VitConfig config, ModelStructure structure) {
+        int[] tokens = new int[structure.depth()];
+        java.util.Arrays.fill(tokens, config.tokens());
+        return of(config, structure, tokens);
+    }
+
+    /**
+     * Parameters and MACs of a model whose block {@code b} runs on {@code tokensPerBlock[b]} tokens
+     * (class token included), as after dynamic token pruning; the head runs on the class token only.
+     */
+    public static ModelStats of(VitConfig config, ModelStructure structure, int[] tokensPerBlock) {
         Objects.requireNonNull(config, "config is null");
         Objects.requireNonNull(structure, "structure is null");
         config.requireCompatible(structure);
+        if (tokensPerBlock.length != structure.depth()) {
+            throw new IllegalArgumentException("tokens for " + tokensPerBlock.length + " blocks: expected " + structure.depth());
+        }
         long dim = config.dim();
         long patchDim = config.patchDim();
         long tokens = config.tokens();
@@ -28,13 +46,15 @@ public record ModelStats(long parameters, long macsPerImage) {
         // Patch LayerNorm, patch Linear, embedding LayerNorm, class token, positions; final LayerNorm and head.
         long parameters = 2 * patchDim + (patchDim * dim + dim) + 2 * dim + dim + tokens * dim + 2 * dim + (dim * classes + classes);
         long macs = config.patches() * patchDim * dim + dim * classes;
-        for (BlockStructure block : structure.blocks()) {
+        for (int b = 0; b < structure.depth(); b++) {
+            BlockStructure block = structure.block(b);
+            long blockTokens = tokensPerBlock[b];
             long inner = block.attentionWidth();
             long mlp = block.mlpWidth();
             // Two LayerNorms, qkv (no bias), attention output, two MLP Linears.
             parameters += 4 * dim + dim * 3 * inner + (inner * dim + dim) + (dim * mlp + mlp) + (mlp * dim + dim);
             // qkv, q k^T, attention x v, output projection, two MLP Linears.
-            macs += tokens * dim * 3 * inner + 2 * tokens * tokens * inner + tokens * inner * dim + 2 * tokens * dim * mlp;
+            macs += blockTokens * dim * 3 * inner + 2 * blockTokens * blockTokens * inner + blockTokens * inner * dim + 2 * blockTokens * dim * mlp;
         }
         return new ModelStats(parameters, macs);
     }

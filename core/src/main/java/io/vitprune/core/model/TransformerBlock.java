@@ -76,13 +76,26 @@ public final class TransformerBlock extends AbstractBlock {
                 new Shape(dim), new Shape(dim), new Shape(mlp, dim), new Shape(mlp), new Shape(dim, mlp), new Shape(dim));
     }
 
+    /** The block's output tokens and, when asked for, the class token's attention over every token averaged over heads (else null). */
+    public record Pass(NDArray tokens, NDArray classAttention) { }
+
     NDArray forward(NDArray x, NDArray attentionMask, NDArray mlpMask) {
-        NDArray attended = attention(layerNorm(x, attentionNormGamma, attentionNormBeta), attentionMask);
-        x = x.add(attended);
-        return x.add(mlp(layerNorm(x, mlpNormGamma, mlpNormBeta), mlpMask));
+        return forward(x, attentionMask, mlpMask, null, false).tokens();
     }
 
-    private NDArray attention(NDArray x, NDArray mask) {
+    /**
+     * The block with an optional token keep policy (batch, tokens) of DynamicViT (methods.md section
+     * 4.5): token i attends to token j with weight {@code P_ij = policy_j + (1 - policy_j) [i == j]},
+     * so a dropped token attends to itself only and no token attends to a dropped one.
+     */
+    Pass forward(NDArray x, NDArray attentionMask, NDArray mlpMask, NDArray policy, boolean classAttention) {
+        NDArray[] clsAttention = classAttention ? new NDArray[1] : null;
+        NDArray attended = attention(layerNorm(x, attentionNormGamma, attentionNormBeta), attentionMask, policy, clsAttention);
+        x = x.add(attended);
+        return new Pass(x.add(mlp(layerNorm(x, mlpNormGamma, mlpNormBeta), mlpMask)), classAttention ? clsAttention[0] : null);
+    }
+
+    private NDArray attention(NDArray x, NDArray mask, NDArray policy, NDArray[] classAttention) {
         long batch = x.getShape().get(0);
         long tokens = x.getShape().get(1);
         int inner = structure.attentionWidth();
@@ -92,16 +105,44 @@ public final class TransformerBlock extends AbstractBlock {
             qkv = qkv.mul(NDArrays.concat(new NDList(perImage, perImage, perImage), -1));
         }
         NDList outputs = new NDList(headGroups.size());
+        NDArray attentionPolicy = policy == null ? null : attentionPolicy(policy, batch, tokens);
+        NDArray clsSum = null;
         for (HeadGroup group : headGroups) {
             int width = group.heads() * group.width();
             NDArray q = headsOf(qkv, group.firstChannel(), width, group, batch, tokens).mul(attentionScale);
             NDArray k = headsOf(qkv, inner + group.firstChannel(), width, group, batch, tokens);
             NDArray v = headsOf(qkv, 2 * inner + group.firstChannel(), width, group, batch, tokens);
-            NDArray weights = q.matMul(k.transpose(0, 1, 3, 2)).softmax(-1);
+            NDArray scores = q.matMul(k.transpose(0, 1, 3, 2));
+            NDArray weights = attentionPolicy == null ? scores.softmax(-1) : softmaxWithPolicy(scores, attentionPolicy, tokens);
+            if (classAttention != null) {
+                NDArray fromClass = weights.get(new NDIndex(":, :, 0, :")).sum(new int[] {1});
+                clsSum = clsSum == null ? fromClass : clsSum.add(fromClass);
+            }
             outputs.add(weights.matMul(v).transpose(0, 2, 1, 3).reshape(batch, tokens, width));
+        }
+        if (classAttention != null) {
+            classAttention[0] = clsSum.div(structure.heads());
         }
         NDArray merged = outputs.size() == 1 ? outputs.head() : NDArrays.concat(outputs, -1);
         return Linear.linear(merged, outWeight.getArray(), outBias.getArray()).singletonOrThrow();
+    }
+
+    /** {@code P_ij = policy_j + (1 - policy_j) [i == j]} as (batch, 1, tokens, tokens). */
+    private static NDArray attentionPolicy(NDArray policy, long batch, long tokens) {
+        if (!policy.getShape().equals(new ai.djl.ndarray.types.Shape(batch, tokens))) {
+            throw new IllegalArgumentException("token policy of shape " + policy.getShape() + ": expected (" + batch + ", " + tokens + ")");
+        }
+        NDArray p = policy.reshape(batch, 1, 1, tokens);
+        NDArray eye = policy.getManager().eye((int) tokens).reshape(1, 1, tokens, tokens);
+        return p.add(p.neg().add(1f).mul(eye));
+    }
+
+    /** DynamicViT's masked softmax: {@code A = exp(s - max s) * P}, {@code (A + eps / N) / (sum_j A + eps)}, eps = 1e-6. */
+    private static NDArray softmaxWithPolicy(NDArray scores, NDArray attentionPolicy, long tokens) {
+        float eps = 1e-6f;
+        NDArray shifted = scores.sub(scores.max(new int[] {-1}, true).stopGradient());
+        NDArray a = shifted.exp().mul(attentionPolicy);
+        return a.add(eps / tokens).div(a.sum(new int[] {-1}, true).add(eps));
     }
 
     /** Columns {@code [start, start + width)} of qkv as (batch, heads, tokens, head width). */

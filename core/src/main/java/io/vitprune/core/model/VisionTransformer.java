@@ -200,10 +200,25 @@ public final class VisionTransformer extends AbstractBlock implements PrunableMo
         return blocks.get(index).forward(tokens, attentionMask, mlpMask);
     }
 
+    /**
+     * Block {@code index} with an optional token keep policy (batch, tokens) of 0/1 values, class
+     * token included (DynamicViT's masked attention, methods.md section 4.5; null: every token is
+     * kept), and, when {@code classAttention}, the class token's attention over every token of
+     * this block, averaged over heads (batch, tokens).
+     */
+    public TransformerBlock.Pass block(int index, NDArray tokens, NDArray policy, boolean classAttention) {
+        return blocks.get(index).forward(tokens, null, null, policy, classAttention);
+    }
+
     @Override
     public NDArray classify(NDArray tokens) {
         NDArray cls = TransformerBlock.layerNorm(tokens.get(new NDIndex(":, 0, :")), finalNormGamma, finalNormBeta);
         return Linear.linear(cls, headWeight.getArray(), headBias.getArray()).singletonOrThrow();
+    }
+
+    /** The final LayerNorm applied to every token (batch, tokens, dim): the features DynamicViT distils. */
+    public NDArray finalNorm(NDArray tokens) {
+        return TransformerBlock.layerNorm(tokens, finalNormGamma, finalNormBeta);
     }
 
     @Override

@@ -11,6 +11,8 @@ import io.vitprune.api.InvalidInputException;
 import io.vitprune.api.ScorerFactory;
 import io.vitprune.api.SelectorFactory;
 import io.vitprune.api.StrategyProvider;
+import io.vitprune.api.TokenScorerFactory;
+import io.vitprune.api.TokenSelectorFactory;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -34,21 +36,29 @@ import java.util.regex.Pattern;
 public final class StrategyRegistry {
     private static final Key<Map<String, ScorerFactory>> SCORERS = Key.get(new TypeLiteral<>() { });
     private static final Key<Map<String, SelectorFactory>> SELECTORS = Key.get(new TypeLiteral<>() { });
+    private static final Key<Map<String, TokenScorerFactory>> TOKEN_SCORERS = Key.get(new TypeLiteral<>() { });
+    private static final Key<Map<String, TokenSelectorFactory>> TOKEN_SELECTORS = Key.get(new TypeLiteral<>() { });
 
     private final Map<String, Registered<ScorerFactory>> scorers;
     private final Map<String, Registered<SelectorFactory>> selectors;
+    private final Map<String, Registered<TokenScorerFactory>> tokenScorers;
+    private final Map<String, Registered<TokenSelectorFactory>> tokenSelectors;
     private final List<BrokenProvider> broken;
 
     /** A factory as a provider offered it, checked once so that later reads need no guarding. */
     private record Offer<T>(String name, String description, T factory) { }
 
     /** A provider that loaded, with where it came from. */
-    private record Loaded(String name, String source, List<Offer<ScorerFactory>> scorers, List<Offer<SelectorFactory>> selectors) { }
+    private record Loaded(String name, String source, List<Offer<ScorerFactory>> scorers, List<Offer<SelectorFactory>> selectors,
+                          List<Offer<TokenScorerFactory>> tokenScorers, List<Offer<TokenSelectorFactory>> tokenSelectors) { }
 
     private StrategyRegistry(Map<String, Registered<ScorerFactory>> scorers, Map<String, Registered<SelectorFactory>> selectors,
+            Map<String, Registered<TokenScorerFactory>> tokenScorers, Map<String, Registered<TokenSelectorFactory>> tokenSelectors,
             List<BrokenProvider> broken) {
         this.scorers = scorers;
         this.selectors = selectors;
+        this.tokenScorers = tokenScorers;
+        this.tokenSelectors = tokenSelectors;
         this.broken = List.copyOf(broken);
     }
 
@@ -67,15 +77,20 @@ public final class StrategyRegistry {
 
         Map<String, Registered<ScorerFactory>> scorerOrigins = origins("scorer", loaded, Loaded::scorers);
         Map<String, Registered<SelectorFactory>> selectorOrigins = origins("selector", loaded, Loaded::selectors);
+        Map<String, Registered<TokenScorerFactory>> tokenScorerOrigins = origins("token scorer", loaded, Loaded::tokenScorers);
+        Map<String, Registered<TokenSelectorFactory>> tokenSelectorOrigins = origins("token selector", loaded, Loaded::tokenSelectors);
         List<Module> modules = new ArrayList<>();
-        modules.add(new StrategyModule(List.of(), List.of()));
+        modules.add(new StrategyModule(List.of(), List.of(), List.of(), List.of()));
         for (Loaded provider : loaded) {
-            modules.add(new StrategyModule(factories(provider.scorers()), factories(provider.selectors())));
+            modules.add(new StrategyModule(factories(provider.scorers()), factories(provider.selectors()),
+                    factories(provider.tokenScorers()), factories(provider.tokenSelectors())));
         }
         Injector injector = Guice.createInjector(modules);
         return new StrategyRegistry(
                 registered(injector.getInstance(SCORERS), scorerOrigins),
                 registered(injector.getInstance(SELECTORS), selectorOrigins),
+                registered(injector.getInstance(TOKEN_SCORERS), tokenScorerOrigins),
+                registered(injector.getInstance(TOKEN_SELECTORS), tokenSelectorOrigins),
                 broken);
     }
 
@@ -87,6 +102,26 @@ public final class StrategyRegistry {
     /** The selector factory called {@code name}; fails listing the names there are. */
     public SelectorFactory selector(String name) {
         return find("selector", selectors, name, broken).factory();
+    }
+
+    /** The token scorer factory called {@code name}; fails listing the names there are. */
+    public TokenScorerFactory tokenScorer(String name) {
+        return find("token scorer", tokenScorers, name).factory();
+    }
+
+    /** The token selector factory called {@code name}; fails listing the names there are. */
+    public TokenSelectorFactory tokenSelector(String name) {
+        return find("token selector", tokenSelectors, name).factory();
+    }
+
+    /** Every token scorer, sorted by name. */
+    public List<Registered<TokenScorerFactory>> tokenScorers() {
+        return List.copyOf(tokenScorers.values());
+    }
+
+    /** Every token selector, sorted by name. */
+    public List<Registered<TokenSelectorFactory>> tokenSelectors() {
+        return List.copyOf(tokenSelectors.values());
     }
 
     /** Every scorer, sorted by name. */
@@ -157,7 +192,9 @@ public final class StrategyRegistry {
             }
             loaded.add(new Loaded(name, source,
                     offers("scorers()", provider.scorers(), ScorerFactory::name, ScorerFactory::description),
-                    offers("selectors()", provider.selectors(), SelectorFactory::name, SelectorFactory::description)));
+                    offers("selectors()", provider.selectors(), SelectorFactory::name, SelectorFactory::description),
+                    offers("tokenScorers()", provider.tokenScorers(), TokenScorerFactory::name, TokenScorerFactory::description),
+                    offers("tokenSelectors()", provider.tokenSelectors(), TokenSelectorFactory::name, TokenSelectorFactory::description)));
         } catch (ServiceConfigurationError | RuntimeException | LinkageError e) {
             broken.add(new BrokenProvider(type.getName(), source, reason(e)));
         }

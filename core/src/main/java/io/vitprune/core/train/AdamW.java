@@ -19,6 +19,7 @@ public final class AdamW implements AutoCloseable {
     private static final float EPSILON = 1e-8f;
 
     private final Map<String, Parameter> parameters;
+    private final Map<String, Float> learningRateScales;
     private final float weightDecay;
     private final NDManager manager;
     private final Map<String, NDArray> firstMoments = new LinkedHashMap<>();
@@ -26,7 +27,26 @@ public final class AdamW implements AutoCloseable {
     private long step;
 
     public AdamW(Map<String, Parameter> parameters, double weightDecay, NDManager parent) {
+        this(parameters, Map.of(), weightDecay, parent);
+    }
+
+    /**
+     * With per-parameter learning rates (parameter groups): parameter {@code name} updates at
+     * {@code learningRate * learningRateScales.get(name)} (1 when absent), weight decay scaled
+     * alike, as PyTorch does for a group with its own {@code lr}.
+     */
+    public AdamW(Map<String, Parameter> parameters, Map<String, Double> learningRateScales, double weightDecay, NDManager parent) {
         this.parameters = parameters;
+        this.learningRateScales = new LinkedHashMap<>();
+        learningRateScales.forEach((name, scale) -> {
+            if (!parameters.containsKey(name)) {
+                throw new IllegalArgumentException("learning-rate scale for '" + name + "': not a parameter being trained");
+            }
+            if (!(scale >= 0) || Double.isInfinite(scale)) {
+                throw new InvalidInputException("learning-rate scale " + scale + " of '" + name + "': expected a finite number >= 0");
+            }
+            this.learningRateScales.put(name, scale.floatValue());
+        });
         this.weightDecay = (float) weightDecay;
         this.manager = parent.newSubManager();
         parameters.forEach((name, parameter) -> {
@@ -63,11 +83,12 @@ public final class AdamW implements AutoCloseable {
      */
     public void update(double learningRate, NDManager scope) {
         step++;
-        float lr = (float) learningRate;
+        float baseLr = (float) learningRate;
         float correction1 = 1f - (float) Math.pow(BETA1, step);
         float correction2 = 1f - (float) Math.pow(BETA2, step);
         for (Map.Entry<String, Parameter> entry : parameters.entrySet()) {
             Parameter parameter = entry.getValue();
+            float lr = baseLr * learningRateScales.getOrDefault(entry.getKey(), 1f);
             NDArray weight = parameter.getArray();
             NDArray gradient = weight.getGradient();
             NDArray m = firstMoments.get(entry.getKey());

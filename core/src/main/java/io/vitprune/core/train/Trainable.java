@@ -35,6 +35,22 @@ public interface Trainable extends PrunableModel {
         return loss;
     }
 
+    /**
+     * Learning-rate multiplier of parameter {@code name} (a network or extra parameter), e.g. 0.01 for
+     * a pretrained backbone trained beside new modules; 1 by default.
+     */
+    default double learningRateScale(String name) {
+        return 1.0;
+    }
+
+    /**
+     * Called before the forward pass of every optimizer step with the step's index (counted from 0
+     * over the whole run, resumed runs included), so that a stochastic forward pass (e.g. Gumbel
+     * noise) can draw its randomness from the seed and the step alone and resume exactly.
+     */
+    default void beginStep(long step) {
+    }
+
     /** The network's scope, holding the extra parameters too, so that arrays computed from them are freed with it. */
     @Override
     default NDManager newScope() {

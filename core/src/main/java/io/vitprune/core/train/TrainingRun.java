@@ -140,7 +140,14 @@ public final class TrainingRun {
         int stepsPerEpoch = Batches.count(train, options.batchSize());
         LearningRateSchedule schedule = new LearningRateSchedule(options.learningRate(), options.minLearningRate(),
                 Math.round(options.warmupEpochs() * stepsPerEpoch), (long) options.epochs() * stepsPerEpoch);
-        try (AdamW optimizer = new AdamW(parameters, options.weightDecay(), manager)) {
+        Map<String, Double> scales = new LinkedHashMap<>();
+        for (String name : parameters.keySet()) {
+            double scale = trainable.learningRateScale(name);
+            if (scale != 1.0) {
+                scales.put(name, scale);
+            }
+        }
+        try (AdamW optimizer = new AdamW(parameters, scales, options.weightDecay(), manager)) {
             if (state.epochsDone() > 0) {
                 try (NDManager loading = manager.newSubManager()) {
                     optimizer.restore(NDList.decode(loading, Files.readAllBytes(checkpoint.resolve("optimizer.ndlist"))), state.optimizerStep());
@@ -199,6 +206,7 @@ public final class TrainingRun {
                 NDArray labels = batch.get(1);
                 NDArray logits;
                 NDArray loss;
+                trainable.beginStep(optimizer.step());
                 try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                     logits = trainable.logits(images);
                     loss = trainable.regularize(objective.loss(logits, labels, images));

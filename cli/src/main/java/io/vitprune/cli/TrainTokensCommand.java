@@ -1,0 +1,89 @@
+package io.vitprune.cli;
+
+import ai.djl.ndarray.NDManager;
+import io.vitprune.core.data.Cifar10;
+import io.vitprune.core.io.ModelStore;
+import io.vitprune.core.model.ModelStats;
+import io.vitprune.core.model.VisionTransformer;
+import io.vitprune.core.tokens.TokenModelStore;
+import io.vitprune.core.tokens.TokenPrunedModel;
+import io.vitprune.core.train.Evaluation;
+import io.vitprune.strategies.distill.dynamicvit.DynamicVitSettings;
+import io.vitprune.strategies.distill.dynamicvit.DynamicVitTraining;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Trains DynamicViT token predictors on a model (resumable) and saves the token-pruned model. */
+@Command(name = "train-tokens", description = "Train DynamicViT token predictors (backbone at lr x 0.01, frozen teacher); "
+        + "checkpoints every epoch, rerun to resume; saves a token-pruned model directory.")
+final class TrainTokensCommand implements Callable<Integer> {
+    @Mixin
+    DataOption data;
+
+    @Mixin
+    TokenOptions tokens;
+
+    @Option(names = "--model", defaultValue = "models/reference", description = "The model to prune tokens of (default: ${DEFAULT-VALUE}).")
+    Path model;
+    @Option(names = "--teacher", description = "Frozen teacher (default: --model).") Path teacher;
+    @Option(names = "--rho", defaultValue = "0.7", description = "Keep ratio per stage, cumulative (default: ${DEFAULT-VALUE}).") double rho;
+    @Option(names = "--work", required = true, description = "Directory for checkpoints and history.csv (rerun with it to resume).") Path work;
+    @Option(names = "--out", required = true, description = "Where the token-pruned model directory is written.") Path out;
+    @Option(names = "--stop-after-epoch", description = "Stop after this epoch (checkpointed), to spread a run over sessions.") Integer stopAfter;
+    @Option(names = "--train-limit", description = "Train on the first N training images only (smoke runs).") Integer trainLimit;
+    @Option(names = "--test-limit", description = "Evaluate on the first N test images.") Integer testLimit;
+
+    @Override
+    public Integer call() throws Exception {
+        Cifar10 train = data.load(Cifar10.Split.TRAIN, trainLimit);
+        Cifar10 test = data.load(Cifar10.Split.TEST, testLimit);
+        try (NDManager manager = NDManager.newBaseManager(); VisionTransformer student = ModelStore.load(model, manager);
+             VisionTransformer frozen = teacher == null ? null : ModelStore.load(teacher, manager)) {
+            DynamicVitSettings settings = tokens.settings(student.structure().depth(), rho);
+            int last = stopAfter == null ? settings.epochs() : Math.min(stopAfter, settings.epochs());
+            double seconds = train(student, frozen == null ? student : frozen, settings, train, work, out, last, manager);
+            if (last < settings.epochs()) {
+                System.out.printf("stopped after epoch %d of %d (checkpointed in %s); rerun to continue%n", last, settings.epochs(), work);
+                return 0;
+            }
+            try (TokenPrunedModel loaded = TokenModelStore.load(out, io.vitprune.core.registry.StrategyRegistry.load(), manager)) {
+                ModelStats stats = loaded.stats();
+                double top1 = Evaluation.top1(loaded, test, 250, System.err).top1();
+                System.out.printf("saved %s: top-1 %.2f%% on %,d test images, %,d parameters, %,d MACs/image (backbone %,d), tokens per block %s, "
+                                + "%.0f s training%n", out, 100 * top1, test.size(), stats.parameters(), stats.macsPerImage(),
+                        ModelStats.of(loaded.backbone()).macsPerImage(), java.util.Arrays.toString(loaded.tokensPerBlock()), seconds);
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * Trains (or resumes) predictors on a copy of {@code student} against {@code teacher} and, once
+     * every epoch is done, saves the token-pruned model to {@code out}; returns the training seconds
+     * of every epoch so far, sessions before a resume included (from the run's history.csv).
+     */
+    static double train(VisionTransformer student, VisionTransformer teacher, DynamicVitSettings settings, Cifar10 train, Path work, Path out,
+                        int lastEpoch, NDManager manager) throws IOException {
+        try (TokenPrunedModel trained = new DynamicVitTraining(settings, train, work, System.out).train(student, teacher, manager, lastEpoch)) {
+            if (lastEpoch >= settings.epochs()) {
+                TokenModelStore.save(trained, settings.seed(), out);
+            }
+        }
+        return trainingSeconds(work);
+    }
+
+    /** Sum of the {@code seconds} column of {@code work/history.csv} (0 without one). */
+    static double trainingSeconds(Path work) throws IOException {
+        Path history = work.resolve("history.csv");
+        if (!java.nio.file.Files.exists(history)) {
+            return 0;
+        }
+        java.util.List<String> lines = java.nio.file.Files.readAllLines(history);
+        int column = java.util.Arrays.asList(lines.get(0).split(",")).indexOf("seconds");
+        return lines.stream().skip(1).mapToDouble(line -> Double.parseDouble(line.split(",")[column])).sum();
+    }
+}
