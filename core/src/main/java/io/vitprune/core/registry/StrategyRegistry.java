@@ -106,12 +106,12 @@ public final class StrategyRegistry {
 
     /** The token scorer factory called {@code name}; fails listing the names there are. */
     public TokenScorerFactory tokenScorer(String name) {
-        return find("token scorer", tokenScorers, name).factory();
+        return find("token scorer", tokenScorers, name, broken).factory();
     }
 
     /** The token selector factory called {@code name}; fails listing the names there are. */
     public TokenSelectorFactory tokenSelector(String name) {
-        return find("token selector", tokenSelectors, name).factory();
+        return find("token selector", tokenSelectors, name, broken).factory();
     }
 
     /** Every token scorer, sorted by name. */
