@@ -67,7 +67,9 @@ final class VtpExperiment implements Callable<Integer> {
     @Option(names = "--ratios", split = ",", defaultValue = "0.3,0.5,0.7") List<Double> ratios;
     @Option(names = "--lambda", defaultValue = "1e-4", description = "L1 weight on the gates (default: ${DEFAULT-VALUE}).") double lambda;
     @Option(names = "--gate-epochs", defaultValue = "3") int gateEpochs;
-    @Option(names = "--gate-lr", defaultValue = "2e-4") double gateLearningRate;
+    @Option(names = "--gate-training-lr", defaultValue = "2e-4", description = "The network's learning rate while the gates train.")
+    double gateTrainingLearningRate;
+    @Option(names = "--gate-lr", defaultValue = "1e-2", description = "The gates' own learning rate.") double gateLearningRate;
     @Option(names = "--finetune-epochs", defaultValue = "1") int finetuneEpochs;
     @Option(names = "--lr", defaultValue = "2e-4", description = "Fine-tuning learning rate.") double learningRate;
     @Option(names = "--scoring-images", defaultValue = "1000", description = "Scoring set of regression-stability.") int scoringImages;
@@ -87,7 +89,7 @@ final class VtpExperiment implements Callable<Integer> {
         KdFinetune finetune = new KdFinetune(finetuneEpochs, learningRate, 1.0, 1.0, seed);
         String gateSummary;
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer base = ModelStore.load(model, manager);
-                GatedModel gated = new VtpGates(new VtpSettings(gateEpochs, lambda, gateLearningRate, 128, seed), train, work.resolve("gates"),
+                GatedModel gated = new VtpGates(new VtpSettings(gateEpochs, lambda, gateTrainingLearningRate, gateLearningRate, 128, seed), train, work.resolve("gates"),
                         System.out).train(base, manager)) {
             gateSummary = plotGates(gated);
             if (!table.has("none", "-", "0.00")) {
@@ -214,11 +216,11 @@ final class VtpExperiment implements Callable<Integer> {
 
     private void writeMarkdown(ResultTable table, String gateSummary, int trainImages, int testImages) throws IOException {
         StringBuilder md = new StringBuilder("# VTP L1 gates vs weight magnitude vs regression stability\n\n")
-                .append(String.format("Model `%s`. Gates: %d epoch(s) of CE + %.0e x sum |g| on %,d training images, AdamW lr %.0e; VTP "
+                .append(String.format("Model `%s`. Gates: %d epoch(s) of CE + %.0e x sum |g| on %,d training images, AdamW lr %.0e (gates %.0e); VTP "
                         + "prunes the gate-trained network with the gates folded in. Every method selects globally, then gets %d epoch(s) of "
                         + "KD fine-tuning (CE + KL to the unpruned model, lr %.0e). Stability: %,d scoring images. Top-1 on %,d test images. "
                         + "Latency ratio: forward time at batch 32 over the unpruned model's, median of 7 alternating timings in this run (not JMH). "
-                        + "Machine: %s. Date: %s.%n%n", model, gateEpochs, lambda, trainImages, gateLearningRate, finetuneEpochs, learningRate,
+                        + "Machine: %s. Date: %s.%n%n", model, gateEpochs, lambda, trainImages, gateTrainingLearningRate, gateLearningRate, finetuneEpochs, learningRate,
                         scoringImages, testImages, Machine.describe(), LocalDate.now()))
                 .append("Produced by `").append(Invocation.of(spec)).append("` (resumable).\n\n")
                 .append("Gates after the sparsity phase: ").append(gateSummary).append("\n\n")

@@ -36,10 +36,11 @@ import java.util.Map;
 public final class GatedModel implements Trainable, AutoCloseable {
     private final VisionTransformer network;
     private final double lambda;
+    private final double gateLearningRateScale;
     private final List<Parameter> attentionGates = new ArrayList<>();
     private final List<Parameter> mlpGates = new ArrayList<>();
 
-    private GatedModel(VisionTransformer network, List<float[]> attention, List<float[]> mlp, double lambda) {
+    private GatedModel(VisionTransformer network, List<float[]> attention, List<float[]> mlp, double lambda, double gateLearningRateScale) {
         requireNonNull(network, "network is null");
         requireMatches(network.structure(), attention, mlp);
         if (!(lambda >= 0 && Double.isFinite(lambda))) {
@@ -47,6 +48,7 @@ public final class GatedModel implements Trainable, AutoCloseable {
         }
         this.network = network;
         this.lambda = lambda;
+        this.gateLearningRateScale = gateLearningRateScale;
         NDManager gates = network.manager().newSubManager();
         for (int b = 0; b < attention.size(); b++) {
             attentionGates.add(gate(String.format("gate.attention.block%02d", b), attention.get(b), gates));
@@ -55,22 +57,23 @@ public final class GatedModel implements Trainable, AutoCloseable {
     }
 
     /**
-     * Gates of 1 (the network unchanged), trained with {@code lambda * sum |g|}. Once built, the
-     * gated model owns {@code network}; bad input fails before that.
+     * Gates of 1 (the network unchanged), trained with {@code lambda * sum |g|} at
+     * {@code gateLearningRateScale} times the network's learning rate. Once built, the gated model
+     * owns {@code network}; bad input fails before that.
      */
-    public static GatedModel ones(VisionTransformer network, double lambda) {
+    public static GatedModel ones(VisionTransformer network, double lambda, double gateLearningRateScale) {
         List<float[]> attention = new ArrayList<>();
         List<float[]> mlp = new ArrayList<>();
         for (BlockStructure block : network.structure().blocks()) {
             attention.add(filled(block.attentionWidth()));
             mlp.add(filled(block.mlpWidth()));
         }
-        return new GatedModel(network, attention, mlp, lambda);
+        return new GatedModel(network, attention, mlp, lambda, gateLearningRateScale);
     }
 
     /** Given gates, one array per block of each kind (copied); owns {@code network} once built, like {@link #ones}. */
     public static GatedModel of(VisionTransformer network, List<float[]> attentionGates, List<float[]> mlpGates, double lambda) {
-        return new GatedModel(network, attentionGates, mlpGates, lambda);
+        return new GatedModel(network, attentionGates, mlpGates, lambda, 1.0);
     }
 
     @Override
@@ -124,6 +127,11 @@ public final class GatedModel implements Trainable, AutoCloseable {
     @Override
     public NDArray regularize(NDArray loss) {
         return loss.add(l1().mul((float) lambda));
+    }
+
+    @Override
+    public double learningRateScale(String name) {
+        return name.startsWith("gate.") ? gateLearningRateScale : 1.0;
     }
 
     @Override

@@ -70,7 +70,7 @@ public final class VtpGates {
                 workDirectory, out);
         // keepAll surgery is an exact copy in a new manager: the reference model stays as it was.
         return run.run(() -> Surgery.apply(reference, PruningPlan.keepAll(reference.structure()), manager),
-                network -> GatedModel.ones(network, settings.lambda()), manager, lastEpoch);
+                network -> GatedModel.ones(network, settings.lambda(), settings.gateLearningRateScale()), manager, lastEpoch);
     }
 
     /** TrainingRun checks its own options; lambda is VTP's, so the work directory records the settings. */

@@ -10,7 +10,7 @@ import java.util.Set;
 
 /** {@code vtp-l1}: see {@link VtpScorer}; settings {@code epochs lambda lr batch-size seed work} ({@link VtpSettings}). */
 final class VtpScorerFactory implements ScorerFactory {
-    private static final Set<String> SETTINGS = Set.of(VtpSettings.EPOCHS, VtpSettings.LAMBDA, VtpSettings.LEARNING_RATE,
+    private static final Set<String> SETTINGS = Set.of(VtpSettings.EPOCHS, VtpSettings.LAMBDA, VtpSettings.LEARNING_RATE, VtpSettings.GATE_LEARNING_RATE,
             VtpSettings.BATCH_SIZE, VtpSettings.SEED, VtpScorer.WORK);
 
     @Override

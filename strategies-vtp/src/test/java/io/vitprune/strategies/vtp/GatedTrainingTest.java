@@ -57,9 +57,9 @@ class GatedTrainingTest {
 
     @Test
     void aLargeLambdaDrivesTheGatesToZeroWhileLambdaZeroLeavesThemNearOne() throws IOException {
-        // With AdamW a gate moves by about the learning rate per step, so these 24 steps (3 epochs of 8
-        // batches of 16) use a large one: enough for a gate to travel from 1 to 0 when the penalty
-        // dominates the task gradient.
+        // With AdamW a gate moves by about its learning rate per step, so these 24 steps (3 epochs of 8
+        // batches of 16) give the gates a large one of their own (the network's is 150 times smaller):
+        // enough for a gate to travel from 1 to 0 when the penalty dominates the task gradient.
         float[] penalized = trainedGates(1.0);
         float[] free = trainedGates(0.0);
 
@@ -70,7 +70,7 @@ class GatedTrainingTest {
 
     @Test
     void aGatedRunStoppedAfterAnEpochAndResumedEndsWithTheSameGatesAndWeights() throws IOException {
-        VtpSettings settings = new VtpSettings(2, 1e-2, 1e-2, 16, 9);
+        VtpSettings settings = new VtpSettings(2, 1e-2, 1e-2, 1e-2, 16, 9);
         Cifar10 images = SLICE.limit(32);
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer reference = TestModels.tiny(3, manager)) {
             List<float[]> straight;
@@ -93,7 +93,7 @@ class GatedTrainingTest {
 
     @Test
     void trainingChangesACopyNotTheReferenceAndAWorkDirectoryKeepsItsSettings() throws IOException {
-        VtpSettings settings = new VtpSettings(1, 1e-2, 1e-2, 16, 9);
+        VtpSettings settings = new VtpSettings(1, 1e-2, 1e-2, 1e-2, 16, 9);
         Cifar10 images = SLICE.limit(32);
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer reference = TestModels.tiny(3, manager)) {
             Map<String, float[]> before = Fixtures.weights(reference);
@@ -105,7 +105,7 @@ class GatedTrainingTest {
             Map<String, float[]> after = Fixtures.weights(reference);
             before.forEach((name, values) -> assertThat(after.get(name)).as(name).containsExactly(values));
             assertThat(trained.get("block00.qkv_weight")).isNotEqualTo(before.get("block00.qkv_weight"));
-            VtpSettings otherLambda = new VtpSettings(1, 1e-3, 1e-2, 16, 9);
+            VtpSettings otherLambda = new VtpSettings(1, 1e-3, 1e-2, 1e-2, 16, 9);
             assertThatThrownBy(() -> new VtpGates(otherLambda, images, temp, Fixtures.quiet()).train(reference, manager))
                     .isInstanceOf(InvalidInputException.class)
                     .hasMessageContaining("was made with " + settings)
@@ -140,7 +140,7 @@ class GatedTrainingTest {
 
     private static float[] trainedGates(double lambda) throws IOException {
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer reference = TestModels.tiny(3, manager);
-                GatedModel trained = VtpGates.train(reference, SLICE, new VtpSettings(3, lambda, 0.15, 16, 5), manager)) {
+                GatedModel trained = VtpGates.train(reference, SLICE, new VtpSettings(3, lambda, 1e-3, 0.15, 16, 5), manager)) {
             return flatten(concat(trained.attentionGates(), trained.mlpGates()));
         }
     }

@@ -44,7 +44,7 @@ class VtpPruningTest {
     @Test
     void theOneCallPipelinePrunesTheGateTrainedNetwork() throws IOException {
         Cifar10 images = Fixtures.SAMPLE.randomSample(32, 4);
-        VtpSettings settings = new VtpSettings(1, 1e-2, 1e-2, 16, 3);
+        VtpSettings settings = new VtpSettings(1, 1e-2, 1e-2, 1e-2, 16, 3);
         PruningTarget target = new PruningTarget(UnitKind.ATTENTION_CHANNEL, 0.25);
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer reference = TestModels.tiny(3, manager);
                 VisionTransformer pruned = VtpPruning.prune(reference, images, target, settings, manager);

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** vtp-l1 loads through the registry and scores |g| of the gate training it is configured for. */
 class VtpStrategiesTest {
     static final Cifar10 IMAGES = Fixtures.SAMPLE.randomSample(32, 6);
-    static final StrategySettings QUICK = StrategySettings.of("epochs", "2", "lambda", "0.01", "lr", "0.01", "batch-size", "16");
+    static final StrategySettings QUICK = StrategySettings.of("epochs", "2", "lambda", "0.01", "lr", "0.01", "gate-lr", "0.01", "batch-size", "16");
 
     @TempDir
     Path temp;
@@ -48,7 +48,7 @@ class VtpStrategiesTest {
         assertThat(vtp.factory().needsData()).isTrue();
         assertThat(vtp.factory().supportedKinds())
                 .containsExactlyInAnyOrder(UnitKind.ATTENTION_CHANNEL, UnitKind.ATTENTION_HEAD, UnitKind.MLP_UNIT);
-        assertThat(vtp.factory().settings()).containsExactlyInAnyOrder("epochs", "lambda", "lr", "batch-size", "seed", "work");
+        assertThat(vtp.factory().settings()).containsExactlyInAnyOrder("epochs", "lambda", "lr", "gate-lr", "batch-size", "seed", "work");
     }
 
     @Test
@@ -61,7 +61,7 @@ class VtpStrategiesTest {
 
             UnitScores scores = StrategyRegistry.load().scorer("vtp-l1").create(QUICK).score(model, UnitKind.MLP_UNIT, context);
 
-            try (GatedModel expected = VtpGates.train(model, IMAGES, new VtpSettings(2, 0.01, 0.01, 16, 5), manager)) {
+            try (GatedModel expected = VtpGates.train(model, IMAGES, new VtpSettings(2, 0.01, 0.01, 0.01, 16, 5), manager)) {
                 float[][] gates = expected.mlpGates().toArray(float[][]::new);
                 for (int b = 0; b < gates.length; b++) {
                     for (int i = 0; i < gates[b].length; i++) {
@@ -96,7 +96,7 @@ class VtpStrategiesTest {
         ScorerFactory factory = new VtpScorerFactory();
         assertThatThrownBy(() -> factory.create(StrategySettings.of("lamda", "1")))
                 .isInstanceOf(InvalidInputException.class)
-                .hasMessageStartingWith("setting 'lamda' of 'vtp-l1': unknown, expected one of [batch-size, epochs, lambda, lr, seed, work]");
+                .hasMessageStartingWith("setting 'lamda' of 'vtp-l1': unknown, expected one of [batch-size, epochs, gate-lr, lambda, lr, seed, work]");
         assertThatThrownBy(() -> factory.create(StrategySettings.of("lambda", "-1")))
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessage("VTP lambda -1.0: expected a finite number >= 0 (default 1e-4)");
