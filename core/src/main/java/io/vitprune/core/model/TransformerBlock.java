@@ -109,7 +109,7 @@ public final class TransformerBlock extends AbstractBlock {
         NDArray clsSum = null;
         for (HeadGroup group : headGroups) {
             int width = group.heads() * group.width();
-            NDArray q = headsOf(qkv, group.firstChannel(), width, group, batch, tokens).mul(attentionScale);
+            NDArray q = headsOf(qkv, group.firstChannel(), width, group, batch, tokens).mul(Scalars.of(qkv, attentionScale));
             NDArray k = headsOf(qkv, inner + group.firstChannel(), width, group, batch, tokens);
             NDArray v = headsOf(qkv, 2 * inner + group.firstChannel(), width, group, batch, tokens);
             NDArray scores = q.matMul(k.transpose(0, 1, 3, 2));
@@ -121,7 +121,7 @@ public final class TransformerBlock extends AbstractBlock {
             outputs.add(weights.matMul(v).transpose(0, 2, 1, 3).reshape(batch, tokens, width));
         }
         if (classAttention != null) {
-            classAttention[0] = clsSum.div(structure.heads());
+            classAttention[0] = clsSum.div(Scalars.of(clsSum, structure.heads()));
         }
         NDArray merged = outputs.size() == 1 ? outputs.head() : NDArrays.concat(outputs, -1);
         return Linear.linear(merged, outWeight.getArray(), outBias.getArray()).singletonOrThrow();

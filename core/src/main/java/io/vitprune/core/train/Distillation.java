@@ -3,6 +3,7 @@ package io.vitprune.core.train;
 import ai.djl.ndarray.NDArray;
 import io.vitprune.api.InvalidInputException;
 import io.vitprune.api.PrunableModel;
+import io.vitprune.core.model.Scalars;
 
 /**
  * Fine-tuning loss after pruning: {@code CE(y, student) + beta * T^2 * KL(teacher_T || student_T)},
@@ -28,8 +29,8 @@ public final class Distillation implements Objective {
     @Override
     public NDArray loss(NDArray logits, NDArray labels, NDArray images) {
         NDArray teacherLogits = teacher.logits(images).stopGradient();
-        NDArray teacherLog = teacherLogits.div(temperature).logSoftmax(-1);
-        NDArray studentLog = logits.div(temperature).logSoftmax(-1);
+        NDArray teacherLog = teacherLogits.div(Scalars.of(teacherLogits, temperature)).logSoftmax(-1);
+        NDArray studentLog = logits.div(Scalars.of(logits, temperature)).logSoftmax(-1);
         NDArray kl = teacherLog.exp().mul(teacherLog.sub(studentLog)).sum(new int[] {-1}).mean();
         return crossEntropy.loss(logits, labels, images).add(kl.mul(beta * temperature * temperature));
     }

@@ -12,6 +12,7 @@ import io.vitprune.api.InvalidInputException;
 import io.vitprune.api.ModelStructure;
 import io.vitprune.api.UnitKind;
 import io.vitprune.api.UnitScores;
+import io.vitprune.core.model.Scalars;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.train.Trainable;
 import java.util.ArrayList;
@@ -126,7 +127,7 @@ public final class GatedModel implements Trainable, AutoCloseable {
 
     @Override
     public NDArray regularize(NDArray loss) {
-        return loss.add(l1().mul((float) lambda));
+        return loss.add(l1().mul(Scalars.of(loss, (float) lambda)));
     }
 
     @Override

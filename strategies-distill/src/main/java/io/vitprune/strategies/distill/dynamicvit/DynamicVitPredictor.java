@@ -10,6 +10,7 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
+import io.vitprune.core.model.Scalars;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
@@ -66,7 +67,7 @@ final class DynamicVitPredictor {
         } else {
             NDArray weights = policy.expandDims(-1);
             // An image whose tokens were all dropped (possible in training) gets a zero global feature, not 0 / 0.
-            global = rest.mul(weights).sum(new int[] {1}, true).div(weights.sum(new int[] {1}, true).maximum(1e-6f));
+            global = rest.mul(weights).sum(new int[] {1}, true).div(weights.sum(new int[] {1}, true).maximum(Scalars.of(weights, 1e-6f)));
         }
         x = NDArrays.concat(new NDList(local, global.broadcast(rest.getShape())), -1);
         x = Activation.gelu(linear(x, "out1"));

@@ -12,6 +12,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import io.vitprune.api.TokenPruning;
 import io.vitprune.api.TokenStage;
+import io.vitprune.core.model.Scalars;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.tokens.TokenPrunedModel;
 import io.vitprune.core.tokens.TokenStrategies;
@@ -159,7 +160,7 @@ public final class DynamicVitTrainee implements Trainable, AutoCloseable {
             NDArray term = last.decisions().get(s).mean(new int[] {1}).sub((float) settings.pruning().ratio(s)).square().mean();
             ratio = ratio == null ? term : ratio.add(term);
         }
-        return loss.add(ratio.div(last.decisions().size()).mul((float) settings.ratioWeight()));
+        return loss.add(ratio.div(Scalars.of(ratio, last.decisions().size())).mul(Scalars.of(ratio, (float) settings.ratioWeight())));
     }
 
     /**
@@ -182,9 +183,9 @@ public final class DynamicVitTrainee implements Trainable, AutoCloseable {
             NDArray mask = last.decisions().get(last.decisions().size() - 1).stopGradient();
             long dim = teacherPatches.getShape().get(2);
             NDArray squares = last.patchTokens().sub(teacherPatches).square().sum(new int[] {-1}).mul(mask).sum();
-            NDArray tokenMse = squares.div(mask.sum().maximum(1f).mul((float) dim));
-            return crossEntropy.loss(logits, labels, images).add(kl.mul((float) settings.klWeight()))
-                    .add(tokenMse.mul((float) settings.tokenWeight()));
+            NDArray tokenMse = squares.div(mask.sum().maximum(Scalars.of(squares, 1f)).mul(Scalars.of(squares, (float) dim)));
+            return crossEntropy.loss(logits, labels, images).add(kl.mul(Scalars.of(kl, (float) settings.klWeight())))
+                    .add(tokenMse.mul(Scalars.of(tokenMse, (float) settings.tokenWeight())));
         };
     }
 
