@@ -136,7 +136,7 @@ public final class DynamicVitTrainee implements Trainable, AutoCloseable {
     /** 0/1 (batch, n): the {@code keep} highest keep scores among tokens still kept in {@code decision}. */
     private static NDArray topK(NDArray logProbabilities, NDArray decision, int keep) {
         NDArray scores = logProbabilities.get(new NDIndex(":, :, 0")).stopGradient();
-        NDArray masked = scores.add(decision.neg().add(1f).mul(-1e9f));
+        NDArray masked = scores.add(decision.neg().add(1f).mul(Scalars.of(decision, -1e9f)));
         NDArray indices = masked.topK(keep, -1, true, false).get(1);
         int n = (int) scores.getShape().get(1);
         return indices.oneHot(n).sum(new int[] {1}).toType(DataType.FLOAT32, false);
