@@ -3,15 +3,14 @@ package io.vitprune.strategies.vtp;
 import static java.util.Objects.requireNonNull;
 
 import ai.djl.ndarray.NDManager;
-import io.vitprune.api.InvalidInputException;
 import io.vitprune.api.PruningPlan;
 import io.vitprune.core.data.Cifar10;
 import io.vitprune.core.io.AtomicFiles;
-import io.vitprune.core.io.ModelStore;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.surgery.Surgery;
 import io.vitprune.core.train.Objective;
 import io.vitprune.core.train.TrainingRun;
+import io.vitprune.core.train.WorkSettings;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -65,26 +64,12 @@ public final class VtpGates {
     /** Like {@link #train(VisionTransformer, NDManager)}, but stops after epoch {@code lastEpoch} (checkpointed). */
     public GatedModel train(VisionTransformer reference, NDManager manager, int lastEpoch) throws IOException {
         requireNonNull(reference, "reference model is null");
-        requireSameSettings();
+        // TrainingRun checks its own options; lambda and the gates' rate are VTP's, so the work directory records them.
+        WorkSettings.requireSame(workDirectory, SETTINGS_FILE, settings, "VTP");
         TrainingRun run = new TrainingRun(settings.training(), Objective.crossEntropy(settings.training().labelSmoothing()), images, null,
                 workDirectory, out);
         // keepAll surgery is an exact copy in a new manager: the reference model stays as it was.
         return run.run(() -> Surgery.apply(reference, PruningPlan.keepAll(reference.structure()), manager),
                 network -> GatedModel.ones(network, settings.lambda(), settings.gateLearningRateScale()), manager, lastEpoch);
-    }
-
-    /** TrainingRun checks its own options; lambda is VTP's, so the work directory records the settings. */
-    private void requireSameSettings() throws IOException {
-        Path file = workDirectory.resolve(SETTINGS_FILE);
-        if (Files.exists(file)) {
-            VtpSettings saved = ModelStore.json().readValue(file.toFile(), VtpSettings.class);
-            if (!saved.equals(settings)) {
-                throw new InvalidInputException("VTP work directory " + workDirectory + " was made with " + saved + ": this run asks for "
-                        + settings + " (use another work directory or the same settings)");
-            }
-            return;
-        }
-        Files.createDirectories(workDirectory);
-        AtomicFiles.writeString(file, ModelStore.json().writeValueAsString(settings));
     }
 }

@@ -4,15 +4,15 @@ import static java.util.Objects.requireNonNull;
 
 import ai.djl.ndarray.NDManager;
 import io.vitprune.api.InvalidInputException;
+import io.vitprune.api.PruningPlan;
 import io.vitprune.core.data.Cifar10;
-import io.vitprune.core.io.AtomicFiles;
-import io.vitprune.core.io.ModelStore;
 import io.vitprune.core.model.VisionTransformer;
+import io.vitprune.core.surgery.Surgery;
 import io.vitprune.core.tokens.TokenPrunedModel;
 import io.vitprune.core.train.TrainingRun;
+import io.vitprune.core.train.WorkSettings;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -60,43 +60,14 @@ public final class DynamicVitTraining {
                     + " patches: expected the student's dim " + student.config().dim() + " and " + student.config().patches()
                     + " patches (the token loss compares their tokens)");
         }
-        requireSameSettings();
+        WorkSettings.requireSame(workDirectory, SETTINGS_FILE, settings, "DynamicViT");
         DynamicVitTrainee[] trainee = new DynamicVitTrainee[1];
         TrainingRun run = new TrainingRun(settings.training(), (logits, labels, images) -> trainee[0].objective(teacher).loss(logits, labels, images),
                 images, null, workDirectory, out);
-        return run.run(() -> copy(student, manager), network -> {
+        // keepAll surgery is an exact copy in a new manager: the student stays as it was.
+        return run.run(() -> Surgery.apply(student, PruningPlan.keepAll(student.structure()), manager), network -> {
             trainee[0] = new DynamicVitTrainee(network, settings);
             return trainee[0];
         }, manager, lastEpoch);
-    }
-
-    /**
-     * An exact copy of {@code model} in a new manager, through its saved encoding: fresh contiguous
-     * arrays, as a resumed run gets from its checkpoint, so that both train on identically laid out weights.
-     */
-    static VisionTransformer copy(VisionTransformer model, NDManager manager) {
-        try (NDManager staging = manager.newSubManager()) {
-            java.util.Map<String, ai.djl.ndarray.NDArray> arrays = new java.util.LinkedHashMap<>();
-            for (ai.djl.ndarray.NDArray array : ai.djl.ndarray.NDList.decode(staging, ModelStore.encodeParameters(model))) {
-                arrays.put(array.getName(), array);
-            }
-            return VisionTransformer.fromParameters(model.config(), model.structure(), arrays, manager);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    private void requireSameSettings() throws IOException {
-        Path file = workDirectory.resolve(SETTINGS_FILE);
-        if (Files.exists(file)) {
-            DynamicVitSettings saved = ModelStore.json().readValue(file.toFile(), DynamicVitSettings.class);
-            if (!saved.equals(settings)) {
-                throw new InvalidInputException("DynamicViT work directory " + workDirectory + " was made with " + saved + ": this run asks for "
-                        + settings + " (use another work directory or the same settings)");
-            }
-            return;
-        }
-        Files.createDirectories(workDirectory);
-        AtomicFiles.writeString(file, ModelStore.json().writeValueAsString(settings));
     }
 }
