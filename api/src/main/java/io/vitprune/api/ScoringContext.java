@@ -7,16 +7,28 @@ import java.util.Optional;
 /**
  * Everything a scorer may use besides the model: the scoring data (absent for data-free scorers
  * such as weight magnitude), a manager on the chosen device for temporary arrays, a seed, the batch
- * size to use, and where to report progress.
+ * size to use, where to report progress, and where to keep partial results of long scoring.
  */
-public record ScoringContext(Optional<ScoringData> data, NDManager manager, long seed, int batchSize, ProgressListener progress) {
+public record ScoringContext(Optional<ScoringData> data, NDManager manager, long seed, int batchSize, ProgressListener progress,
+        ScoringCheckpoints checkpoints) {
     public ScoringContext {
         Objects.requireNonNull(data, "data is null");
         Objects.requireNonNull(manager, "manager is null");
         Objects.requireNonNull(progress, "progress is null");
+        Objects.requireNonNull(checkpoints, "checkpoints is null");
         if (batchSize <= 0) {
             throw new InvalidInputException("scoring batch size " + batchSize + ": expected > 0");
         }
+    }
+
+    /** A context that keeps no partial results. */
+    public ScoringContext(Optional<ScoringData> data, NDManager manager, long seed, int batchSize, ProgressListener progress) {
+        this(data, manager, seed, batchSize, progress, ScoringCheckpoints.NONE);
+    }
+
+    /** This context keeping partial results in {@code store}. */
+    public ScoringContext withCheckpoints(ScoringCheckpoints store) {
+        return new ScoringContext(data, manager, seed, batchSize, progress, store);
     }
 
     /** A context without data, for data-free scorers. */

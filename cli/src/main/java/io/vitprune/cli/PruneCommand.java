@@ -6,13 +6,16 @@ import io.vitprune.api.PruningTarget;
 import io.vitprune.api.ScorerFactory;
 import io.vitprune.api.UnitKind;
 import io.vitprune.core.Pruning;
+import io.vitprune.core.io.CheckpointDirectory;
 import io.vitprune.core.io.ModelStore;
 import io.vitprune.core.io.PlanCodec;
 import io.vitprune.core.model.ModelStats;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.registry.StrategyRegistry;
 import io.vitprune.core.surgery.Surgery;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -45,6 +48,10 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--plan-out", description = "Also write the plan as JSON here.")
     Path planOut;
 
+    @Option(names = "--scoring-work", description = "Where long scoring (kd-importance, regression-stability) keeps partial results, so that "
+            + "the same command run again after a crash resumes (default: .<out name>.scoring beside --out; removed once the model is saved).")
+    Path scoringWork;
+
     @Mixin
     StrategyOptions strategy;
 
@@ -55,6 +62,7 @@ final class PruneCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer loaded = ModelStore.load(model, manager)) {
             PruningPlan plan;
+            CheckpointDirectory checkpoints = null;
             if (planIn != null) {
                 plan = PlanCodec.read(planIn);
             } else {
@@ -66,13 +74,21 @@ final class PruneCommand implements Callable<Integer> {
                 ScorerFactory scorerFactory = registry.scorer(scorer);
                 var selectorInstance = registry.selector(selector).create(strategy.selector());
                 var scorerInstance = scorerFactory.create(strategy.scorer());
-                plan = Pruning.plan(loaded, scorerInstance, selectorInstance, target, strategy.context(scorerFactory, data.directory(), manager));
+                checkpoints = CheckpointDirectory.open(scoringWork(), scoringJob(loaded));
+                if (checkpoints.resumed()) {
+                    System.err.println("resuming scoring from " + checkpoints.directory());
+                }
+                plan = Pruning.plan(loaded, scorerInstance, selectorInstance, target,
+                        strategy.context(scorerFactory, data.directory(), manager).withCheckpoints(checkpoints));
             }
             try (VisionTransformer pruned = Surgery.apply(loaded, plan, manager)) {
                 if (planOut != null) {
                     PlanCodec.write(planOut, plan);
                 }
                 ModelStore.save(pruned, out);
+                if (checkpoints != null) {
+                    checkpoints.delete();
+                }
                 ModelStats before = ModelStats.of(loaded);
                 ModelStats after = ModelStats.of(pruned);
                 System.out.printf("parameters %,d -> %,d (%.1f%%)%n", before.parameters(), after.parameters(),
@@ -84,5 +100,21 @@ final class PruneCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private Path scoringWork() {
+        if (scoringWork != null) {
+            return scoringWork;
+        }
+        Path absolute = out.toAbsolutePath().normalize();
+        return absolute.resolveSibling("." + absolute.getFileName() + ".scoring");
+    }
+
+    /** Everything the scores depend on: partial results of another job are never resumed. */
+    private String scoringJob(VisionTransformer loaded) throws IOException {
+        return String.join("\n", "model parameters SHA-256 " + ModelStore.parametersSha256(loaded),
+                "scorer " + scorer + " with settings " + new TreeMap<>(strategy.scorerSettings), "unit kind " + kind,
+                "scoring set of " + strategy.scoringImages + " images drawn with seed " + strategy.scoringSeed + " from "
+                        + data.directory().toAbsolutePath().normalize() + ", in batches of " + strategy.scoringBatchSize) + "\n";
     }
 }

@@ -323,6 +323,12 @@ class BadInputCatalogueTest {
                     Files.writeString(d.resolve("file"), "x");
                     return prune(d, model, "--ratio", "0.5", "--plan-out", d.resolve("file/plan.json").toString());
                 }, "out", "cannot write", "file/plan.json", "exists and is not a directory"),
+                fails("scoring-work-not-a-checkpoint-directory", "prune --scoring-work at a directory of other files: never emptied", d -> {
+                    Files.createDirectories(d.resolve("results"));
+                    Files.writeString(d.resolve("results/table.csv"), "a,b\n");
+                    return prune(d, model, "--ratio", "0.5", "--scorer", "kd-importance", "--data", TestData.cifarDirectory().toString(),
+                            "--scoring-work", d.resolve("results").toString());
+                }, "out", "scoring checkpoint directory", "results", "expected a directory of partial scoring results"),
                 fails("train-checkpoint-of-other-options", "train --work with a checkpoint made with another --lr", d -> {
                     List<String> args = new ArrayList<>(List.of("train", "--work", d.resolve("work").toString(), "--data", TestData.cifarDirectory().toString(),
                             "--dim", "16", "--depth", "1", "--heads", "2", "--dim-head", "8", "--mlp", "16", "--patch", "8", "--epochs", "2", "--warmup-epochs", "1",

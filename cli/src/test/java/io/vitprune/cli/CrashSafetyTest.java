@@ -192,7 +192,7 @@ class CrashSafetyTest {
         assertThat(reference.exitCode()).as(reference.err()).isZero();
 
         Path work = temp.resolve("work");
-        Path partial = work.resolve("losses-attention-channel-60-images-seed-0.partial.json");
+        Path partial = work.resolve("losses-attention-channel-60-images-seed-0.partial");
         Path csv = temp.resolve("table.csv");
         String[] experiment = args("experiment", List.of("paper-table"), "--work", work, "--out", temp.resolve("table"), settings);
         // 1: killed inside the ablation measurement, after its first scoring batch.
@@ -206,7 +206,7 @@ class CrashSafetyTest {
         assertThat(cells.awaitWhileRunning(() -> lines(csv) >= 8, Duration.ofMinutes(2)) && cells.isAlive())
                 .as("still measuring cells: " + cells.output()).isTrue();
         cells.kill();
-        assertThat(cells.output()).contains("resuming the ablation of attention-channel units after");
+        assertThat(cells.output()).contains("resuming the ablation of attention-channel units from " + partial);
         // 3: finishes the remaining cells.
         CliRun finish = CliRun.of(experiment);
 
@@ -215,6 +215,31 @@ class CrashSafetyTest {
                 .isEqualTo(Files.readString(temp.resolve("work-ref/losses-attention-channel-60-images-seed-0.json")));
         assertThat(partial).doesNotExist();
         assertThat(Files.readAllLines(csv)).hasSizeGreaterThan(8).isEqualTo(Files.readAllLines(temp.resolve("ref.csv")));
+    }
+
+    @Test
+    void aPruneKilledDuringScoringResumesToTheModelOfAnUninterruptedRun() throws Exception {
+        Path model = saveRandom(new VitConfig(32, 4, 64, 2, 4, 16, 128, 10), 9, temp.resolve("model"));
+        List<String> settings = List.of("--data", TestData.cifarDirectory().toString(), "--model", model.toString(), "--scorer", "kd-importance",
+                "--ratio", "0.5", "--scoring-images", "60", "--scoring-batch-size", "10");
+        CliRun reference = CliRun.of(args("prune", settings, "--out", temp.resolve("ref")));
+        assertThat(reference.exitCode()).as(reference.err()).isZero();
+        assertThat(hidden(temp)).as("scoring checkpoints are removed once the model is saved").isEmpty();
+
+        Path out = temp.resolve("pruned");
+        Path scoring = temp.resolve(".pruned.scoring");
+        Subprocess pruning = Subprocess.start(temp.resolve("prune.log"), Main.class.getName(), List.of(args("prune", settings, "--out", out)));
+        assertThat(pruning.awaitWhileRunning(() -> Files.exists(scoring.resolve("ablation-attention-channel.json")), Duration.ofMinutes(2))
+                && pruning.isAlive()).as("still scoring after the first batch: " + pruning.output()).isTrue();
+        pruning.kill();
+        assertThat(out).doesNotExist();
+
+        CliRun resumed = CliRun.of(args("prune", settings, "--out", out));
+
+        assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+        assertThat(resumed.err()).contains("resuming scoring from " + scoring);
+        assertThat(checksum(out)).isEqualTo(checksum(temp.resolve("ref")));
+        assertThat(scoring).doesNotExist();
     }
 
     private static long lines(Path file) {

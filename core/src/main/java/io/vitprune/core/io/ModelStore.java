@@ -192,7 +192,13 @@ public final class ModelStore {
         return Files.size(directory.resolve(MANIFEST)) + Files.size(directory.resolve(PARAMETERS));
     }
 
-    static String sha256(byte[] bytes) {
+    /** The SHA-256 of {@code model}'s parameters file, as its manifest records it: the model's identity. */
+    public static String parametersSha256(VisionTransformer model) throws IOException {
+        return sha256(encodeParameters(model));
+    }
+
+    /** Lower-case hex SHA-256 of {@code bytes}. */
+    public static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {

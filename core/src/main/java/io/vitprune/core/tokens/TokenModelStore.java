@@ -16,9 +16,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -74,7 +71,7 @@ public final class TokenModelStore {
             String backboneSha = ModelStore.readManifest(staged.resolve(BACKBONE)).parametersSha256();
             Files.write(staged.resolve(SCORER_PARAMETERS), scorerBytes);
             Manifest manifest = new Manifest(FORMAT, FORMAT_VERSION, model.pruning(), model.strategies(), seed, backboneSha, shapes,
-                    sha256(scorerBytes));
+                    ModelStore.sha256(scorerBytes));
             Files.write(staged.resolve(MANIFEST), ModelStore.json().writeValueAsBytes(manifest));
             AtomicFiles.replaceDirectory(staged, directory);
         } finally {
@@ -157,7 +154,7 @@ public final class TokenModelStore {
                     + ": expected the token scorer's parameters " + new TreeSet<>(parameters.keySet()));
         }
         byte[] bytes = Files.readAllBytes(file);
-        String checksum = sha256(bytes);
+        String checksum = ModelStore.sha256(bytes);
         if (!checksum.equals(manifest.scorerParametersSha256())) {
             throw new InvalidInputException("token scorer parameters " + file + " have SHA-256 " + checksum + ": " + MANIFEST + " expects "
                     + manifest.scorerParametersSha256() + " (the file is truncated, corrupt or from another model)");
@@ -181,14 +178,6 @@ public final class TokenModelStore {
                 }
                 target.getArray().set(array.toFloatArray());
             }
-        }
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -12,14 +12,19 @@ import io.vitprune.api.InvalidInputException;
 import io.vitprune.api.ModelStructure;
 import io.vitprune.api.PrunableModel;
 import io.vitprune.api.ProgressListener;
+import io.vitprune.api.ScoringCheckpoints;
 import io.vitprune.api.ScoringData;
 import io.vitprune.api.StrategySettings;
 import io.vitprune.api.UnitKind;
+import io.vitprune.core.io.ModelStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Measures, for every unit of a kind, the losses of the model with that unit alone masked to 0
@@ -98,30 +103,50 @@ public record AblationEngine(double temperature, int unitsPerPass) {
      * taken {@code batchSize} at a time; {@code progress} counts units x batches done.
      */
     public AblationLosses measure(PrunableModel model, UnitKind kind, ScoringData data, int batchSize, ProgressListener progress) {
-        return measure(model, kind, data, batchSize, progress, null, partial -> { });
+        return measure(model, kind, data, batchSize, progress, ScoringCheckpoints.NONE);
     }
 
     /**
-     * The loss sums over the first {@code images} scoring images, taken {@code batchSize} at a time:
-     * what a measurement stopped after a scoring batch resumes from. Not a result: a cache keeps it
-     * apart from finished {@link AblationLosses}.
+     * Like {@link #measure(PrunableModel, UnitKind, ScoringData, int, ProgressListener)}, keeping
+     * the loss sums after every scoring batch in {@code checkpoints} (as {@code ablation-<kind>.json})
+     * and continuing from the sums a killed run of the same job kept there. A resumed measurement
+     * adds the same numbers in the same order as an uninterrupted one, so it ends with the same losses.
      */
-    public record Partial(UnitKind kind, int batchSize, int images, List<double[]> crossEntropySums, List<double[]> klSums) {
-        public Partial {
+    public AblationLosses measure(PrunableModel model, UnitKind kind, ScoringData data, int batchSize, ProgressListener progress,
+            ScoringCheckpoints checkpoints) {
+        requireNonNull(kind, "kind is null");
+        String name = "ablation-" + kind.id() + ".json";
+        Partial resume = checkpoints.read(name).map(bytes -> Partial.parse(name, bytes)).orElse(null);
+        return measure(model, kind, data, batchSize, progress, resume, partial -> checkpoints.write(name, partial.toJson()));
+    }
+
+    /** The loss sums over the first {@code images} scoring images, taken {@code batchSize} at a time. Not a result. */
+    record Partial(UnitKind kind, int batchSize, int images, List<double[]> crossEntropySums, List<double[]> klSums) {
+        Partial {
             requireNonNull(kind, "kind is null");
             crossEntropySums = crossEntropySums.stream().map(double[]::clone).toList();
             klSums = klSums.stream().map(double[]::clone).toList();
         }
+
+        byte[] toJson() {
+            try {
+                return ModelStore.json().writeValueAsBytes(this);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        static Partial parse(String name, byte[] json) {
+            try {
+                return ModelStore.json().readValue(json, Partial.class);
+            } catch (IOException e) {
+                throw new InvalidInputException("scoring checkpoint " + name + ": expected the JSON of a partial ablation (" + e.getMessage() + ")", e);
+            }
+        }
     }
 
-    /**
-     * Like {@link #measure(PrunableModel, UnitKind, ScoringData, int, ProgressListener)}, continuing
-     * from {@code resume} (null: from the start) and handing {@code afterBatch} the sums after every
-     * scoring batch. A resumed measurement adds the same numbers in the same order as an
-     * uninterrupted one, so it ends with the same losses.
-     */
-    public AblationLosses measure(PrunableModel model, UnitKind kind, ScoringData data, int batchSize, ProgressListener progress,
-            Partial resume, java.util.function.Consumer<Partial> afterBatch) {
+    private AblationLosses measure(PrunableModel model, UnitKind kind, ScoringData data, int batchSize, ProgressListener progress,
+            Partial resume, Consumer<Partial> afterBatch) {
         requireNonNull(model, "model is null");
         requireNonNull(kind, "kind is null");
         requireNonNull(data, "data is null");

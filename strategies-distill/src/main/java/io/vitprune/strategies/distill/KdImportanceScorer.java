@@ -32,7 +32,7 @@ record KdImportanceScorer(double alpha, AblationEngine engine) implements Scorer
         requireNonNull(context, "context is null");
         requireSupported(KdImportanceScorerFactory.NAME, kind);
         AblationLosses losses = engine.measure(model, kind, context.requireData(KdImportanceScorerFactory.NAME), context.batchSize(),
-                context.progress());
+                context.progress(), context.checkpoints());
         return losses.kdImportance(alpha);
     }
 

@@ -9,12 +9,16 @@ import ai.djl.ndarray.index.NDIndex;
 import io.vitprune.api.InvalidInputException;
 import io.vitprune.api.ModelPart;
 import io.vitprune.api.ProgressListener;
+import io.vitprune.api.ScoringCheckpoints;
 import io.vitprune.api.StrategySettings;
 import io.vitprune.api.UnitKind;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.testing.TestModels;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -126,6 +130,60 @@ class AblationEngineTest {
     }
 
     /** Equal within 1e-5 relative, 1e-7 absolute: float32 products on batches of other shapes round differently. */
+    /** Checkpoints in memory; {@code crashOnOverwrite} throws where a second write would replace the first, as if killed. */
+    private record MemoryCheckpoints(Map<String, byte[]> kept, boolean crashOnOverwrite) implements ScoringCheckpoints {
+        @Override
+        public Optional<byte[]> read(String name) {
+            return Optional.ofNullable(kept.get(name));
+        }
+
+        @Override
+        public void write(String name, byte[] content) {
+            if (crashOnOverwrite && kept.containsKey(name)) {
+                throw new IllegalStateException("killed");
+            }
+            kept.put(name, content);
+        }
+    }
+
+    @Test
+    void aMeasurementKilledAfterABatchResumesFromItsCheckpointsToTheSameLosses() {
+        AblationEngine engine = new AblationEngine(1.0, 3);
+        AblationLosses uninterrupted = engine.measure(model, UnitKind.MLP_UNIT, DATA, 5, ProgressListener.NONE);
+        Map<String, byte[]> kept = new HashMap<>();
+        assertThatThrownBy(() -> engine.measure(model, UnitKind.MLP_UNIT, DATA, 5, ProgressListener.NONE, new MemoryCheckpoints(kept, true)))
+                .hasMessage("killed");
+        List<long[]> reports = new ArrayList<>();
+
+        AblationLosses resumed = engine.measure(model, UnitKind.MLP_UNIT, DATA, 5, (task, done, total) -> reports.add(new long[] {done, total}),
+                new MemoryCheckpoints(kept, false));
+
+        assertThat(kept).containsOnlyKeys("ablation-mlp-unit.json");
+        long units = model.structure().totalUnits(UnitKind.MLP_UNIT);
+        assertThat(reports.get(0)[0]).as("first report of the resumed run skips the batch done").isGreaterThan(units);
+        for (int b = 0; b < uninterrupted.blocks(); b++) {
+            assertThat(resumed.crossEntropy(b)).containsExactly(uninterrupted.crossEntropy(b));
+            assertThat(resumed.kl(b)).containsExactly(uninterrupted.kl(b));
+        }
+    }
+
+    @Test
+    void aCheckpointThatDoesNotFitTheMeasurementIsRefused() {
+        Map<String, byte[]> kept = new HashMap<>();
+        MemoryCheckpoints memory = new MemoryCheckpoints(kept, false);
+        AblationEngine engine = AblationEngine.defaults();
+        engine.measure(model, UnitKind.MLP_UNIT, DATA, 12, ProgressListener.NONE, memory);
+        kept.put("ablation-attention-channel.json", kept.get("ablation-mlp-unit.json"));
+
+        assertThatThrownBy(() -> engine.measure(model, UnitKind.ATTENTION_CHANNEL, DATA, 12, ProgressListener.NONE, memory))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("partial ablation of mlp-unit units");
+        kept.put("ablation-attention-channel.json", "{not json".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> engine.measure(model, UnitKind.ATTENTION_CHANNEL, DATA, 12, ProgressListener.NONE, memory))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("scoring checkpoint ablation-attention-channel.json: expected the JSON of a partial ablation");
+    }
+
     static void assertSameLosses(AblationLosses actual, AblationLosses expected) {
         assertThat(actual.kind()).isEqualTo(expected.kind());
         assertThat(actual.blocks()).isEqualTo(expected.blocks());

@@ -40,7 +40,7 @@ record RegressionStabilityScorer(Scope scope, AblationEngine engine) implements 
         requireNonNull(context, "context is null");
         requireSupported(RegressionStabilityScorerFactory.NAME, kind);
         AblationLosses losses = engine.measure(model, kind, context.requireData(RegressionStabilityScorerFactory.NAME), context.batchSize(),
-                context.progress());
+                context.progress(), context.checkpoints());
         return StabilityScores.of(losses, scope);
     }
 
