@@ -6,7 +6,7 @@ import picocli.CommandLine.Option;
 
 /** Where CIFAR-10 lives: {@code --data}, else {@code -Dvitprune.cifar10.dir}, else {@code VITPRUNE_CIFAR10}, else ../shared/datasets/cifar10. */
 final class DataOption {
-    @Option(names = "--data", description = "Directory with the CIFAR-10 binary files (default: ${DEFAULT-VALUE}).",
+    @Option(names = "--data", description = "Directory with the CIFAR-10 binary files.",
             defaultValue = "${sys:vitprune.cifar10.dir:-${env:VITPRUNE_CIFAR10:-../shared/datasets/cifar10}}")
     Path directory;
 

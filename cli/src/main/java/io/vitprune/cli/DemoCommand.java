@@ -52,7 +52,7 @@ final class DemoCommand implements Callable<Integer> {
 
     static final List<String> SELECTORS = List.of("uniform", "global");
 
-    @Option(names = "--model", defaultValue = "models/reference", description = "Model to prune (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", defaultValue = "models/reference", description = "Model to prune.")
     Path model;
 
     @Option(names = "--sample", defaultValue = "data/cifar10-test-sample-1000.bin",
@@ -65,14 +65,14 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--kind", defaultValue = "attention-channel")
     String kind;
 
-    @Option(names = "--out", defaultValue = "target/demo", description = "Where demo.csv and demo.md are written (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--out", defaultValue = "target/demo", description = "Where demo.csv and demo.md are written.")
     Path out;
 
     @Mixin
     DataOption data;
 
     @Option(names = "--scoring-images", defaultValue = "32", description = "Images drawn from the training split for data-driven "
-            + "scorers (default: ${DEFAULT-VALUE}; ablation scoring costs units x images forward passes, see 'experiment' for 1,000).")
+            + "scorers (ablation scoring costs units x images forward passes, see 'experiment' for 1,000).")
     int scoringImages;
 
     @Option(names = "--scoring-seed", defaultValue = "0")

@@ -22,7 +22,7 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "The pruned model to fine-tune.")
     Path model;
 
-    @Option(names = "--teacher", defaultValue = "models/reference", description = "The frozen teacher (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--teacher", defaultValue = "models/reference", description = "The frozen teacher.")
     Path teacher;
 
     @Option(names = "--work", required = true, description = "Directory for checkpoints and history.csv (rerun with it to resume).")
@@ -38,7 +38,7 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--weight-decay", defaultValue = "0.05") double weightDecay;
     @Option(names = "--warmup-epochs", defaultValue = "0.1") double warmupEpochs;
     @Option(names = "--label-smoothing", defaultValue = "0.1") double labelSmoothing;
-    @Option(names = "--beta", defaultValue = "1.0", description = "Weight of the KL term (default: ${DEFAULT-VALUE}).") double beta;
+    @Option(names = "--beta", defaultValue = "1.0", description = "Weight of the KL term.") double beta;
     @Option(names = "--temperature", defaultValue = "1.0") double temperature;
     @Option(names = "--seed", defaultValue = "42") long seed;
     @Option(names = "--max-grad-norm", defaultValue = "1.0", description = "Clip the global gradient norm to this (0: no clipping).")

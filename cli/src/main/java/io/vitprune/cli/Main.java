@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** The {@code vitprune} command line. */
-@Command(name = "vitprune", mixinStandardHelpOptions = true, version = "vitprune 0.1.0",
+@Command(name = "vitprune", mixinStandardHelpOptions = true, version = "vitprune 0.1.0", scope = CommandLine.ScopeType.INHERIT, showDefaultValues = true,
         description = "Prune Vision Transformers: score units, select, remove them physically, measure.",
         subcommands = {StrategiesCommand.class, InfoCommand.class, PruneCommand.class, EvalCommand.class,
                 TrainCommand.class, FinetuneCommand.class, SampleCommand.class, DemoCommand.class, PlotHistoryCommand.class,

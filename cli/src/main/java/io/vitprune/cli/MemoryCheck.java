@@ -37,13 +37,13 @@ import picocli.CommandLine.Option;
 @Command(name = "memory-check", mixinStandardHelpOptions = true,
         description = "Native (RSS) and heap memory over many forward batches and a full scoring run.")
 public final class MemoryCheck implements Callable<Integer> {
-    @Option(names = "--batches", defaultValue = "10000", description = "Forward batches (default: ${DEFAULT-VALUE}).") int batches;
+    @Option(names = "--batches", defaultValue = "10000", description = "Forward batches.") int batches;
     @Option(names = "--batch-size", defaultValue = "32") int batchSize;
-    @Option(names = "--every", defaultValue = "500", description = "Sample memory every N batches (default: ${DEFAULT-VALUE}).") int every;
-    @Option(names = "--scoring-images", defaultValue = "1000", description = "Images of the scoring run (0: none; default: ${DEFAULT-VALUE}).")
+    @Option(names = "--every", defaultValue = "500", description = "Sample memory every N batches.") int every;
+    @Option(names = "--scoring-images", defaultValue = "1000", description = "Images of the scoring run (0: none).")
     int scoringImages;
     @Option(names = "--scoring-batch-size", defaultValue = "50") int scoringBatchSize;
-    @Option(names = "--file", defaultValue = "data/cifar10-test-sample-1000.bin", description = "CIFAR-10 images to run on (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--file", defaultValue = "data/cifar10-test-sample-1000.bin", description = "CIFAR-10 images to run on.")
     Path file;
     @Option(names = "--dim", defaultValue = "64") int dim;
     @Option(names = "--depth", defaultValue = "4") int depth;

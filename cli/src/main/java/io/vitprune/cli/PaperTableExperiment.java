@@ -50,7 +50,7 @@ final class PaperTableExperiment implements Callable<Integer> {
 
     @Option(names = "--model", defaultValue = "models/reference") Path model;
     @Option(names = "--ratios", split = ",", defaultValue = "0.3,0.4,0.5,0.6,0.7") List<Double> ratios;
-    @Option(names = "--seeds", split = ",", defaultValue = "0,1,2", description = "Scoring-set seeds (default: ${DEFAULT-VALUE}).") List<Long> seeds;
+    @Option(names = "--seeds", split = ",", defaultValue = "0,1,2", description = "Scoring-set seeds.") List<Long> seeds;
     @Option(names = "--scoring-images", defaultValue = "1000") int scoringImages;
     @Option(names = "--scoring-batch-size", defaultValue = "50") int scoringBatchSize;
     @Option(names = "--test-limit", description = "Evaluate on the first N test images (smoke runs).") Integer testLimit;

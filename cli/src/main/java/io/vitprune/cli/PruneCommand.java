@@ -30,13 +30,13 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Directory for the pruned model.")
     Path out;
 
-    @Option(names = "--scorer", defaultValue = "weight-l1", description = "Scorer name (see 'strategies'; default: ${DEFAULT-VALUE}).")
+    @Option(names = "--scorer", defaultValue = "weight-l1", description = "Scorer name (see 'strategies').")
     String scorer;
 
-    @Option(names = "--selector", defaultValue = "global", description = "Selector name (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--selector", defaultValue = "global", description = "Selector name.")
     String selector;
 
-    @Option(names = "--kind", defaultValue = "attention-channel", description = "attention-channel, attention-head or mlp-unit (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--kind", defaultValue = "attention-channel", description = "attention-channel, attention-head or mlp-unit.")
     String kind;
 
     @Option(names = "--ratio", description = "Fraction of the units to remove, in (0, 1).")

@@ -13,7 +13,7 @@ final class SampleCommand implements Callable<Integer> {
     @Mixin
     DataOption data;
 
-    @Option(names = "--split", defaultValue = "TEST", description = "TRAIN or TEST (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--split", defaultValue = "TEST", description = "TRAIN or TEST.")
     Cifar10.Split split;
 
     @Option(names = "--per-class", defaultValue = "100")

@@ -9,11 +9,11 @@ import picocli.CommandLine.Option;
 final class TokenOptions {
     @Option(names = "--stages", split = ",", description = "Blocks before which tokens are pruned (default: depth/3, 2 depth/3; 2,4 for depth 6).")
     List<Integer> stages;
-    @Option(names = "--epochs", defaultValue = "5", description = "Training epochs of predictors and backbone (default: ${DEFAULT-VALUE}; the paper: 30).")
+    @Option(names = "--epochs", defaultValue = "5", description = "Training epochs of predictors and backbone (the paper: 30).")
     int epochs;
     @Option(names = "--batch-size", defaultValue = "128") int batchSize;
-    @Option(names = "--lr", defaultValue = "1e-3", description = "Peak learning rate of the predictors (default: ${DEFAULT-VALUE}).") double learningRate;
-    @Option(names = "--backbone-lr-scale", defaultValue = "0.01", description = "Backbone learning rate = lr x this (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lr", defaultValue = "1e-3", description = "Peak learning rate of the predictors.") double learningRate;
+    @Option(names = "--backbone-lr-scale", defaultValue = "0.01", description = "Backbone learning rate = lr x this.")
     double backboneScale;
     @Option(names = "--ratio-weight", defaultValue = "2.0") double ratioWeight;
     @Option(names = "--kl-weight", defaultValue = "0.5") double klWeight;

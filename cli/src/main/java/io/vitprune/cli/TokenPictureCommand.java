@@ -37,8 +37,8 @@ final class TokenPictureCommand implements Callable<Integer> {
 
     @Option(names = "--model", required = true, description = "A token-pruned model directory (train-tokens --out).") Path model;
     @Option(names = "--out", required = true, description = "The PNG to write.") Path out;
-    @Option(names = "--images", defaultValue = "8", description = "How many test images (default: ${DEFAULT-VALUE}).") int images;
-    @Option(names = "--first", defaultValue = "0", description = "Index of the first test image (default: ${DEFAULT-VALUE}).") int first;
+    @Option(names = "--images", defaultValue = "8", description = "How many test images.") int images;
+    @Option(names = "--first", defaultValue = "0", description = "Index of the first test image.") int first;
     @Option(names = "--file", description = "A CIFAR-10 binary file to draw from instead of the test split.") Path file;
 
     @Override

@@ -27,10 +27,10 @@ final class TrainTokensCommand implements Callable<Integer> {
     @Mixin
     TokenOptions tokens;
 
-    @Option(names = "--model", defaultValue = "models/reference", description = "The model to prune tokens of (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", defaultValue = "models/reference", description = "The model to prune tokens of.")
     Path model;
     @Option(names = "--teacher", description = "Frozen teacher (default: --model).") Path teacher;
-    @Option(names = "--rho", defaultValue = "0.7", description = "Keep ratio per stage, cumulative (default: ${DEFAULT-VALUE}).") double rho;
+    @Option(names = "--rho", defaultValue = "0.7", description = "Keep ratio per stage, cumulative.") double rho;
     @Option(names = "--work", required = true, description = "Directory for checkpoints and history.csv (rerun with it to resume).") Path work;
     @Option(names = "--out", required = true, description = "Where the token-pruned model directory is written.") Path out;
     @Option(names = "--stop-after-epoch", description = "Stop after this epoch (checkpointed), to spread a run over sessions.") Integer stopAfter;

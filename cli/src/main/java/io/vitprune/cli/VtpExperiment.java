@@ -65,7 +65,7 @@ final class VtpExperiment implements Callable<Integer> {
     @Option(names = "--methods", split = ",", defaultValue = "vtp-l1,weight-l1,regression-stability") List<String> methods;
     @Option(names = "--kinds", split = ",", defaultValue = "attention-channel,mlp-unit") List<String> kinds;
     @Option(names = "--ratios", split = ",", defaultValue = "0.3,0.5,0.7") List<Double> ratios;
-    @Option(names = "--lambda", defaultValue = "1e-4", description = "L1 weight on the gates (default: ${DEFAULT-VALUE}).") double lambda;
+    @Option(names = "--lambda", defaultValue = "1e-4", description = "L1 weight on the gates.") double lambda;
     @Option(names = "--gate-epochs", defaultValue = "3") int gateEpochs;
     @Option(names = "--gate-training-lr", defaultValue = "2e-4", description = "The network's learning rate while the gates train.")
     double gateTrainingLearningRate;

@@ -49,6 +49,16 @@ class CliTest {
         assertThat(run.out()).contains("strategies-weight").contains("core");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"prune", "train", "experiment finetune", "experiment paper-table", "experiment vtp", "experiment dynamicvit"})
+    void everyCommandAnswersHelpWithItsOptionsAndTheirDefaults(String command) {
+        CliRun run = CliRun.of((command + " --help").split(" "));
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).startsWith("Usage: vitprune " + command).contains("--verbose", "Default: ");
+        assertThat(run.out()).doesNotContain("${DEFAULT-VALUE}");
+    }
+
     @Test
     void aPluginJarOnTheClasspathIsListedAndPrunes() throws IOException {
         Path jar = PluginJars.build(temp, "random-plugin.jar", "com.example.vitprune.RandomPlugin", PluginJars.example());
