@@ -19,8 +19,11 @@ import io.vitprune.strategies.distill.AblationLosses;
 import io.vitprune.strategies.stability.StabilityScores;
 import io.vitprune.strategies.stability.Scope;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,10 +40,19 @@ import picocli.CommandLine.Spec;
  * both stability scopes (they are the same measurement; measuring it three times would triple the
  * dominant cost), and they are saved per seed, so a rerun resumes after the last finished
  * measurement and skips every finished cell of the result table.
+ *
+ * <p>Then each pruned model of the weight methods and of the scoring seeds in {@code --finetune-seeds}
+ * is fine-tuned with KD for {@code --finetune-epochs} (the unpruned model as teacher) and measured
+ * again. Fine-tuning costs about one training epoch per cell (minutes each on 2 cores, against
+ * seconds for a cell without it), hence the default of one scoring seed; every fine-tune
+ * checkpoints per epoch and every finished cell is kept, like the rest.
  */
 @Command(name = "paper-table", description = "The seed paper's Table 1 on the reference model, over scoring-set seeds (resumable).")
 final class PaperTableExperiment implements Callable<Integer> {
-    static final List<String> COLUMNS = List.of("method", "selector", "seed", "ratio", "top1", "parameters", "macs_per_image", "weights_bytes");
+    static final List<String> COLUMNS = List.of("method", "selector", "seed", "ratio", "finetune_epochs", "top1", "parameters", "macs_per_image",
+            "weights_bytes");
+    static final List<String> SCORED_METHODS = List.of("kd-importance", "regression-stability");
+    static final List<String> SELECTORS = List.of("uniform", "global");
 
     @Spec
     CommandSpec spec;
@@ -53,8 +65,16 @@ final class PaperTableExperiment implements Callable<Integer> {
     @Option(names = "--seeds", split = ",", defaultValue = "0,1,2", description = "Scoring-set seeds.") List<Long> seeds;
     @Option(names = "--scoring-images", defaultValue = "1000") int scoringImages;
     @Option(names = "--scoring-batch-size", defaultValue = "50") int scoringBatchSize;
+    @Option(names = "--finetune-epochs", defaultValue = "1", description = "KD fine-tuning of each pruned model (0: none).") int finetuneEpochs;
+    @Option(names = "--finetune-seeds", split = ",", defaultValue = "0", description = "Scoring seeds whose pruned models are fine-tuned "
+            + "(the weight methods' always are).") List<Long> finetuneSeeds;
+    @Option(names = "--finetune-lr", defaultValue = "2e-4") double finetuneLearningRate;
+    @Option(names = "--beta", defaultValue = "1.0", description = "Weight of the KL term of fine-tuning.") double beta;
+    @Option(names = "--temperature", defaultValue = "1.0", description = "Temperature of the KL term of fine-tuning.") double temperature;
+    @Option(names = "--train-limit", description = "Fine-tune on the first N training images (smoke runs).") Integer trainLimit;
     @Option(names = "--test-limit", description = "Evaluate on the first N test images (smoke runs).") Integer testLimit;
-    @Option(names = "--work", defaultValue = "target/experiments/paper-table", description = "Saved ablation losses.") Path work;
+    @Option(names = "--work", defaultValue = "target/experiments/paper-table", description = "Saved ablation losses, pruned models and "
+            + "fine-tune checkpoints.") Path work;
     @Option(names = "--out", defaultValue = "docs/results/paper-table", description = "Writes <out>.csv, <out>.md and <out>.png.") Path out;
     @Option(names = "--paper", defaultValue = "../shared/reference/kawai-yoshida-tables.md", description = "The paper's published tables.") Path paper;
 
@@ -62,7 +82,7 @@ final class PaperTableExperiment implements Callable<Integer> {
     public Integer call() throws Exception {
         Cifar10 test = data.load(Cifar10.Split.TEST, testLimit);
         Cifar10 train = data.load(Cifar10.Split.TRAIN, null);
-        ResultTable table = new ResultTable(Path.of(out + ".csv"), COLUMNS, 4);
+        ResultTable table = new ResultTable(Path.of(out + ".csv"), COLUMNS, 5);
         StrategyRegistry registry = StrategyRegistry.load();
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer base = ModelStore.load(model, manager)) {
             Cells cells = new Cells(table, registry, base, test, manager);
@@ -71,22 +91,36 @@ final class PaperTableExperiment implements Callable<Integer> {
             UnitScores weight = Pruning.score(base, registry.scorer("weight-l1").create(StrategySettings.EMPTY), UnitKind.ATTENTION_CHANNEL,
                     ScoringContext.dataFree(manager));
             for (double ratio : ratios) {
-                cells.measure("weight-l1", "uniform", "-", ratio, weight);
-                cells.measure("weight-l1", "global", "-", ratio, weight);
+                for (String selector : SELECTORS) {
+                    cells.measure("weight-l1", selector, "-", ratio, weight);
+                }
             }
             for (long seed : seeds) {
-                if (cells.doneForSeed(seed, ratios)) {
-                    continue;
+                if (!cells.doneForSeed(seed, ratios)) {
+                    Map<String, UnitScores> scored = scoresOf(ablations.losses(base, UnitKind.ATTENTION_CHANNEL, seed));
+                    for (double ratio : ratios) {
+                        for (String method : scored.keySet()) {
+                            cells.measure(method.split(" ")[0], method.split(" ")[1], String.valueOf(seed), ratio, scored.get(method));
+                        }
+                    }
                 }
-                AblationLosses losses = ablations.losses(base, UnitKind.ATTENTION_CHANNEL, seed);
-                UnitScores kd = losses.kdImportance(1.0);
-                UnitScores stabilityBlock = StabilityScores.of(losses, Scope.BLOCK);
-                UnitScores stabilityGlobal = StabilityScores.of(losses, Scope.GLOBAL);
+            }
+            if (finetuneEpochs > 0) {
+                Cifar10 finetuneSet = trainLimit == null ? train : data.load(Cifar10.Split.TRAIN, trainLimit);
+                Tuning tuning = new Tuning(cells, new KdFinetune(finetuneEpochs, finetuneLearningRate, beta, temperature, 42), finetuneSet,
+                        work.resolve("finetune"));
                 for (double ratio : ratios) {
-                    cells.measure("kd-importance", "uniform", String.valueOf(seed), ratio, kd);
-                    cells.measure("kd-importance", "global", String.valueOf(seed), ratio, kd);
-                    cells.measure("regression-stability", "uniform", String.valueOf(seed), ratio, stabilityBlock);
-                    cells.measure("regression-stability", "global", String.valueOf(seed), ratio, stabilityGlobal);
+                    for (String selector : SELECTORS) {
+                        tuning.finetune("weight-l1", selector, "-", ratio, weight);
+                    }
+                }
+                for (long seed : finetuneSeeds) {
+                    Map<String, UnitScores> scored = scoresOf(ablations.losses(base, UnitKind.ATTENTION_CHANNEL, seed));
+                    for (double ratio : ratios) {
+                        for (String method : scored.keySet()) {
+                            tuning.finetune(method.split(" ")[0], method.split(" ")[1], String.valueOf(seed), ratio, scored.get(method));
+                        }
+                    }
                 }
             }
         }
@@ -94,23 +128,38 @@ final class PaperTableExperiment implements Callable<Integer> {
         return 0;
     }
 
+    /** The score-based methods' scores from one ablation measurement, keyed "method selector". */
+    private static Map<String, UnitScores> scoresOf(AblationLosses losses) {
+        Map<String, UnitScores> scores = new LinkedHashMap<>();
+        UnitScores kd = losses.kdImportance(1.0);
+        scores.put("kd-importance uniform", kd);
+        scores.put("kd-importance global", kd);
+        scores.put("regression-stability uniform", StabilityScores.of(losses, Scope.BLOCK));
+        scores.put("regression-stability global", StabilityScores.of(losses, Scope.GLOBAL));
+        return scores;
+    }
+
     /** Measures cells not yet in the table: plan, surgery, top-1, size. */
     private record Cells(ResultTable table, StrategyRegistry registry, VisionTransformer base, Cifar10 test, NDManager manager) {
         boolean doneForSeed(long seed, List<Double> ratios) {
-            return ratios.stream().allMatch(ratio -> List.of("kd-importance", "regression-stability").stream()
-                    .allMatch(method -> table.has(method, "uniform", seed, key(ratio)) && table.has(method, "global", seed, key(ratio))));
+            return ratios.stream().allMatch(ratio -> SCORED_METHODS.stream()
+                    .allMatch(method -> SELECTORS.stream().allMatch(selector -> table.has(method, selector, seed, key(ratio), 0))));
+        }
+
+        VisionTransformer prune(String selector, double ratio, UnitScores scores) {
+            return Surgery.apply(base, Pruning.select(base, scores, registry.selector(selector).create(StrategySettings.EMPTY),
+                    new PruningTarget(UnitKind.ATTENTION_CHANNEL, ratio)), manager);
         }
 
         void measure(String method, String selector, String seed, double ratio, UnitScores scores) throws IOException {
-            if (table.has(method, selector, seed, key(ratio))) {
+            if (table.has(method, selector, seed, key(ratio), 0)) {
                 return;
             }
-            VisionTransformer candidate = scores == null ? base : Surgery.apply(base, Pruning.select(base, scores,
-                    registry.selector(selector).create(StrategySettings.EMPTY), new PruningTarget(UnitKind.ATTENTION_CHANNEL, ratio)), manager);
+            VisionTransformer candidate = scores == null ? base : prune(selector, ratio, scores);
             try {
                 double top1 = Evaluation.top1(candidate, test, 250, null).top1();
                 ModelStats stats = ModelStats.of(candidate);
-                table.put(method, selector, seed, key(ratio), String.format("%.4f", top1), stats.parameters(), stats.macsPerImage(),
+                table.put(method, selector, seed, key(ratio), 0, String.format("%.4f", top1), stats.parameters(), stats.macsPerImage(),
                         ModelStore.encodeParameters(candidate).length);
                 System.out.printf("%-21s %-8s seed %-2s %3.0f%%  top-1 %6.2f%%%n", method, selector, seed, 100 * ratio, 100 * top1);
             } finally {
@@ -122,6 +171,29 @@ final class PaperTableExperiment implements Callable<Integer> {
 
         static String key(double ratio) {
             return String.format("%.2f", ratio);
+        }
+    }
+
+    /** Fine-tunes the pruned model of a cell (saved in {@code work} first, so that a killed fine-tune resumes) and records its top-1. */
+    private record Tuning(Cells cells, KdFinetune finetune, Cifar10 train, Path work) {
+        void finetune(String method, String selector, String seed, double ratio, UnitScores scores) throws IOException {
+            ResultTable table = cells.table();
+            if (table.has(method, selector, seed, Cells.key(ratio), finetune.epochs())) {
+                return;
+            }
+            Path cell = work.resolve(String.join("-", method, selector, seed.equals("-") ? "data-free" : "seed-" + seed, Cells.key(ratio)));
+            Path pruned = cell.resolve("pruned");
+            if (!Files.exists(pruned.resolve(ModelStore.MANIFEST))) {
+                try (VisionTransformer smaller = cells.prune(selector, ratio, scores)) {
+                    ModelStore.save(smaller, pruned);
+                }
+            }
+            System.out.printf("fine-tuning %s %s seed %s %.0f%% (%d epoch(s))%n", method, selector, seed, 100 * ratio, finetune.epochs());
+            KdFinetune.Result result = finetune.run(pruned, cells.base(), train, cells.test(), cell.resolve("checkpoints"), cells.manager());
+            table.put(method, selector, seed, Cells.key(ratio), finetune.epochs(), String.format("%.4f", result.after()), result.stats().parameters(),
+                    result.stats().macsPerImage(), Files.size(pruned.resolve(ModelStore.PARAMETERS)));
+            System.out.printf("%-21s %-8s seed %-2s %3.0f%%  top-1 %6.2f%% -> %6.2f%% after fine-tuning%n", method, selector, seed, 100 * ratio,
+                    100 * result.before(), 100 * result.after());
         }
     }
 }

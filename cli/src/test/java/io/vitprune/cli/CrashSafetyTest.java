@@ -182,11 +182,11 @@ class CrashSafetyTest {
     }
 
     @Test
-    void anExperimentKilledDuringScoringAndBetweenCellsResumesToTheSameTable() throws Exception {
+    void anExperimentKilledDuringScoringAndDuringFineTuningResumesToTheSameTable() throws Exception {
         Path data = TestData.cifarDirectory();
         Path model = saveRandom(new VitConfig(32, 4, 64, 2, 4, 16, 128, 10), 9, temp.resolve("model"));
         List<String> settings = List.of("--data", data.toString(), "--model", model.toString(), "--ratios", "0.3,0.6", "--seeds", "0",
-                "--scoring-images", "60", "--scoring-batch-size", "10", "--test-limit", "250");
+                "--scoring-images", "60", "--scoring-batch-size", "10", "--test-limit", "250", "--finetune-epochs", "1", "--train-limit", "64");
         CliRun reference = CliRun.of(args("experiment", List.of("paper-table"), "--work", temp.resolve("work-ref"),
                 "--out", temp.resolve("ref"), settings));
         assertThat(reference.exitCode()).as(reference.err()).isZero();
@@ -201,9 +201,9 @@ class CrashSafetyTest {
                 .as("still scoring after the first batch: " + scoring.output()).isTrue();
         scoring.kill();
         assertThat(work.resolve("losses-attention-channel-60-images-seed-0.json")).doesNotExist();
-        // 2: resumes the measurement, then is killed between cells of the table.
+        // 2: resumes the measurement, then is killed among the fine-tuned cells (header + 13 cells without fine-tuning + 2).
         Subprocess cells = Subprocess.start(temp.resolve("run2.log"), Main.class.getName(), List.of(experiment));
-        assertThat(cells.awaitWhileRunning(() -> lines(csv) >= 8, Duration.ofMinutes(2)) && cells.isAlive())
+        assertThat(cells.awaitWhileRunning(() -> lines(csv) >= 16, Duration.ofMinutes(2)) && cells.isAlive())
                 .as("still measuring cells: " + cells.output()).isTrue();
         cells.kill();
         assertThat(cells.output()).contains("resuming the ablation of attention-channel units from " + partial);
@@ -214,7 +214,8 @@ class CrashSafetyTest {
         assertThat(Files.readString(work.resolve("losses-attention-channel-60-images-seed-0.json")))
                 .isEqualTo(Files.readString(temp.resolve("work-ref/losses-attention-channel-60-images-seed-0.json")));
         assertThat(partial).doesNotExist();
-        assertThat(Files.readAllLines(csv)).hasSizeGreaterThan(8).isEqualTo(Files.readAllLines(temp.resolve("ref.csv")));
+        assertThat(Files.readAllLines(csv)).hasSize(1 + 13 + 12).isEqualTo(Files.readAllLines(temp.resolve("ref.csv")));
+        assertThat(temp.resolve("table.md")).content().contains("## After 1 epoch(s) of KD fine-tuning");
     }
 
     @Test

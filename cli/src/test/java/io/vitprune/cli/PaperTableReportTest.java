@@ -1,0 +1,47 @@
+package io.vitprune.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vitprune.core.experiment.ResultTable;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PaperTableReportTest {
+    @TempDir
+    Path temp;
+
+    @Test
+    void tablesWithoutAndAfterFineTuningAndTheComparisonWithThePaper() throws IOException {
+        ResultTable table = new ResultTable(temp.resolve("t.csv"), PaperTableExperiment.COLUMNS, 5);
+        table.put("none", "-", "-", "0.00", 0, "0.8000", 100, 1000, 400);
+        table.put("weight-l1", "uniform", "-", "0.30", 0, "0.7000", 80, 800, 320);
+        table.put("kd-importance", "uniform", "0", "0.30", 0, "0.7400", 80, 800, 320);
+        table.put("kd-importance", "uniform", "1", "0.30", 0, "0.7600", 80, 800, 320);
+        table.put("weight-l1", "uniform", "-", "0.30", 1, "0.7800", 80, 800, 320);
+        table.put("kd-importance", "uniform", "0", "0.30", 1, "0.7900", 80, 800, 320);
+        Path paper = Files.writeString(temp.resolve("paper.md"), """
+                ## Table 1: top-1 accuracy (%) after pruning
+
+                | method              | 30%   |
+                |---------------------|-------|
+                | weight (uniform)    | 73.73 |
+                """);
+
+        PaperTableReport.write(table, List.of(0.3), paper, temp.resolve("report"), "vitprune experiment paper-table", 1000, 10000);
+
+        String md = Files.readString(temp.resolve("report.md"));
+        String before = md.substring(md.indexOf("## Without fine-tuning"), md.indexOf("## After 1 epoch(s)"));
+        String after = md.substring(md.indexOf("## After 1 epoch(s)"), md.indexOf("## Beside"));
+        assertThat(md).contains("Unpruned model: 80.00%").contains("Produced by `vitprune experiment paper-table`");
+        assertThat(before).contains("| weight-l1 | uniform | 1 | 70.00 |").contains("| kd-importance | uniform | 2 | 75.00 +- 1.41 |");
+        assertThat(after).contains("| weight-l1 | uniform | 1 | 78.00 |").contains("| kd-importance | uniform | 1 | 79.00 |")
+                .contains("| regression-stability | global | 0 | |");
+        assertThat(md.substring(md.indexOf("## Beside"))).contains("| weight-l1 | uniform | ours: top-1 / unpruned | 0.875 |")
+                .contains("| | | paper: top-1 (%) | 73.73 |").contains("| kd-importance | uniform | ours: top-1 / unpruned | 0.938 |");
+        assertThat(temp.resolve("report.png")).isNotEmptyFile();
+    }
+}
