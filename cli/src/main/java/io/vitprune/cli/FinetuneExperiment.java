@@ -71,6 +71,7 @@ final class FinetuneExperiment implements Callable<Integer> {
                 ModelStats stats = ModelStats.of(base);
                 table.put("none", "-", "0.00", 0, format(top1), format(top1), stats.parameters(), stats.macsPerImage(), 0);
             }
+            KdFinetune finetune = new KdFinetune(epochs, learningRate, beta, temperature, seed);
             for (double ratio : ratios) {
                 String ratioKey = String.format("%.2f", ratio);
                 if (table.has(scorer, selector, ratioKey, epochs)) {
@@ -87,8 +88,7 @@ final class FinetuneExperiment implements Callable<Integer> {
                         ModelStore.save(smaller, pruned);
                     }
                 }
-                KdFinetune.Result result = new KdFinetune(epochs, learningRate, beta, temperature, seed)
-                        .run(pruned, base, train, test, cell.resolve("finetune"), manager);
+                KdFinetune.Result result = finetune.run(pruned, base, train, test, cell.resolve("finetune"), manager);
                 table.put(scorer, selector, ratioKey, epochs, format(result.before()), format(result.after()), result.stats().parameters(),
                         result.stats().macsPerImage(), String.format("%.0f", result.seconds()));
                 System.out.printf("%s %s %s: top-1 %.2f%% -> %.2f%% after %d epoch(s)%n", scorer, selector, ratioKey, 100 * result.before(),

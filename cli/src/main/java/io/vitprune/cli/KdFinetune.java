@@ -7,6 +7,7 @@ import io.vitprune.core.model.ModelStats;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.train.Distillation;
 import io.vitprune.core.train.Evaluation;
+import io.vitprune.core.train.TeacherLogits;
 import io.vitprune.core.train.TrainingOptions;
 import io.vitprune.core.train.TrainingRun;
 import java.io.IOException;
@@ -15,10 +16,30 @@ import java.nio.file.Path;
 /**
  * The experiments' common last step: a pruned model's top-1, then {@code epochs} of KD fine-tuning
  * from the unpruned teacher (checkpointed in {@code work}, so an interrupted cell resumes), then
- * its top-1 again.
+ * its top-1 again. One instance fine-tunes every cell of an experiment with the same seed, so
+ * they all see the same batches and share the teacher's logits ({@link TeacherLogits}).
  */
-record KdFinetune(int epochs, double learningRate, double beta, double temperature, long seed) {
+final class KdFinetune {
     record Result(double before, double after, ModelStats stats, double seconds) { }
+
+    private final int epochs;
+    private final double learningRate;
+    private final double beta;
+    private final double temperature;
+    private final long seed;
+    private TeacherLogits teacherLogits;
+
+    KdFinetune(int epochs, double learningRate, double beta, double temperature, long seed) {
+        this.epochs = epochs;
+        this.learningRate = learningRate;
+        this.beta = beta;
+        this.temperature = temperature;
+        this.seed = seed;
+    }
+
+    int epochs() {
+        return epochs;
+    }
 
     TrainingOptions options() {
         return new TrainingOptions(epochs, 128, learningRate, learningRate / 100, 0.05, Math.min(0.1, epochs), 0.1, seed, 1.0);
@@ -31,10 +52,14 @@ record KdFinetune(int epochs, double learningRate, double beta, double temperatu
             before = Evaluation.top1(smaller, test, 250, System.err).top1();
             stats = ModelStats.of(smaller);
         }
-        TrainingRun run = new TrainingRun(options(), new Distillation(teacher, beta, temperature, 0.1), train, null, work, System.out);
+        if (teacherLogits == null || teacherLogits.teacher() != teacher) {
+            teacherLogits = new TeacherLogits(teacher);
+        }
+        TrainingRun run = new TrainingRun(options(), new Distillation(teacherLogits, beta, temperature, 0.1), train, null, work, System.out);
         long started = System.nanoTime();
         try (VisionTransformer tuned = run.run(() -> ModelStore.load(pruned, manager), manager)) {
             double after = Evaluation.top1(tuned, test, 250, System.err).top1();
+            System.err.println(teacherLogits.describe());
             return new Result(before, after, stats, (System.nanoTime() - started) / 1e9);
         }
     }

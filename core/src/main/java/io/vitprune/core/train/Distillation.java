@@ -11,12 +11,17 @@ import io.vitprune.core.model.Scalars;
  * gradient on the same scale as the cross-entropy's when the temperature changes.
  */
 public final class Distillation implements Objective {
-    private final PrunableModel teacher;
+    private final TeacherLogits teacher;
     private final float beta;
     private final float temperature;
     private final Objective crossEntropy;
 
     public Distillation(PrunableModel teacher, double beta, double temperature, double labelSmoothing) {
+        this(new TeacherLogits(teacher), beta, temperature, labelSmoothing);
+    }
+
+    /** With the teacher's logits shared with other fine-tunes of the same teacher (see {@link TeacherLogits}). */
+    public Distillation(TeacherLogits teacher, double beta, double temperature, double labelSmoothing) {
         if (beta < 0 || !(temperature > 0)) {
             throw new InvalidInputException("distillation beta " + beta + " and temperature " + temperature + ": expected beta >= 0 and temperature > 0");
         }
@@ -28,7 +33,7 @@ public final class Distillation implements Objective {
 
     @Override
     public NDArray loss(NDArray logits, NDArray labels, NDArray images) {
-        NDArray teacherLogits = teacher.logits(images).stopGradient();
+        NDArray teacherLogits = teacher.of(images);
         NDArray teacherLog = teacherLogits.div(Scalars.of(teacherLogits, temperature)).logSoftmax(-1);
         NDArray studentLog = logits.div(Scalars.of(logits, temperature)).logSoftmax(-1);
         NDArray kl = teacherLog.exp().mul(teacherLog.sub(studentLog)).sum(new int[] {-1}).mean();

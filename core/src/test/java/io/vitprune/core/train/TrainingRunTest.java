@@ -184,7 +184,7 @@ class TrainingRunTest {
         return run.run(() -> TestModels.tiny(3, manager), manager, lastEpoch);
     }
 
-    private static Map<String, float[]> weights(VisionTransformer model) {
+    static Map<String, float[]> weights(VisionTransformer model) {
         try (model) {
             Map<String, float[]> values = new java.util.TreeMap<>();
             model.namedParameters().forEach((name, parameter) -> values.put(name, parameter.getArray().toFloatArray()));
