@@ -15,24 +15,30 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Ablation losses measured once per (unit kind, scoring-set size, seed) and kept as JSON in an
- * experiment's work directory: the measurement dominates the experiments' cost, serves KD importance
- * and both stability scopes, and a rerun must not repeat it.
+ * Ablation losses measured once per (model, unit kind, scoring-set size, seed) and kept as JSON in
+ * a directory that experiments share: the measurement dominates their cost, serves KD importance and
+ * both stability scopes, and neither a rerun nor another experiment on the same model should repeat
+ * it. The file name carries the first 12 hex digits of the model's parameter SHA-256, so another
+ * model never reads these losses. The scoring sets are drawn from {@code train}, which must be the
+ * full training split (a smoke run's slice would draw other images under the same name).
  *
  * <p>A measurement in progress keeps its sums after every scoring batch in {@code <name>.partial/}
  * (a {@link CheckpointDirectory} scoped to the model's parameters and the batch size); a killed run
  * resumes from it and ends with the same losses. Partial sums are never read as a result: only the
  * finished measurement is written under the result's name.
  */
-record AblationCache(Path work, Cifar10 train, int images, int batchSize) {
+record AblationCache(Path directory, Cifar10 train, int images, int batchSize) {
+    static final String DEFAULT_DIRECTORY = "target/experiments/ablations";
+
     AblationLosses losses(VisionTransformer model, UnitKind kind, long seed) throws IOException {
-        String name = String.format("losses-%s-%d-images-seed-%d", kind.id(), images, seed);
-        Path file = work.resolve(name + ".json");
+        String modelSha256 = ModelStore.parametersSha256(model);
+        String name = String.format("losses-%s-%s-%d-images-seed-%d", modelSha256.substring(0, 12), kind.id(), images, seed);
+        Path file = directory.resolve(name + ".json");
         if (Files.exists(file)) {
             return ModelStore.json().readValue(file.toFile(), AblationLosses.class);
         }
-        String job = "ablation of the model with parameters SHA-256 " + ModelStore.parametersSha256(model) + " in scoring batches of " + batchSize;
-        CheckpointDirectory partial = CheckpointDirectory.open(work.resolve(name + ".partial"), job);
+        String job = "ablation of the model with parameters SHA-256 " + modelSha256 + " in scoring batches of " + batchSize;
+        CheckpointDirectory partial = CheckpointDirectory.open(directory.resolve(name + ".partial"), job);
         if (partial.resumed()) {
             System.err.printf("resuming the ablation of %s units from %s%n", kind.id(), partial.directory());
         }

@@ -73,8 +73,10 @@ final class PaperTableExperiment implements Callable<Integer> {
     @Option(names = "--temperature", defaultValue = "1.0", description = "Temperature of the KL term of fine-tuning.") double temperature;
     @Option(names = "--train-limit", description = "Fine-tune on the first N training images (smoke runs).") Integer trainLimit;
     @Option(names = "--test-limit", description = "Evaluate on the first N test images (smoke runs).") Integer testLimit;
-    @Option(names = "--work", defaultValue = "target/experiments/paper-table", description = "Saved ablation losses, pruned models and "
-            + "fine-tune checkpoints.") Path work;
+    @Option(names = "--work", defaultValue = "target/experiments/paper-table", description = "Pruned models and fine-tune checkpoints.")
+    Path work;
+    @Option(names = "--ablations", defaultValue = AblationCache.DEFAULT_DIRECTORY, description = "Ablation losses, shared with other experiments.")
+    Path ablationDirectory;
     @Option(names = "--out", defaultValue = "docs/results/paper-table", description = "Writes <out>.csv, <out>.md and <out>.png.") Path out;
     @Option(names = "--paper", defaultValue = "../shared/reference/kawai-yoshida-tables.md", description = "The paper's published tables.") Path paper;
 
@@ -86,7 +88,7 @@ final class PaperTableExperiment implements Callable<Integer> {
         StrategyRegistry registry = StrategyRegistry.load();
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer base = ModelStore.load(model, manager)) {
             Cells cells = new Cells(table, registry, base, test, manager);
-            AblationCache ablations = new AblationCache(work, train, scoringImages, scoringBatchSize);
+            AblationCache ablations = new AblationCache(ablationDirectory, train, scoringImages, scoringBatchSize);
             cells.measure("none", "-", "-", 0, null);
             UnitScores weight = Pruning.score(base, registry.scorer("weight-l1").create(StrategySettings.EMPTY), UnitKind.ATTENTION_CHANNEL,
                     ScoringContext.dataFree(manager));

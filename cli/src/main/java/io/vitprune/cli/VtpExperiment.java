@@ -31,7 +31,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -73,6 +72,10 @@ final class VtpExperiment implements Callable<Integer> {
     @Option(names = "--finetune-epochs", defaultValue = "1") int finetuneEpochs;
     @Option(names = "--lr", defaultValue = "2e-4", description = "Fine-tuning learning rate.") double learningRate;
     @Option(names = "--scoring-images", defaultValue = "1000", description = "Scoring set of regression-stability.") int scoringImages;
+    @Option(names = "--scoring-seed", defaultValue = "0", description = "Seed of the scoring-set draw (0 shares paper-table's first "
+            + "measurement).") long scoringSeed;
+    @Option(names = "--ablations", defaultValue = AblationCache.DEFAULT_DIRECTORY, description = "Ablation losses, shared with other experiments.")
+    Path ablationDirectory;
     @Option(names = "--seed", defaultValue = "42") long seed;
     @Option(names = "--train-limit", description = "Train on the first N training images (smoke runs).") Integer trainLimit;
     @Option(names = "--test-limit", description = "Evaluate on the first N test images (smoke runs).") Integer testLimit;
@@ -150,7 +153,8 @@ final class VtpExperiment implements Callable<Integer> {
 
     /** Global-scope stability scores, from ablation losses measured once per unit kind. */
     private UnitScores stabilityScores(VisionTransformer base, UnitKind kind, Cifar10 train) throws IOException {
-        return StabilityScores.of(new AblationCache(work, train, scoringImages, 50).losses(base, kind, seed), Scope.GLOBAL);
+        Cifar10 fullSplit = trainLimit == null ? train : data.load(Cifar10.Split.TRAIN, null);
+        return StabilityScores.of(new AblationCache(ablationDirectory, fullSplit, scoringImages, 50).losses(base, kind, scoringSeed), Scope.GLOBAL);
     }
 
     /**
@@ -184,34 +188,14 @@ final class VtpExperiment implements Callable<Integer> {
         CategoryChart chart = new CategoryChartBuilder().width(800).height(450).title(String.format("|g| after %d epochs, lambda %.0e", gateEpochs, lambda))
                 .xAxisTitle("|g|").yAxisTitle("gates").build();
         StringBuilder summary = new StringBuilder();
-        for (var entry : List.of(java.util.Map.entry("attention channels", gated.attentionGates()), java.util.Map.entry("MLP units", gated.mlpGates()))) {
-            double[] values = entry.getValue().stream().flatMapToDouble(block -> {
-                double[] abs = new double[block.length];
-                for (int i = 0; i < block.length; i++) {
-                    abs[i] = Math.abs(block[i]);
-                }
-                return Arrays.stream(abs);
-            }).sorted().toArray();
-            int bins = 20;
-            double max = Math.max(1e-9, values[values.length - 1]);
-            List<String> labels = new ArrayList<>();
-            List<Integer> counts = new ArrayList<>();
-            for (int b = 0; b < bins; b++) {
-                double low = max * b / bins;
-                double high = max * (b + 1) / bins;
-                labels.add(String.format("%.2f", low));
-                counts.add((int) Arrays.stream(values).filter(v -> v >= low && (v < high || high == max && v <= high)).count());
-            }
-            chart.addSeries(entry.getKey(), labels, counts);
-            summary.append(String.format("%s: %,d gates, min %.3f, median %.3f, max %.3f; %.1f%% below 0.1, %.1f%% below 0.5. ", entry.getKey(),
-                    values.length, values[0], values[values.length / 2], values[values.length - 1],
-                    100.0 * Arrays.stream(values).filter(v -> v < 0.1).count() / values.length,
-                    100.0 * Arrays.stream(values).filter(v -> v < 0.5).count() / values.length));
+        for (GateStatistics gates : GateStatistics.of(gated)) {
+            gates.addHistogram(chart, 20);
+            summary.append(gates.summary()).append(' ');
         }
         Path png = Path.of(out + "-gates.png").toAbsolutePath();
         Files.createDirectories(png.getParent());
         BitmapEncoder.saveBitmap(chart, png.toString().replaceFirst("\\.png$", ""), BitmapEncoder.BitmapFormat.PNG);
-        return summary.toString();
+        return summary.toString().trim();
     }
 
     private void writeMarkdown(ResultTable table, String gateSummary, int trainImages, int testImages) throws IOException {

@@ -34,10 +34,7 @@ class CliTest {
 
     @BeforeEach
     void saveTinyModel() throws IOException {
-        model = temp.resolve("tiny");
-        try (NDManager manager = NDManager.newBaseManager(); VisionTransformer tiny = TestModels.tiny(5, manager)) {
-            ModelStore.save(tiny, model);
-        }
+        model = TestModels.saveTiny(5, temp.resolve("tiny"));
     }
 
     @Test

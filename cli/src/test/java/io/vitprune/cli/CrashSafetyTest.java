@@ -188,19 +188,21 @@ class CrashSafetyTest {
         List<String> settings = List.of("--data", data.toString(), "--model", model.toString(), "--ratios", "0.3,0.6", "--seeds", "0",
                 "--scoring-images", "60", "--scoring-batch-size", "10", "--test-limit", "250", "--finetune-epochs", "1", "--train-limit", "64");
         CliRun reference = CliRun.of(args("experiment", List.of("paper-table"), "--work", temp.resolve("work-ref"),
-                "--out", temp.resolve("ref"), settings));
+                "--ablations", temp.resolve("ablations-ref"), "--out", temp.resolve("ref"), settings));
         assertThat(reference.exitCode()).as(reference.err()).isZero();
 
-        Path work = temp.resolve("work");
-        Path partial = work.resolve("losses-attention-channel-60-images-seed-0.partial");
+        Path ablations = temp.resolve("ablations");
+        String losses = "losses-" + checksum(model).substring(0, 12) + "-attention-channel-60-images-seed-0";
+        Path partial = ablations.resolve(losses + ".partial");
         Path csv = temp.resolve("table.csv");
-        String[] experiment = args("experiment", List.of("paper-table"), "--work", work, "--out", temp.resolve("table"), settings);
+        String[] experiment = args("experiment", List.of("paper-table"), "--work", temp.resolve("work"), "--ablations", ablations,
+                "--out", temp.resolve("table"), settings);
         // 1: killed inside the ablation measurement, after its first scoring batch.
         Subprocess scoring = Subprocess.start(temp.resolve("run1.log"), Main.class.getName(), List.of(experiment));
         assertThat(scoring.awaitWhileRunning(() -> Files.exists(partial), Duration.ofMinutes(2)) && scoring.isAlive())
                 .as("still scoring after the first batch: " + scoring.output()).isTrue();
         scoring.kill();
-        assertThat(work.resolve("losses-attention-channel-60-images-seed-0.json")).doesNotExist();
+        assertThat(ablations.resolve(losses + ".json")).doesNotExist();
         // 2: resumes the measurement, then is killed among the fine-tuned cells (header + 13 cells without fine-tuning + 2).
         Subprocess cells = Subprocess.start(temp.resolve("run2.log"), Main.class.getName(), List.of(experiment));
         assertThat(cells.awaitWhileRunning(() -> lines(csv) >= 16, Duration.ofMinutes(2)) && cells.isAlive())
@@ -211,8 +213,8 @@ class CrashSafetyTest {
         CliRun finish = CliRun.of(experiment);
 
         assertThat(finish.exitCode()).as(finish.err()).isZero();
-        assertThat(Files.readString(work.resolve("losses-attention-channel-60-images-seed-0.json")))
-                .isEqualTo(Files.readString(temp.resolve("work-ref/losses-attention-channel-60-images-seed-0.json")));
+        assertThat(Files.readString(ablations.resolve(losses + ".json")))
+                .isEqualTo(Files.readString(temp.resolve("ablations-ref").resolve(losses + ".json")));
         assertThat(partial).doesNotExist();
         assertThat(Files.readAllLines(csv)).hasSize(1 + 13 + 12).isEqualTo(Files.readAllLines(temp.resolve("ref.csv")));
         assertThat(temp.resolve("table.md")).content().contains("## After 1 epoch(s) of KD fine-tuning");

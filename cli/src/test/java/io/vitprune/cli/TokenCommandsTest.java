@@ -2,9 +2,7 @@ package io.vitprune.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.djl.ndarray.NDManager;
 import io.vitprune.core.io.ModelStore;
-import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.testing.TestData;
 import io.vitprune.core.testing.TestModels;
 import io.vitprune.core.tokens.TokenModelStore;
@@ -26,10 +24,7 @@ class TokenCommandsTest {
 
     @BeforeEach
     void saveTinyModel() throws IOException {
-        model = temp.resolve("tiny");
-        try (NDManager manager = NDManager.newBaseManager(); VisionTransformer tiny = TestModels.tiny(5, manager)) {
-            ModelStore.save(tiny, model);
-        }
+        model = TestModels.saveTiny(5, temp.resolve("tiny"));
     }
 
     @Test

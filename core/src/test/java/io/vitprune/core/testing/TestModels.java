@@ -25,6 +25,14 @@ public final class TestModels {
         return random(tinyConfig(), tinyConfig().initialStructure(), seed, manager);
     }
 
+    /** Saves {@link #tiny} as a model directory and returns it. */
+    public static java.nio.file.Path saveTiny(long seed, java.nio.file.Path directory) throws java.io.IOException {
+        try (NDManager manager = NDManager.newBaseManager(); VisionTransformer model = tiny(seed, manager)) {
+            io.vitprune.core.io.ModelStore.save(model, directory);
+        }
+        return directory;
+    }
+
     /**
      * A model with large random weights (std 0.3, LayerNorm gains near 1, non-zero biases): the
      * training initialisation (std 0.02) gives near-constant logits, which would hide wiring bugs.
