@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.vitprune.api.BlockStructure;
 import io.vitprune.core.model.ModelStats;
+import io.vitprune.core.model.TransformerBlock;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.model.VitConfig;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +37,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * and {@code heads}: {@code aligned} (every head of a block loses the same number of channels, so
  * heads stay equal-width and attention stays one batched product per block) or {@code ragged}
  * (channels go wherever the scores say: heads of different widths, grouped by width); and
- * {@code execution} of ragged heads ({@code grouped} by default, {@code padded} on request).
+ * {@code execution} of ragged heads ({@code grouped} by default; {@code padded} and
+ * {@code padded-projections} on request).
  *
  * <p>Latency depends on the shapes a plan leaves, not on which units it removed. The default sweep
  * prunes with {@code weight-l1} only: an aligned uniform plan has the same shapes under every
@@ -133,10 +135,12 @@ public class ForwardBenchmark {
         String heads;
 
         /**
-         * How ragged heads run: {@code grouped} (vitprune's surgery: heads of equal width side by
-         * side, one batched product per width) or {@code padded} (every head of a block padded with
-         * zero channels to the block's widest head, so attention is one batched product; the MACs
-         * recorded stay the plan's, so the report's ratios compare the same plan's two executions).
+         * How heads of several widths run: {@code grouped} (one batched product per width) or
+         * {@code padded} (heads zero-padded to the block's widest inside the attention core, one
+         * product for all; exact: {@link TransformerBlock.HeadExecution}), both vitprune's; or
+         * {@code padded-projections} (every head padded in the weights too, so the projections do
+         * the padded arithmetic as well; random weights, latency only). The MACs recorded are the
+         * plan's in every case, so the report compares executions of the same plan.
          */
         @Param({"grouped"})
         String execution;
@@ -147,7 +151,8 @@ public class ForwardBenchmark {
             VisionTransformer pruned = BenchModels.prune(BenchModels.load(model, manager), strategy, selector, ratio, heads, manager);
             switch (execution) {
                 case "grouped" -> prepare(pruned, batch);
-                case "padded" -> {
+                case "padded" -> prepare(pruned.setHeadExecution(TransformerBlock.HeadExecution.PADDED), batch);
+                case "padded-projections" -> {
                     ModelStats planStats = ModelStats.of(pruned);
                     int planChannels = pruned.structure().blocks().stream().mapToInt(BlockStructure::attentionWidth).sum();
                     VisionTransformer padded = BenchModels.padHeads(pruned, manager);
@@ -156,7 +161,7 @@ public class ForwardBenchmark {
                     work = Cost.Work.of((double) planStats.macsPerImage() * batch, planStats.parameters(), planChannels);
                 }
                 default -> throw new io.vitprune.api.InvalidInputException("benchmark parameter execution = '" + execution
-                        + "': expected grouped or padded");
+                        + "': expected grouped, padded or padded-projections");
             }
         }
     }

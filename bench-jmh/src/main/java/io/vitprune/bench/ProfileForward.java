@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vitprune.core.EngineDefaults;
 import io.vitprune.core.io.AtomicFiles;
 import io.vitprune.core.model.ModelStats;
+import io.vitprune.core.model.TransformerBlock;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.model.VitConfig;
 import java.nio.file.Files;
@@ -30,7 +31,7 @@ import java.util.Set;
  * wall time no operator accounts for (Java, JNI, DJL). Also keeps libtorch's Chrome trace.
  *
  * <pre>
- * java -cp bench-jmh/target/benchmarks.jar io.vitprune.bench.ProfileForward OUT_DIR model batch [strategy selector ratio heads]
+ * java -cp bench-jmh/target/benchmarks.jar io.vitprune.bench.ProfileForward OUT_DIR model batch [strategy selector ratio heads [execution]]
  * java -cp bench-jmh/target/benchmarks.jar io.vitprune.bench.ProfileForward target/profile paper 32 weight-l1 global 0.5 ragged
  * </pre>
  * Writes {@code OUT_DIR/profile.md} and {@code OUT_DIR/trace.json}. Like every timing, it means
@@ -54,8 +55,8 @@ public final class ProfileForward {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 3 && args.length != 7) {
-            System.err.println("usage: ProfileForward OUT_DIR model batch [strategy selector ratio heads]");
+        if (args.length != 3 && args.length != 7 && args.length != 8) {
+            System.err.println("usage: ProfileForward OUT_DIR model batch [strategy selector ratio heads [grouped|padded]]");
             System.exit(2);
         }
         EngineDefaults.apply();
@@ -70,9 +71,13 @@ public final class ProfileForward {
         try (NDManager manager = NDManager.newBaseManager()) {
             VisionTransformer vit = BenchModels.load(model, manager);
             configuration = model + ", batch " + batch;
-            if (args.length == 7) {
+            if (args.length >= 7) {
                 vit = BenchModels.prune(vit, args[3], args[4], Double.parseDouble(args[5]), args[6], manager);
                 configuration += ", " + args[3] + " " + args[4] + " " + args[6] + " " + args[5];
+            }
+            if (args.length == 8) {
+                vit.setHeadExecution(TransformerBlock.HeadExecution.valueOf(args[7].toUpperCase(Locale.ROOT)));
+                configuration += ", " + args[7] + " heads";
             }
             macs = ModelStats.of(vit).macsPerImage() * batch;
             VitConfig config = vit.config();

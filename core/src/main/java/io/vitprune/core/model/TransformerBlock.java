@@ -19,15 +19,35 @@ import java.util.List;
 
 /**
  * One pre-norm transformer block, {@code x + Attn(LN(x))} then {@code x + MLP(LN(x))}, with
- * heads of any widths. Heads of equal width must be adjacent (surgery orders them so); each run of
- * equal-width heads is computed as one batched product.
+ * heads of any widths. Heads of equal width must be adjacent (surgery orders them so); how heads of
+ * several widths run is a {@link HeadExecution}.
  */
 public final class TransformerBlock extends AbstractBlock {
     static final float LAYER_NORM_EPS = 1e-5f;
 
+    /**
+     * How the attention core (scores, softmax, weighted values) runs when a block has heads of
+     * several widths. Both are exact; which is faster depends on the widths and the batch (measured
+     * by bench-jmh's {@code ForwardBenchmark}).
+     */
+    public enum HeadExecution {
+        /** One batched product per run of equal-width heads: no extra arithmetic, a few small operations per width. */
+        GROUPED,
+        /**
+         * Every head zero-padded to the block's widest inside the core, all heads in one batched
+         * product: one gather before and one after, padded arithmetic in the core only (the
+         * projections stay compact). Zero query and key channels add nothing to a score and zero value
+         * channels are dropped again, so the output is the grouped one. Used for plain inference; masked,
+         * token-pruned and class-attention passes run grouped.
+         */
+        PADDED
+    }
+
     private final BlockStructure structure;
     private final float attentionScale;
     private final List<HeadGroup> headGroups;
+    private HeadExecution headExecution = HeadExecution.GROUPED;
+    private PaddedHeads paddedHeads;
 
     final Parameter attentionNormGamma = param("attn_norm_gamma", Parameter.Type.GAMMA);
     final Parameter attentionNormBeta = param("attn_norm_beta", Parameter.Type.BETA);
@@ -56,6 +76,14 @@ public final class TransformerBlock extends AbstractBlock {
 
     public BlockStructure structure() {
         return structure;
+    }
+
+    /** Sets how heads run; the padded layout's index arrays live in {@code manager} (the model's). */
+    void setHeadExecution(HeadExecution execution, ai.djl.ndarray.NDManager manager) {
+        this.headExecution = java.util.Objects.requireNonNull(execution, "head execution is null");
+        if (execution == HeadExecution.PADDED && paddedHeads == null) {
+            paddedHeads = PaddedHeads.of(structure, manager);
+        }
     }
 
     NDArray weight(ModelPart part) {
@@ -100,6 +128,9 @@ public final class TransformerBlock extends AbstractBlock {
         long tokens = x.getShape().get(1);
         int inner = structure.attentionWidth();
         NDArray qkv = Linear.linear(x, qkvWeight.getArray()).singletonOrThrow();
+        if (headExecution == HeadExecution.PADDED && headGroups.size() > 1 && mask == null && policy == null && classAttention == null) {
+            return Linear.linear(paddedAttention(qkv, batch, tokens), outWeight.getArray(), outBias.getArray()).singletonOrThrow();
+        }
         if (mask != null) {
             NDArray perImage = mask.getShape().dimension() == 1 ? mask.reshape(1, 1, inner) : mask.reshape(batch, 1, inner);
             qkv = qkv.mul(NDArrays.concat(new NDList(perImage, perImage, perImage), -1));
@@ -125,6 +156,50 @@ public final class TransformerBlock extends AbstractBlock {
         }
         NDArray merged = outputs.size() == 1 ? outputs.head() : NDArrays.concat(outputs, -1);
         return Linear.linear(merged, outWeight.getArray(), outBias.getArray()).singletonOrThrow();
+    }
+
+    /** The attention core of every head in one product, heads padded to the widest (see {@link HeadExecution#PADDED}). */
+    private NDArray paddedAttention(NDArray qkv, long batch, long tokens) {
+        int heads = structure.heads();
+        int width = paddedHeads.width();
+        long spread = paddedHeads.spread().size();
+        NDArray withZero = NDArrays.concat(new NDList(qkv, qkv.getManager().zeros(new Shape(batch, tokens, 1), qkv.getDataType())), -1);
+        NDArray qkvPadded = withZero.gather(paddedHeads.spread().reshape(1, 1, spread).broadcast(batch, tokens, spread), 2)
+                .reshape(batch, tokens, 3, heads, width)
+                .transpose(2, 0, 3, 1, 4);
+        NDArray q = qkvPadded.get(0).mul(Scalars.of(qkv, attentionScale));
+        NDArray weights = q.matMul(qkvPadded.get(1).transpose(0, 1, 3, 2)).softmax(-1);
+        NDArray values = weights.matMul(qkvPadded.get(2)).transpose(0, 2, 1, 3).reshape(batch, tokens, (long) heads * width);
+        long inner = paddedHeads.compact().size();
+        return values.gather(paddedHeads.compact().reshape(1, 1, inner).broadcast(batch, tokens, inner), 2);
+    }
+
+    /**
+     * Index maps of the padded layout: {@code spread} takes, for each of q, k and v and each head,
+     * {@code width} columns of {@code [qkv | 0]} (the head's channels, then the zero column);
+     * {@code compact} takes the real channels back out of the padded heads' output.
+     */
+    record PaddedHeads(int width, NDArray spread, NDArray compact) {
+        static PaddedHeads of(BlockStructure structure, ai.djl.ndarray.NDManager manager) {
+            List<Integer> widths = structure.headWidths();
+            int width = widths.stream().mapToInt(Integer::intValue).max().orElseThrow();
+            int inner = structure.attentionWidth();
+            long[] spread = new long[3 * widths.size() * width];
+            long[] compact = new long[inner];
+            int channel = 0;
+            for (int h = 0; h < widths.size(); h++) {
+                for (int c = 0; c < width; c++) {
+                    for (int part = 0; part < 3; part++) {
+                        spread[(part * widths.size() + h) * width + c] = c < widths.get(h) ? part * inner + channel + c : 3L * inner;
+                    }
+                    if (c < widths.get(h)) {
+                        compact[channel + c] = (long) h * width + c;
+                    }
+                }
+                channel += widths.get(h);
+            }
+            return new PaddedHeads(width, manager.create(spread), manager.create(compact));
+        }
     }
 
     /** {@code P_ij = policy_j + (1 - policy_j) [i == j]} as (batch, 1, tokens, tokens). */

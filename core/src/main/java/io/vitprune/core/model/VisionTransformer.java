@@ -56,6 +56,15 @@ public final class VisionTransformer extends AbstractBlock implements PrunableMo
         }
     }
 
+    /**
+     * How blocks with heads of several widths run their attention (default {@code GROUPED}); the
+     * output does not depend on it. Masked, token-pruned and class-attention passes always run grouped.
+     */
+    public VisionTransformer setHeadExecution(TransformerBlock.HeadExecution execution) {
+        blocks.forEach(block -> block.setHeadExecution(execution, manager));
+        return this;
+    }
+
     /** A new model with random weights (truncated normal, std 0.02; LayerNorm 1 / 0), reproducible from {@code seed}. */
     public static VisionTransformer initialize(VitConfig config, ModelStructure structure, long seed, NDManager manager) {
         VisionTransformer model = new VisionTransformer(config, structure, manager);

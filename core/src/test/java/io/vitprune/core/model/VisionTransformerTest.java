@@ -78,6 +78,34 @@ class VisionTransformerTest {
     }
 
     @Test
+    void paddedHeadsGiveTheGroupedOutput() {
+        ModelStructure ragged = new ModelStructure(16, List.of(
+                new BlockStructure(List.of(8, 4, 4, 2, 1), 24), new BlockStructure(List.of(5, 3, 3), 3)));
+        try (VisionTransformer pruned = TestModels.random(TestModels.tinyConfig(), ragged, 4, manager);
+             NDManager scope = pruned.newScope()) {
+            NDArray images = TestModels.images(pruned.config(), 3, 4, scope);
+            float[] grouped = pruned.logits(images).toFloatArray();
+            float[] padded = pruned.setHeadExecution(TransformerBlock.HeadExecution.PADDED).logits(images).toFloatArray();
+            pruned.setHeadExecution(TransformerBlock.HeadExecution.GROUPED);
+
+            assertThat(padded).containsExactly(grouped, org.assertj.core.data.Offset.offset(1e-5f));
+            assertThat(pruned.logits(images).toFloatArray()).containsExactly(grouped);
+        }
+    }
+
+    @Test
+    void thePaddedLayoutSpreadsEachHeadToTheWidestAndTakesTheRealChannelsBack() {
+        try (NDManager scope = manager.newSubManager()) {
+            TransformerBlock.PaddedHeads layout = TransformerBlock.PaddedHeads.of(new BlockStructure(List.of(2, 1), 4), scope);
+
+            assertThat(layout.width()).isEqualTo(2);
+            // q of head 0, q of head 1 (one channel, then the zero column 9), k ..., v ...
+            assertThat(layout.spread().toLongArray()).containsExactly(0, 1, 2, 9, 3, 4, 5, 9, 6, 7, 8, 9);
+            assertThat(layout.compact().toLongArray()).containsExactly(0, 1, 2);
+        }
+    }
+
+    @Test
     void closingAScopeFreesEveryTemporary() {
         int before = managed(model.manager());
         for (int i = 0; i < 5; i++) {
