@@ -33,9 +33,9 @@ done
 
 if [[ ${#jmh_args[@]} -eq 0 ]]; then
   if $quick; then
-    jmh_args=('ForwardBenchmark|GemmBenchmark' -p model=paper -p batch=1,32 -p ratio=0.5 -wi 1 -i 3 -r 2s)
+    jmh_args=('ForwardBenchmark|GemmBenchmark' -p model=paper -p batch=1,32 -p ratio=0.5 -p execution=grouped,padded -wi 1 -i 3 -r 2s)
   else
-    jmh_args=('ForwardBenchmark|GemmBenchmark')
+    jmh_args=('ForwardBenchmark|GemmBenchmark' -p execution=grouped,padded)
   fi
 fi
 if [[ -z "$out_dir" ]]; then
