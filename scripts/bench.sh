@@ -4,7 +4,9 @@
 #
 #   scripts/bench.sh                 full sweep -> docs/benchmarks.md, docs/benchmarks.png (+ the JMH JSON beside them)
 #   scripts/bench.sh --quick         paper model, batch 1 and 32, 50% only, short iterations -> target/bench-quick/
-#   scripts/bench.sh [--quick] [--out-dir DIR] [--no-build] [-- JMH arguments]
+#   scripts/bench.sh --scoring       ScoringBenchmark (kd-importance, 2 unit kinds x 2 image counts, ~12 min)
+#                                    -> docs/scoring-benchmark.md (+ its JMH JSON)
+#   scripts/bench.sh [--quick|--scoring] [--out-dir DIR] [--no-build] [-- JMH arguments]
 #                                    JMH arguments after -- replace the sweep's (benchmark regex included), e.g.
 #                                    -- 'ForwardBenchmark|GemmBenchmark' -p model=paper -p strategy=weight-l1,weight-l2
 #
@@ -18,21 +20,25 @@ invocation="scripts/bench.sh${*:+ $*}"
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo "unknown commit")
 if [[ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]]; then commit="$commit + uncommitted changes"; fi
 quick=false
+scoring=false
 build=true
 out_dir=""
 jmh_args=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) quick=true; shift ;;
+    --scoring) scoring=true; shift ;;
     --no-build) build=false; shift ;;
     --out-dir) out_dir="$2"; shift 2 ;;
     --) shift; jmh_args=("$@"); break ;;
-    *) echo "error: unknown argument '$1': expected --quick, --no-build, --out-dir DIR or -- JMH arguments" >&2; exit 1 ;;
+    *) echo "error: unknown argument '$1': expected --quick, --scoring, --no-build, --out-dir DIR or -- JMH arguments" >&2; exit 1 ;;
   esac
 done
 
 if [[ ${#jmh_args[@]} -eq 0 ]]; then
-  if $quick; then
+  if $scoring; then
+    jmh_args=(ScoringBenchmark)
+  elif $quick; then
     jmh_args=('ForwardBenchmark|GemmBenchmark' -p model=paper -p batch=1,32 -p ratio=0.5 -p execution=grouped,padded -wi 1 -i 3 -r 2s)
   else
     jmh_args=('ForwardBenchmark|GemmBenchmark' -p execution=grouped,padded)
@@ -49,7 +55,8 @@ fi
 # JMH writes its JSON at the end; keep it under target/ until the report is written.
 results=target/jmh-results.json
 java -jar bench-jmh/target/benchmarks.jar "${jmh_args[@]}" -rf json -rff "$results"
-java -jar cli/target/vitprune.jar bench-report --jmh-json "$results" --out "$out_dir/benchmarks.md" --plot "$out_dir/benchmarks.png" \
+if $scoring; then name=scoring-benchmark; else name=benchmarks; fi
+java -jar cli/target/vitprune.jar bench-report --jmh-json "$results" --out "$out_dir/$name.md" --plot "$out_dir/$name.png" \
   --run-command "$invocation at $commit (JMH: java -jar bench-jmh/target/benchmarks.jar ${jmh_args[*]} -rf json -rff $results)"
-cp "$results" "$out_dir/benchmarks-jmh.json"
-echo "report: $out_dir/benchmarks.md, plot: $out_dir/benchmarks.png, raw JMH results: $out_dir/benchmarks-jmh.json"
+cp "$results" "$out_dir/$name-jmh.json"
+echo "report: $out_dir/$name.md (plot beside it when the run has forward results), raw JMH results: $out_dir/$name-jmh.json"

@@ -33,12 +33,15 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Time of one {@code kd-importance} scoring of every attention channel of the reference-size ViT
- * (dim 192, depth 6, 6 x 32 heads, MLP 384; random weights, since the time does not depend on
- * them) on {@code images} random labelled images, 100 at a time. The ablation engine's cost grows
- * as units x images (see {@code AblationEngine}), so the two sizes should take about 1 : 2. Each
- * call runs for minutes on 2 cores: single shots, no warm-up beyond the first call's.
- * Run: {@code java -jar bench-jmh/target/benchmarks.jar ScoringBenchmark}.
+ * Time of one {@code kd-importance} scoring of every unit of a kind of the reference-size ViT (dim
+ * 192, depth 6, 6 x 32 heads, MLP 384; random weights, since the time does not depend on them) on
+ * {@code images} random labelled images, 50 at a time. The ablation engine's cost grows as units x
+ * images (see {@code AblationEngine}): every unit, channel or MLP unit alike, costs forward passes of
+ * the blocks after its own, so the 2,304 MLP units should take twice as long as the 1,152 attention
+ * channels, and 100 images twice as long as 50. {@code vitprune bench-report} turns the results into
+ * those ratios. Each call is minutes of arithmetic on 2 cores, so one single shot per configuration
+ * measures it well enough (after a first call's class loading, which the shot includes: small
+ * against minutes). Run: {@code scripts/bench.sh --scoring}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -46,11 +49,14 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"-Dai.djl.offline=true", "-Dai.djl.pytorch.num_interop_threads=1"})
 @Threads(1)
 @Warmup(iterations = 0)
-@Measurement(iterations = 2)
+@Measurement(iterations = 1)
 public class ScoringBenchmark {
-    private static final int BATCH = 100;
+    private static final int BATCH = 50;
 
-    @Param({"100", "200"})
+    @Param({"attention-channel", "mlp-unit"})
+    String kind;
+
+    @Param({"50", "100"})
     int images;
 
     private NDManager manager;
@@ -71,8 +77,8 @@ public class ScoringBenchmark {
     }
 
     @Benchmark
-    public float scoreAttentionChannels() {
-        return scorer.score(model, UnitKind.ATTENTION_CHANNEL, context).block(0)[0];
+    public float scoreUnits() {
+        return scorer.score(model, UnitKind.fromId(kind), context).block(0)[0];
     }
 
     @TearDown(Level.Trial)

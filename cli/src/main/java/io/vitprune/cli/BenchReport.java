@@ -35,6 +35,7 @@ final class BenchReport {
     static final String FORWARD_UNPRUNED = "ForwardBenchmark.unpruned";
     static final String FORWARD_PRUNED = "ForwardBenchmark.pruned";
     static final String GEMM = "GemmBenchmark.linear";
+    private static final String NOT_RECORDED = "not recorded";
     /** Parameters that name a pruning configuration, in the order labels show them. */
     static final List<String> PLAN_PARAMS = List.of("strategy", "selector", "heads", "ratio");
     private static final List<String> SELECTOR_ORDER = List.of("uniform", "global");
@@ -193,21 +194,27 @@ final class BenchReport {
         return value;
     }
 
-    /** The markdown report; {@code plot} is the PNG's path relative to the markdown's directory. */
-    String markdown(String plot, String reportCommand, String runCommand, String cpu, int reportCores) {
-        StringBuilder md = new StringBuilder("# Inference cost of unpruned and pruned ViTs\n\n");
+    /** Title, dates, machine, threads, JMH settings and commands: what every report of a results file starts with. */
+    static String header(JmhResults results, String title, String reportCommand, String runCommand, String cpu, int reportCores) {
+        StringBuilder md = new StringBuilder("# ").append(title).append("\n\n");
         List<Result> all = results.results();
-        md.append(String.format(Locale.ROOT, "Measured %s (the date the results file was written, UTC); report written %s.%n%n", measuredDate(),
+        md.append(String.format(Locale.ROOT, "Measured %s (the date the results file was written, UTC); report written %s.%n%n", measuredDate(results),
                 LocalDate.now(ZoneOffset.UTC)));
-        md.append("- Machine: ").append(cpu).append(", ").append(distinct(all, r -> counterText(r, "cores"))).append(" cores seen by the benchmark JVM");
-        if (!distinct(all, r -> counterText(r, "cores")).equals(String.valueOf(reportCores))) {
-            md.append(String.format(Locale.ROOT, " (this report ran on a machine with %d: the CPU named is the report machine's and may not be "
-                    + "the one measured)", reportCores));
+        String cores = distinct(all, r -> counterText(r, "cores"));
+        if (cores.equals(NOT_RECORDED)) {
+            md.append("- Machine: ").append(cpu).append(" (the report machine's: these benchmarks do not record their cores or threads; "
+                    + "vitprune's engine defaults use one libtorch thread per core, inter-op 1).\n");
+        } else {
+            md.append("- Machine: ").append(cpu).append(", ").append(cores).append(" cores seen by the benchmark JVM");
+            if (!cores.equals(String.valueOf(reportCores))) {
+                md.append(String.format(Locale.ROOT, " (this report ran on a machine with %d: the CPU named is the report machine's and may not be "
+                        + "the one measured)", reportCores));
+            }
+            md.append(".\n");
+            md.append("- Threads: libtorch intra-op ").append(distinct(all, r -> counterText(r, "libtorchThreads")))
+                    .append(", inter-op ").append(distinct(all, r -> counterText(r, "interopThreads")))
+                    .append(" (as in effect in each benchmark JVM); JMH threads ").append(distinct(all, r -> String.valueOf(r.threads()))).append(".\n");
         }
-        md.append(".\n");
-        md.append("- Threads: libtorch intra-op ").append(distinct(all, r -> counterText(r, "libtorchThreads")))
-                .append(", inter-op ").append(distinct(all, r -> counterText(r, "interopThreads")))
-                .append(" (as in effect in each benchmark JVM); JMH threads ").append(distinct(all, r -> String.valueOf(r.threads()))).append(".\n");
         md.append("- JMH: mode ").append(distinct(all, Result::mode)).append(", forks ").append(distinct(all, r -> String.valueOf(r.forks())))
                 .append(", warm-up ").append(distinct(all, Result::warmup)).append(", measurement ").append(distinct(all, Result::measurement))
                 .append("; ").append(distinct(all, Result::vm)).append(' ').append(distinct(all, Result::jdk))
@@ -217,6 +224,12 @@ final class BenchReport {
         } else {
             md.append("- Report: `").append(reportCommand).append("`.\n");
         }
+        return md.toString();
+    }
+
+    /** The markdown report; {@code plot} is the PNG's path relative to the markdown's directory. */
+    String markdown(String plot, String reportCommand, String runCommand, String cpu, int reportCores) {
+        StringBuilder md = new StringBuilder(header(results, "Inference cost of unpruned and pruned ViTs", reportCommand, runCommand, cpu, reportCores));
         md.append("""
 
                 Latency: mean time of one forward pass of the whole batch (images to logits, no gradient recording), +- JMH's 99.9% \
@@ -260,8 +273,8 @@ final class BenchReport {
                         .append(" |\n");
             }
         }
-        List<Result> others = all.stream()
-                .filter(r -> !Set.of(FORWARD_PRUNED, FORWARD_UNPRUNED, GEMM).contains(r.shortName())).toList();
+        List<Result> others = results.results().stream()
+                .filter(r -> !Set.of(FORWARD_PRUNED, FORWARD_UNPRUNED, GEMM, ScoringReport.SCORING).contains(r.shortName())).toList();
         if (!others.isEmpty()) {
             md.append("\n## Other benchmarks in this run\n\n| benchmark | parameters | time per call (ms) |\n|---|---|---:|\n");
             others.forEach(r -> md.append("| ").append(r.shortName()).append(" | ").append(new TreeMap<>(r.params())).append(" | ")
@@ -312,7 +325,7 @@ final class BenchReport {
         return chart;
     }
 
-    private String measuredDate() {
+    private static String measuredDate(JmhResults results) {
         try {
             Instant written = Files.getLastModifiedTime(results.file()).toInstant();
             return LocalDate.ofInstant(written, ZoneOffset.UTC).toString();
@@ -330,7 +343,7 @@ final class BenchReport {
     /** The distinct values over results (those that have one), joined: one value when the run was consistent. */
     private static String distinct(List<Result> results, Function<Result, String> value) {
         String joined = results.stream().map(value).filter(Objects::nonNull).distinct().collect(Collectors.joining(" / "));
-        return joined.isEmpty() ? "not recorded" : joined;
+        return joined.isEmpty() ? NOT_RECORDED : joined;
     }
 
     static String latency(Result r) {

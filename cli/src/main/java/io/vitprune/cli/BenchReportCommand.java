@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
  * wrote: see {@link BenchReport}. Both files are written under temporary names and renamed, the
  * PNG first, so a failed report leaves nothing half-written.
  */
-@Command(name = "bench-report", description = "Turn JMH results (ForwardBenchmark, GemmBenchmark; -rf json) into a markdown report and a PNG plot.")
+@Command(name = "bench-report", description = "Turn JMH results (-rf json) of ForwardBenchmark and GemmBenchmark into a markdown report and a PNG "
+        + "plot, and of ScoringBenchmark into a scoring-cost section.")
 final class BenchReportCommand implements Callable<Integer> {
     @Option(names = "--jmh-json", required = true, description = "JMH results file (java -jar bench-jmh/target/benchmarks.jar ... -rf json -rff FILE).")
     Path json;
@@ -33,15 +34,23 @@ final class BenchReportCommand implements Callable<Integer> {
         if (!Files.isRegularFile(json)) {
             throw new InvalidInputException("JMH results " + json + ": no such file (expected the file written by java -jar benchmarks.jar -rf json -rff FILE)");
         }
+        JmhResults results = JmhResults.read(json);
+        ScoringReport scoring = ScoringReport.of(results);
+        boolean forward = !results.named(BenchReport.FORWARD_UNPRUNED).isEmpty() || !results.named(BenchReport.FORWARD_PRUNED).isEmpty();
         Path png = plot != null ? plot : out.resolveSibling(out.getFileName().toString().replaceFirst("\\.md$", "") + ".png");
-        BenchReport report = new BenchReport(JmhResults.read(json));
-        Path markdownDirectory = out.toAbsolutePath().getParent();
-        String plotLink = markdownDirectory.relativize(png.toAbsolutePath()).toString().replace('\\', '/');
-        String reportCommand = "java -jar cli/target/vitprune.jar bench-report --jmh-json " + json + " --out " + out + " --plot " + png;
-        String markdown = report.markdown(plotLink, reportCommand, runCommand, cpuModel(), Runtime.getRuntime().availableProcessors());
-        AtomicFiles.write(png, stream -> BitmapEncoder.saveBitmap(report.chart(), stream, BitmapEncoder.BitmapFormat.PNG));
-        AtomicFiles.writeString(out, markdown);
-        System.out.println("wrote " + out + " and " + png + " (" + report.groups.size() + " model x batch groups)");
+        String reportCommand = "java -jar cli/target/vitprune.jar bench-report --jmh-json " + json + " --out " + out + (forward ? " --plot " + png : "");
+        String markdown;
+        if (forward || scoring == null) {
+            BenchReport report = new BenchReport(results);
+            String plotLink = out.toAbsolutePath().getParent().relativize(png.toAbsolutePath()).toString().replace('\\', '/');
+            markdown = report.markdown(plotLink, reportCommand, runCommand, cpuModel(), Runtime.getRuntime().availableProcessors());
+            AtomicFiles.write(png, stream -> BitmapEncoder.saveBitmap(report.chart(), stream, BitmapEncoder.BitmapFormat.PNG));
+            System.out.println("wrote " + png + " (" + report.groups.size() + " model x batch groups)");
+        } else {
+            markdown = BenchReport.header(results, "Scoring cost", reportCommand, runCommand, cpuModel(), Runtime.getRuntime().availableProcessors());
+        }
+        AtomicFiles.writeString(out, scoring == null ? markdown : markdown + scoring.markdown());
+        System.out.println("wrote " + out);
         return 0;
     }
 

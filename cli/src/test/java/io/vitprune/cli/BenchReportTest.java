@@ -2,8 +2,10 @@ package io.vitprune.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,5 +85,46 @@ class BenchReportTest {
         assertThat(run.err()).contains("JMH results " + file, "benchmarks.jar -rf json");
         assertThat(temp.resolve("b.md")).doesNotExist();
         assertThat(temp.resolve("b.png")).doesNotExist();
+    }
+
+    @Test
+    void scoringResultsGetASectionWithTheLinearityChecksAloneOrBesideTheForwardReport() throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        ArrayNode fixture = (ArrayNode) json.readTree(FIXTURE.toFile());
+        JsonNode template = null;
+        for (int i = fixture.size() - 1; i >= 0; i--) {
+            if (fixture.get(i).get("benchmark").asText().contains("ScoringBenchmark")) {
+                template = fixture.remove(i);
+            }
+        }
+        ArrayNode scoring = json.createArrayNode();
+        Object[][] shots = {{"attention-channel", 50, 80.0}, {"attention-channel", 100, 164.0}, {"mlp-unit", 50, 156.0}, {"mlp-unit", 100, 330.0}};
+        for (Object[] shot : shots) {
+            ObjectNode result = template.deepCopy();
+            result.put("benchmark", "io.vitprune.bench.ScoringBenchmark.scoreUnits");
+            ((ObjectNode) result.get("params")).removeAll().put("kind", (String) shot[0]).put("images", String.valueOf(shot[1]));
+            ((ObjectNode) result.get("primaryMetric")).put("score", (double) shot[2]).put("scoreError", "NaN").put("scoreUnit", "s/op");
+            scoring.add(result);
+        }
+        Path alone = Files.writeString(temp.resolve("scoring.json"), json.writeValueAsString(scoring));
+        fixture.addAll(scoring);
+        Path mixed = Files.writeString(temp.resolve("mixed.json"), json.writeValueAsString(fixture));
+
+        CliRun scoringOnly = CliRun.of("bench-report", "--jmh-json", alone.toString(), "--out", temp.resolve("scoring.md").toString());
+        CliRun both = CliRun.of("bench-report", "--jmh-json", mixed.toString(), "--out", temp.resolve("both.md").toString());
+
+        assertThat(scoringOnly.exitCode()).as(scoringOnly.err()).isZero();
+        assertThat(both.exitCode()).as(both.err()).isZero();
+        String report = Files.readString(temp.resolve("scoring.md"));
+        // 1,152 channels x 50 images / 80 s = 720 per second; 2,304 MLP units = twice the channels.
+        assertThat(report).startsWith("# Scoring cost").contains("| attention-channel | 1,152 | 50 | 80.0 | 720 |", "| mlp-unit | 2,304 | 100 | 330.0 | 698 |");
+        assertThat(report).contains("| attention-channel: 100 vs 50 images | 2.00 | 2.05 |", "| mlp-unit: 100 vs 50 images | 2.00 | 2.12 |",
+                "| 50 images: mlp-unit vs attention-channel | 2.00 | 1.95 |", "| 100 images: mlp-unit vs attention-channel | 2.00 | 2.01 |");
+        // 164 s for 100 images, so 1,640 s for 1,000.
+        assertThat(report).contains("Every attention channel on 1,000 images, extrapolated linearly from 100: 1640 s (27.3 min)");
+        assertThat(temp.resolve("scoring.png")).doesNotExist();
+        String combined = Files.readString(temp.resolve("both.md"));
+        assertThat(combined).startsWith("# Inference cost").contains("| weight-l1 global ragged 50% |", "## Scoring cost", "| 50 | 80.0 | 720 |")
+                .doesNotContain("Other benchmarks");
     }
 }
