@@ -78,11 +78,10 @@ public final class TransformerBlock extends AbstractBlock {
         return structure;
     }
 
-    /** Sets how heads run; the padded layout's index arrays live in {@code manager} (the model's). */
-    void setHeadExecution(HeadExecution execution, ai.djl.ndarray.NDManager manager) {
+    void setHeadExecution(HeadExecution execution) {
         this.headExecution = java.util.Objects.requireNonNull(execution, "head execution is null");
         if (execution == HeadExecution.PADDED && paddedHeads == null) {
-            paddedHeads = PaddedHeads.of(structure, manager);
+            paddedHeads = PaddedHeads.of(structure);
         }
     }
 
@@ -158,20 +157,27 @@ public final class TransformerBlock extends AbstractBlock {
         return Linear.linear(merged, outWeight.getArray(), outBias.getArray()).singletonOrThrow();
     }
 
-    /** The attention core of every head in one product, heads padded to the widest (see {@link HeadExecution#PADDED}). */
+    /**
+     * The attention core of every head in one product, heads padded to the widest (see
+     * {@link HeadExecution#PADDED}). The index arrays are made in the call's scope (a few KB), so
+     * that nothing outlives it.
+     */
     private NDArray paddedAttention(NDArray qkv, long batch, long tokens) {
         int heads = structure.heads();
         int width = paddedHeads.width();
-        long spread = paddedHeads.spread().size();
         NDArray withZero = NDArrays.concat(new NDList(qkv, qkv.getManager().zeros(new Shape(batch, tokens, 1), qkv.getDataType())), -1);
-        NDArray qkvPadded = withZero.gather(paddedHeads.spread().reshape(1, 1, spread).broadcast(batch, tokens, spread), 2)
+        NDArray qkvPadded = withZero.gather(columns(qkv, paddedHeads.spread(), batch, tokens), 2)
                 .reshape(batch, tokens, 3, heads, width)
                 .transpose(2, 0, 3, 1, 4);
         NDArray q = qkvPadded.get(0).mul(Scalars.of(qkv, attentionScale));
         NDArray weights = q.matMul(qkvPadded.get(1).transpose(0, 1, 3, 2)).softmax(-1);
         NDArray values = weights.matMul(qkvPadded.get(2)).transpose(0, 2, 1, 3).reshape(batch, tokens, (long) heads * width);
-        long inner = paddedHeads.compact().size();
-        return values.gather(paddedHeads.compact().reshape(1, 1, inner).broadcast(batch, tokens, inner), 2);
+        return values.gather(columns(qkv, paddedHeads.compact(), batch, tokens), 2);
+    }
+
+    /** {@code indices} as a (batch, tokens, n) gather index (a broadcast view), in {@code like}'s manager. */
+    private static NDArray columns(NDArray like, long[] indices, long batch, long tokens) {
+        return like.getManager().create(indices).reshape(1, 1, indices.length).broadcast(batch, tokens, indices.length);
     }
 
     /**
@@ -179,8 +185,8 @@ public final class TransformerBlock extends AbstractBlock {
      * {@code width} columns of {@code [qkv | 0]} (the head's channels, then the zero column);
      * {@code compact} takes the real channels back out of the padded heads' output.
      */
-    record PaddedHeads(int width, NDArray spread, NDArray compact) {
-        static PaddedHeads of(BlockStructure structure, ai.djl.ndarray.NDManager manager) {
+    record PaddedHeads(int width, long[] spread, long[] compact) {
+        static PaddedHeads of(BlockStructure structure) {
             List<Integer> widths = structure.headWidths();
             int width = widths.stream().mapToInt(Integer::intValue).max().orElseThrow();
             int inner = structure.attentionWidth();
@@ -198,7 +204,7 @@ public final class TransformerBlock extends AbstractBlock {
                 }
                 channel += widths.get(h);
             }
-            return new PaddedHeads(width, manager.create(spread), manager.create(compact));
+            return new PaddedHeads(width, spread, compact);
         }
     }
 

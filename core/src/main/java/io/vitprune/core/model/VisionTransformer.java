@@ -61,7 +61,7 @@ public final class VisionTransformer extends AbstractBlock implements PrunableMo
      * output does not depend on it. Masked, token-pruned and class-attention passes always run grouped.
      */
     public VisionTransformer setHeadExecution(TransformerBlock.HeadExecution execution) {
-        blocks.forEach(block -> block.setHeadExecution(execution, manager));
+        blocks.forEach(block -> block.setHeadExecution(execution));
         return this;
     }
 

@@ -95,13 +95,26 @@ class VisionTransformerTest {
 
     @Test
     void thePaddedLayoutSpreadsEachHeadToTheWidestAndTakesTheRealChannelsBack() {
-        try (NDManager scope = manager.newSubManager()) {
-            TransformerBlock.PaddedHeads layout = TransformerBlock.PaddedHeads.of(new BlockStructure(List.of(2, 1), 4), scope);
+        TransformerBlock.PaddedHeads layout = TransformerBlock.PaddedHeads.of(new BlockStructure(List.of(2, 1), 4));
 
-            assertThat(layout.width()).isEqualTo(2);
-            // q of head 0, q of head 1 (one channel, then the zero column 9), k ..., v ...
-            assertThat(layout.spread().toLongArray()).containsExactly(0, 1, 2, 9, 3, 4, 5, 9, 6, 7, 8, 9);
-            assertThat(layout.compact().toLongArray()).containsExactly(0, 1, 2);
+        assertThat(layout.width()).isEqualTo(2);
+        // q of head 0, q of head 1 (one channel, then the zero column 9), k ..., v ...
+        assertThat(layout.spread()).containsExactly(0, 1, 2, 9, 3, 4, 5, 9, 6, 7, 8, 9);
+        assertThat(layout.compact()).containsExactly(0, 1, 2);
+    }
+
+    @Test
+    void paddedHeadsLeaveNothingBehindTheirScope() {
+        ModelStructure ragged = new ModelStructure(16, List.of(new BlockStructure(List.of(8, 4), 24), new BlockStructure(List.of(5, 3), 3)));
+        try (VisionTransformer pruned = TestModels.random(TestModels.tinyConfig(), ragged, 4, manager)
+                .setHeadExecution(TransformerBlock.HeadExecution.PADDED)) {
+            int before = managed(pruned.manager());
+            for (int i = 0; i < 3; i++) {
+                try (NDManager scope = pruned.newScope()) {
+                    pruned.logits(TestModels.images(pruned.config(), 2, i, scope));
+                }
+                assertThat(managed(pruned.manager())).isEqualTo(before);
+            }
         }
     }
 
