@@ -26,7 +26,6 @@ import io.vitprune.strategies.stability.StabilityScores;
 import io.vitprune.strategies.vtp.GatedModel;
 import io.vitprune.strategies.vtp.VtpGates;
 import io.vitprune.strategies.vtp.VtpPruning;
-import io.vitprune.strategies.vtp.VtpSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,9 +65,8 @@ final class VtpExperiment implements Callable<Integer> {
     @Option(names = "--ratios", split = ",", defaultValue = "0.3,0.5,0.7") List<Double> ratios;
     @Option(names = "--lambda", defaultValue = "1e-4", description = "L1 weight on the gates.") double lambda;
     @Option(names = "--gate-epochs", defaultValue = "3") int gateEpochs;
-    @Option(names = "--gate-training-lr", defaultValue = "2e-4", description = "The network's learning rate while the gates train.")
-    double gateTrainingLearningRate;
-    @Option(names = "--gate-lr", defaultValue = "1e-2", description = "The gates' own learning rate.") double gateLearningRate;
+    @Mixin
+    GateRates gateRates;
     @Option(names = "--finetune-epochs", defaultValue = "1") int finetuneEpochs;
     @Option(names = "--lr", defaultValue = "2e-4", description = "Fine-tuning learning rate.") double learningRate;
     @Option(names = "--scoring-images", defaultValue = "1000", description = "Scoring set of regression-stability.") int scoringImages;
@@ -92,7 +90,7 @@ final class VtpExperiment implements Callable<Integer> {
         KdFinetune finetune = new KdFinetune(finetuneEpochs, learningRate, 1.0, 1.0, seed);
         String gateSummary;
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer base = ModelStore.load(model, manager);
-                GatedModel gated = new VtpGates(new VtpSettings(gateEpochs, lambda, gateTrainingLearningRate, gateLearningRate, 128, seed), train, work.resolve("gates"),
+                GatedModel gated = new VtpGates(gateRates.settings(gateEpochs, lambda, seed), train, work.resolve("gates"),
                         System.out).train(base, manager)) {
             gateSummary = plotGates(gated);
             if (!table.has("none", "-", "0.00")) {
@@ -204,7 +202,7 @@ final class VtpExperiment implements Callable<Integer> {
                         + "prunes the gate-trained network with the gates folded in. Every method selects globally, then gets %d epoch(s) of "
                         + "KD fine-tuning (CE + KL to the unpruned model, lr %.0e). Stability: %,d scoring images. Top-1 on %,d test images. "
                         + "Latency ratio: forward time at batch 32 over the unpruned model's, median of 7 alternating timings in this run (not JMH). "
-                        + "Machine: %s. Date: %s.%n%n", model, gateEpochs, lambda, trainImages, gateTrainingLearningRate, gateLearningRate, finetuneEpochs, learningRate,
+                        + "Machine: %s. Date: %s.%n%n", model, gateEpochs, lambda, trainImages, gateRates.network, gateRates.gates, finetuneEpochs, learningRate,
                         scoringImages, testImages, Machine.describe(), LocalDate.now()))
                 .append("Produced by `").append(Invocation.of(spec)).append("` (resumable).\n\n")
                 .append("Gates after the sparsity phase: ").append(gateSummary).append("\n\n")

@@ -45,9 +45,8 @@ final class VtpLambdaSearch implements Callable<Integer> {
     @Option(names = "--model", defaultValue = "models/reference") Path model;
     @Option(names = "--lambdas", split = ",", defaultValue = "1e-5,1e-4,1e-3,1e-2") List<Double> lambdas;
     @Option(names = "--gate-epochs", defaultValue = "1") int gateEpochs;
-    @Option(names = "--gate-training-lr", defaultValue = "2e-4", description = "The network's learning rate while the gates train.")
-    double gateTrainingLearningRate;
-    @Option(names = "--gate-lr", defaultValue = "1e-2", description = "The gates' own learning rate.") double gateLearningRate;
+    @Mixin
+    GateRates gateRates;
     @Option(names = "--seed", defaultValue = "42") long seed;
     @Option(names = "--train-limit", defaultValue = "10000", description = "Train the gates on the first N training images.") Integer trainLimit;
     @Option(names = "--test-limit", description = "Evaluate on the first N test images.") Integer testLimit;
@@ -64,7 +63,7 @@ final class VtpLambdaSearch implements Callable<Integer> {
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer base = ModelStore.load(model, manager)) {
             for (double lambda : lambdas) {
                 String key = String.format("%.0e", lambda);
-                VtpSettings settings = new VtpSettings(gateEpochs, lambda, gateTrainingLearningRate, gateLearningRate, 128, seed);
+                VtpSettings settings = gateRates.settings(gateEpochs, lambda, seed);
                 try (GatedModel gated = new VtpGates(settings, train, work.resolve("lambda-" + key), System.out).train(base, manager)) {
                     List<GateStatistics> kinds = GateStatistics.of(gated);
                     if (!table.has(key, kinds.get(0).kind())) {
@@ -93,7 +92,7 @@ final class VtpLambdaSearch implements Callable<Integer> {
                 .append(String.format("Model `%s`. Gates (initialised to 1) on every attention channel and MLP unit, trained with CE + lambda x "
                         + "sum |g| for %d epoch(s) on %,d training images, AdamW lr %.0e for the network and %.0e for the gates, seed %d. "
                         + "Top-1 of the gated model (gates applied, nothing removed) on %,d test images. Machine: %s. Date: %s.%n%n", model,
-                        gateEpochs, trainImages, gateTrainingLearningRate, gateLearningRate, seed, testImages, Machine.describe(), LocalDate.now()))
+                        gateEpochs, trainImages, gateRates.network, gateRates.gates, seed, testImages, Machine.describe(), LocalDate.now()))
                 .append("Produced by `").append(Invocation.of(spec)).append("` (resumable).\n\n")
                 .append("| lambda | gates | count | median abs(g) | below 0.1 | below 0.5 | top-1 gated |\n|---:|---|---:|---:|---:|---:|---:|\n");
         for (List<String> row : table.rows()) {

@@ -1,0 +1,17 @@
+package io.vitprune.cli;
+
+import io.vitprune.strategies.vtp.VtpSettings;
+import picocli.CommandLine.Option;
+
+/** The learning rates of VTP's gate training, shared by the commands that train gates. */
+final class GateRates {
+    @Option(names = "--gate-training-lr", defaultValue = "2e-4", description = "The network's learning rate while the gates train.")
+    double network;
+
+    @Option(names = "--gate-lr", defaultValue = "1e-2", description = "The gates' own learning rate.")
+    double gates;
+
+    VtpSettings settings(int epochs, double lambda, long seed) {
+        return new VtpSettings(epochs, lambda, network, gates, 128, seed);
+    }
+}
