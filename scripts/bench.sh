@@ -5,7 +5,8 @@
 #   scripts/bench.sh                 full sweep -> docs/benchmarks.md, docs/benchmarks.png (+ the JMH JSON beside them)
 #   scripts/bench.sh --quick         paper model, batch 1 and 32, 50% only, short iterations -> target/bench-quick/
 #   scripts/bench.sh --scoring       ScoringBenchmark (kd-importance, 2 unit kinds x 2 image counts, ~12 min)
-#                                    -> docs/scoring-benchmark.md (+ its JMH JSON)
+#                                    -> docs/scoring-benchmark.md (seconds, units x images / s, linearity ratios)
+#                                    + docs/scoring-benchmark-jmh.json
 #   scripts/bench.sh [--quick|--scoring] [--out-dir DIR] [--no-build] [-- JMH arguments]
 #                                    JMH arguments after -- replace the sweep's (benchmark regex included), e.g.
 #                                    -- 'ForwardBenchmark|GemmBenchmark' -p model=paper -p strategy=weight-l1,weight-l2
@@ -35,6 +36,9 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
+if $quick && $scoring; then
+  echo "error: --quick and --scoring both given: expected one of them (--scoring has no quick variant; narrow it with -- ScoringBenchmark -p images=50)" >&2; exit 1
+fi
 if [[ ${#jmh_args[@]} -eq 0 ]]; then
   if $scoring; then
     jmh_args=(ScoringBenchmark)

@@ -39,9 +39,14 @@ import org.openjdk.jmh.annotations.Warmup;
  * images (see {@code AblationEngine}): every unit, channel or MLP unit alike, costs forward passes of
  * the blocks after its own, so the 2,304 MLP units should take twice as long as the 1,152 attention
  * channels, and 100 images twice as long as 50. {@code vitprune bench-report} turns the results into
- * those ratios. Each call is minutes of arithmetic on 2 cores, so one single shot per configuration
- * measures it well enough (after a first call's class loading, which the shot includes: small
- * against minutes). Run: {@code scripts/bench.sh --scoring}.
+ * those ratios, deriving the unit count from {@code kind} and {@link VitConfig#reference()} (JMH
+ * records no counts in SingleShotTime mode): keep the model here the reference one.
+ *
+ * <p>One single shot per configuration: each call is minutes of compute-bound arithmetic on 2 cores
+ * (attention channels on 50 images roughly 80 s on the development machine), so run-to-run noise and
+ * the first call's class loading, which the shot includes, are small against it; more iterations
+ * would only multiply a run that already takes about 12 minutes (80 + 160 + 160 + 320 s if the cost
+ * is linear). Run: {@code scripts/bench.sh --scoring}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)

@@ -2,7 +2,6 @@ package io.vitprune.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,11 +16,14 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code bench-report} on a hand-written results file in JMH's JSON format
  * ({@code src/test/resources/bench/jmh-results.json}): paper model, batch 32, unpruned 400 ms at
  * 2.0e10 MACs per call, global 50% 280 ms at 1.2e10, uniform 30% 350 ms at 1.6e10; GEMM 16 ms at
- * 1.6e9 MACs; plus one ScoringBenchmark result in seconds. Counters are summed over 5 iterations
- * in JMH's {@code score}, as JMH does for EVENTS counters; the report must read one iteration's value.
+ * 1.6e9 MACs; plus one TrainingStepBenchmark result, listed as another benchmark. Counters are
+ * summed over 5 iterations in JMH's {@code score}, as JMH does for EVENTS counters; the report must
+ * read one iteration's value. {@code bench/scoring-jmh-results.json}: ScoringBenchmark single shots,
+ * attention channels 80 s on 50 images and 164 s on 100, MLP units 156 s and 330 s.
  */
 class BenchReportTest {
     static final Path FIXTURE = Path.of("src/test/resources/bench/jmh-results.json");
+    static final Path SCORING_FIXTURE = Path.of("src/test/resources/bench/scoring-jmh-results.json");
 
     @TempDir
     Path temp;
@@ -47,7 +49,7 @@ class BenchReportTest {
         assertThat(report).contains("| weight-l1 global ragged 50% | 0.75 |");
         assertThat(report).contains("libtorch intra-op 2, inter-op 1", "JMH threads 1", "2 cores seen by the benchmark JVM", "forks 1",
                 "warm-up 3 x 2 s", "measurement 5 x 2 s / 2 x 2 s");
-        assertThat(report).contains("| ScoringBenchmark.scoreAttentionChannels | {images=100} | 42000.0 +- 2000.0 |");
+        assertThat(report).contains("| TrainingStepBenchmark.step | {batch=128, heads=6x32} | 420.0 +- 20.0 |");
         assertThat(report).contains("![latency ratio vs MAC ratio](benchmarks.png)");
         byte[] image = Files.readAllBytes(png);
         assertThat(Arrays.copyOf(image, 4)).containsExactly(0x89, 'P', 'N', 'G');
@@ -88,43 +90,54 @@ class BenchReportTest {
     }
 
     @Test
-    void scoringResultsGetASectionWithTheLinearityChecksAloneOrBesideTheForwardReport() throws IOException {
-        ObjectMapper json = new ObjectMapper();
-        ArrayNode fixture = (ArrayNode) json.readTree(FIXTURE.toFile());
-        JsonNode template = null;
-        for (int i = fixture.size() - 1; i >= 0; i--) {
-            if (fixture.get(i).get("benchmark").asText().contains("ScoringBenchmark")) {
-                template = fixture.remove(i);
-            }
-        }
-        ArrayNode scoring = json.createArrayNode();
-        Object[][] shots = {{"attention-channel", 50, 80.0}, {"attention-channel", 100, 164.0}, {"mlp-unit", 50, 156.0}, {"mlp-unit", 100, 330.0}};
-        for (Object[] shot : shots) {
-            ObjectNode result = template.deepCopy();
-            result.put("benchmark", "io.vitprune.bench.ScoringBenchmark.scoreUnits");
-            ((ObjectNode) result.get("params")).removeAll().put("kind", (String) shot[0]).put("images", String.valueOf(shot[1]));
-            ((ObjectNode) result.get("primaryMetric")).put("score", (double) shot[2]).put("scoreError", "NaN").put("scoreUnit", "s/op");
-            scoring.add(result);
-        }
-        Path alone = Files.writeString(temp.resolve("scoring.json"), json.writeValueAsString(scoring));
-        fixture.addAll(scoring);
-        Path mixed = Files.writeString(temp.resolve("mixed.json"), json.writeValueAsString(fixture));
+    void scoringResultsAloneGetASectionWithUnitImagesPerSecondAndTheLinearityRatios() throws IOException {
+        Path md = temp.resolve("docs/scoring-benchmark.md");
 
-        CliRun scoringOnly = CliRun.of("bench-report", "--jmh-json", alone.toString(), "--out", temp.resolve("scoring.md").toString());
-        CliRun both = CliRun.of("bench-report", "--jmh-json", mixed.toString(), "--out", temp.resolve("both.md").toString());
+        CliRun run = CliRun.of("bench-report", "--jmh-json", SCORING_FIXTURE.toString(), "--out", md.toString());
 
-        assertThat(scoringOnly.exitCode()).as(scoringOnly.err()).isZero();
-        assertThat(both.exitCode()).as(both.err()).isZero();
-        String report = Files.readString(temp.resolve("scoring.md"));
-        // 1,152 channels x 50 images / 80 s = 720 per second; 2,304 MLP units = twice the channels.
-        assertThat(report).startsWith("# Scoring cost").contains("| attention-channel | 1,152 | 50 | 80.0 | 720 |", "| mlp-unit | 2,304 | 100 | 330.0 | 698 |");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        String report = Files.readString(md);
+        assertThat(report).startsWith("# Scoring cost").contains("mode ss", "measurement 1 x single-shot");
+        // 1,152 channels x 50 images / 80 s = 720 per second; 2,304 MLP units x 100 / 330 s = 698.
+        assertThat(report).contains("| attention-channel | 1,152 | 50 | 80.0 | 720 |", "| attention-channel | 1,152 | 100 | 164.0 | 702 |",
+                "| mlp-unit | 2,304 | 50 | 156.0 | 738 |", "| mlp-unit | 2,304 | 100 | 330.0 | 698 |");
+        // images doubled: 164 / 80 = 2.05, 330 / 156 = 2.12; units doubled: 156 / 80 = 1.95, 330 / 164 = 2.01.
         assertThat(report).contains("| attention-channel: 100 vs 50 images | 2.00 | 2.05 |", "| mlp-unit: 100 vs 50 images | 2.00 | 2.12 |",
                 "| 50 images: mlp-unit vs attention-channel | 2.00 | 1.95 |", "| 100 images: mlp-unit vs attention-channel | 2.00 | 2.01 |");
-        // 164 s for 100 images, so 1,640 s for 1,000.
-        assertThat(report).contains("Every attention channel on 1,000 images, extrapolated linearly from 100: 1640 s (27.3 min)");
-        assertThat(temp.resolve("scoring.png")).doesNotExist();
-        String combined = Files.readString(temp.resolve("both.md"));
-        assertThat(combined).startsWith("# Inference cost").contains("| weight-l1 global ragged 50% |", "## Scoring cost", "| 50 | 80.0 | 720 |")
-                .doesNotContain("Other benchmarks");
+        // from the largest image count: 164 s x 1,000 / 100 = 1,640 s.
+        assertThat(report).contains("Every attention channel on 1,000 images, extrapolated linearly from 100: 1640 s (27.3 min), "
+                + "against the issue's goal of 60 s.");
+        assertThat(temp.resolve("docs/scoring-benchmark.png")).doesNotExist();
+    }
+
+    @Test
+    void scoringResultsBesideForwardResultsFollowTheUnchangedForwardReport() throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        ArrayNode both = (ArrayNode) json.readTree(FIXTURE.toFile());
+        both.addAll((ArrayNode) json.readTree(SCORING_FIXTURE.toFile()));
+        Path file = Files.writeString(temp.resolve("both.json"), json.writeValueAsString(both));
+        Path md = temp.resolve("both.md");
+
+        CliRun run = CliRun.of("bench-report", "--jmh-json", file.toString(), "--out", md.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        String report = Files.readString(md);
+        assertThat(report).startsWith("# Inference cost").contains("| weight-l1 global ragged 50% | 1536 | 280.0 +- 4.0 |", "![latency ratio vs MAC ratio](both.png)");
+        assertThat(report.substring(report.indexOf("## Scoring cost"))).contains("| mlp-unit | 2,304 | 100 | 330.0 | 698 |").doesNotContain("ForwardBenchmark");
+        assertThat(report).doesNotContain("| ScoringBenchmark.scoreUnits |");
+    }
+
+    @Test
+    void aScoringResultWithAnUnknownUnitKindIsAnErrorNamingTheResult() throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        ArrayNode results = (ArrayNode) json.readTree(SCORING_FIXTURE.toFile());
+        ((ObjectNode) results.get(0).get("params")).put("kind", "neuron");
+        Path file = Files.writeString(temp.resolve("scoring.json"), json.writeValueAsString(results));
+
+        CliRun run = CliRun.of("bench-report", "--jmh-json", file.toString(), "--out", temp.resolve("s.md").toString());
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("JMH results " + file + ": ScoringBenchmark.scoreUnits {images=50, kind=neuron}", "unit kind 'neuron': expected one of");
+        assertThat(temp.resolve("s.md")).doesNotExist();
     }
 }
