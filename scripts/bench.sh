@@ -2,7 +2,9 @@
 # Issue "bench-jmh": build, run ForwardBenchmark and GemmBenchmark in ONE JMH run (ratios are only
 # meaningful within a run), and turn the results into a markdown report and a PNG plot.
 #
-#   scripts/bench.sh                 full sweep -> docs/benchmarks.md, docs/benchmarks.png (+ the JMH JSON beside them)
+#   scripts/bench.sh                 full sweep (ForwardBenchmark, TokenForwardBenchmark, GemmBenchmark: the regex
+#                                    matches all three) -> docs/benchmarks.md, docs/benchmarks.png (+ the JMH JSON
+#                                    beside them), and the 50% rows quoted in README.md
 #   scripts/bench.sh --quick         paper model, batch 1 and 32, 50% only, short iterations -> target/bench-quick/
 #   scripts/bench.sh --scoring       ScoringBenchmark (kd-importance, 2 unit kinds x 2 image counts, ~12 min)
 #                                    -> docs/scoring-benchmark.md (seconds, units x images / s, linearity ratios)
@@ -25,13 +27,14 @@ scoring=false
 build=true
 out_dir=""
 jmh_args=()
+custom=false
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) quick=true; shift ;;
     --scoring) scoring=true; shift ;;
     --no-build) build=false; shift ;;
     --out-dir) out_dir="$2"; shift 2 ;;
-    --) shift; jmh_args=("$@"); break ;;
+    --) shift; jmh_args=("$@"); custom=true; break ;;
     *) echo "error: unknown argument '$1': expected --quick, --scoring, --no-build, --out-dir DIR or -- JMH arguments" >&2; exit 1 ;;
   esac
 done
@@ -60,7 +63,9 @@ fi
 results=target/jmh-results.json
 java -jar bench-jmh/target/benchmarks.jar "${jmh_args[@]}" -rf json -rff "$results"
 if $scoring; then name=scoring-benchmark; else name=benchmarks; fi
-java -jar cli/target/vitprune.jar bench-report --jmh-json "$results" --out "$out_dir/$name.md" --plot "$out_dir/$name.png" \
+readme=()
+if ! $quick && ! $scoring && ! $custom && [[ "$out_dir" == docs ]]; then readme=(--readme README.md); fi
+java -jar cli/target/vitprune.jar bench-report --jmh-json "$results" --out "$out_dir/$name.md" --plot "$out_dir/$name.png" "${readme[@]}" \
   --run-command "$invocation at $commit (JMH: java -jar bench-jmh/target/benchmarks.jar ${jmh_args[*]} -rf json -rff $results)"
 cp "$results" "$out_dir/$name-jmh.json"
 echo "report: $out_dir/$name.md (plot beside it when the run has forward results), raw JMH results: $out_dir/$name-jmh.json"

@@ -150,7 +150,7 @@ public class ForwardBenchmark {
             manager = NDManager.newBaseManager();
             VisionTransformer pruned = BenchModels.prune(BenchModels.load(model, manager), strategy, selector, ratio, heads, manager);
             switch (execution) {
-                case "grouped" -> prepare(pruned, batch);
+                case "grouped" -> prepare(pruned.setHeadExecution(TransformerBlock.HeadExecution.GROUPED), batch);
                 case "padded" -> prepare(pruned.setHeadExecution(TransformerBlock.HeadExecution.PADDED), batch);
                 case "padded-projections" -> {
                     ModelStats planStats = ModelStats.of(pruned);

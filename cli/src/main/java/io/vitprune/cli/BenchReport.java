@@ -274,13 +274,59 @@ final class BenchReport {
             }
         }
         List<Result> others = results.results().stream()
-                .filter(r -> !Set.of(FORWARD_PRUNED, FORWARD_UNPRUNED, GEMM, ScoringReport.SCORING).contains(r.shortName())).toList();
+                .filter(r -> !Set.of(FORWARD_PRUNED, FORWARD_UNPRUNED, GEMM, ScoringReport.SCORING, TokenReport.TOKENS).contains(r.shortName())).toList();
         if (!others.isEmpty()) {
             md.append("\n## Other benchmarks in this run\n\n| benchmark | parameters | time per call (ms) |\n|---|---|---:|\n");
             others.forEach(r -> md.append("| ").append(r.shortName()).append(" | ").append(new TreeMap<>(r.params())).append(" | ")
                     .append(latency(r)).append(" |\n"));
         }
         return md.toString();
+    }
+
+    /**
+     * The rows the README quotes: at one pruning ratio, the two plans the issue names (uniform
+     * head-aligned, global ragged) in every model and batch, each in the head execution vitprune's
+     * default ({@code AUTO}) runs at that batch: padded for one image, grouped for more (grouped
+     * where the run did not measure padded).
+     */
+    String quote(double ratio, String reportPath, String cpu) {
+        StringBuilder md = new StringBuilder(String.format(Locale.ROOT,
+                "Measured %s on %s, %s cores, libtorch intra-op threads %s (from `%s`, which has every ratio, both head executions and the plot): "
+                        + "%.0f%% of the attention channels removed by `weight-l1`, each batch in the head execution the default (`AUTO`) runs.%n%n",
+                measuredDate(results), cpu, distinct(results.results(), r -> counterText(r, "cores")),
+                distinct(results.results(), r -> counterText(r, "libtorchThreads")), reportPath, 100 * ratio));
+        md.append("| model, batch | plan | execution | latency unpruned -> pruned (ms) | latency ratio | MAC ratio | realized |\n"
+                + "|---|---|---|---:|---:|---:|---:|\n");
+        int quoted = 0;
+        for (Map.Entry<Group, List<Row>> entry : groups.entrySet()) {
+            Result base = entry.getValue().get(0).result();
+            List<Row> atRatio = entry.getValue().stream().skip(1).filter(row -> quotedPlan(row.result(), ratio)).toList();
+            String wanted = entry.getKey().batch() == 1 && atRatio.stream().anyMatch(row -> execution(row.result()).equals("padded")) ? "padded" : "grouped";
+            for (Row row : atRatio) {
+                Result r = row.result();
+                if (execution(r).equals(wanted)) {
+                    md.append(String.format(Locale.ROOT, "| %s | %s %s | %s | %s -> %s | %s | %s | %s |%n", entry.getKey().title(), r.param("selector"),
+                            r.param("heads"), wanted, fixed(base.milliseconds(), 1), fixed(r.milliseconds(), 1), fixed(row.latencyRatio(), 3),
+                            fixed(row.macRatio(), 3), fixed(row.realized(), 2)));
+                    quoted++;
+                }
+            }
+        }
+        if (quoted == 0) {
+            throw new InvalidInputException(String.format(Locale.ROOT, "JMH results %s hold no uniform-aligned or global-ragged result at ratio %s: "
+                    + "expected the full ForwardBenchmark sweep to quote", results.file(), ratio));
+        }
+        return md.toString();
+    }
+
+    private static boolean quotedPlan(Result r, double ratio) {
+        boolean plan = ("uniform".equals(r.param("selector")) && "aligned".equals(r.param("heads")))
+                || ("global".equals(r.param("selector")) && "ragged".equals(r.param("heads")));
+        return plan && r.param("ratio") != null && Math.abs(ratio - Double.parseDouble(r.param("ratio"))) < 1e-9;
+    }
+
+    private static String execution(Result r) {
+        return Objects.toString(r.param("execution"), "grouped");
     }
 
     /** Realized speed-up of every configuration (rows) in every model and batch (columns). */

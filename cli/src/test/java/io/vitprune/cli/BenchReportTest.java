@@ -56,6 +56,37 @@ class BenchReportTest {
     }
 
     @Test
+    void readmeGetsTheFiftyPercentRowsBetweenItsMarkersAndKeepsTheRest() throws IOException {
+        Path readme = temp.resolve("README.md");
+        Files.writeString(readme, "# title\n\n<!-- bench-report: begin -->\nold rows\n<!-- bench-report: end -->\n\nafter\n");
+        Path md = temp.resolve("docs/benchmarks.md");
+
+        CliRun run = CliRun.of("bench-report", "--jmh-json", FIXTURE.toString(), "--out", md.toString(), "--readme", readme.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        String text = Files.readString(readme);
+        assertThat(text).startsWith("# title\n\n<!-- bench-report: begin -->\nMeasured ").endsWith("<!-- bench-report: end -->\n\nafter\n")
+                .doesNotContain("old rows").contains("2 cores, libtorch intra-op threads 2", "50% of the attention channels removed by `weight-l1`");
+        // the fixture's global ragged 50% row; uniform aligned is only at 30% there, so it is not quoted.
+        assertThat(text).contains("| paper, batch 32 | global ragged | grouped | 400.0 -> 280.0 | 0.700 | 0.600 | 0.75 |").doesNotContain("uniform aligned");
+        assertThat(Files.readString(md)).contains("--readme " + readme);
+    }
+
+    @Test
+    void aReadmeWithoutTheMarkersIsAnErrorAndNothingIsWritten() throws IOException {
+        Path readme = temp.resolve("README.md");
+        Files.writeString(readme, "# title\n");
+        Path md = temp.resolve("out/benchmarks.md");
+
+        CliRun run = CliRun.of("bench-report", "--jmh-json", FIXTURE.toString(), "--out", md.toString(), "--readme", readme.toString());
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("--readme " + readme, "<!-- bench-report: begin -->", "<!-- bench-report: end -->");
+        assertThat(Files.readString(readme)).isEqualTo("# title\n");
+        assertThat(temp.resolve("out")).doesNotExist();
+    }
+
+    @Test
     void aPrunedResultWithoutItsUnprunedBaselineIsAnErrorNamingTheConfiguration() throws IOException {
         ObjectMapper json = new ObjectMapper();
         ArrayNode results = (ArrayNode) json.readTree(FIXTURE.toFile());
@@ -139,5 +170,50 @@ class BenchReportTest {
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err()).contains("JMH results " + file + ": ScoringBenchmark.scoreUnits {images=50, kind=neuron}", "unit kind 'neuron': expected one of");
         assertThat(temp.resolve("s.md")).doesNotExist();
+    }
+
+    @Test
+    void tokenResultsGetTheirThroughputAgainstRhoOneOfTheSameRun() throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        ArrayNode results = (ArrayNode) json.readTree(FIXTURE.toFile());
+        results.add(tokenResult(json, results, "1", 40.0));
+        results.add(tokenResult(json, results, "0.7", 25.0));
+        results.add(tokenResult(json, results, "0.5", 20.0));
+        Path file = Files.writeString(temp.resolve("tokens.json"), json.writeValueAsString(results));
+        Path md = temp.resolve("tokens.md");
+
+        CliRun run = CliRun.of("bench-report", "--jmh-json", file.toString(), "--out", md.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        String report = Files.readString(md);
+        String section = report.substring(report.indexOf("## Token pruning"));
+        // 40 / 25 = 1.6 and 40 / 20 = 2.0 times the base model's throughput; rho descending from the base.
+        assertThat(section).contains("### reference shape, random weights, stages before blocks 2,4, dynamicvit, batch 32",
+                "| 1.00 | 40.00 +- 4.00 | 1.000 |\n| 0.70 | 25.00 +- 4.00 | 1.600 |\n| 0.50 | 20.00 +- 4.00 | 2.000 |");
+        assertThat(report).contains("| weight-l1 global ragged 50% | 1536 | 280.0 +- 4.0 |").doesNotContain("| TokenForwardBenchmark.forward |");
+    }
+
+    @Test
+    void tokenResultsWithoutTheirRhoOneBaseAreAnErrorNamingTheSetting() throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        ArrayNode results = (ArrayNode) json.readTree(FIXTURE.toFile());
+        results.add(tokenResult(json, results, "0.7", 25.0));
+        Path file = Files.writeString(temp.resolve("tokens.json"), json.writeValueAsString(results));
+
+        CliRun run = CliRun.of("bench-report", "--jmh-json", file.toString(), "--out", temp.resolve("t.md").toString());
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("no rho = 1 (base model) result for reference shape, random weights, stages before blocks 2,4, dynamicvit, batch 32");
+        assertThat(temp.resolve("t.md")).doesNotExist();
+    }
+
+    /** A TokenForwardBenchmark result made from the fixture's first: its JMH settings, the token parameters, {@code milliseconds} +- 4. */
+    private static ObjectNode tokenResult(ObjectMapper json, ArrayNode fixture, String rho, double milliseconds) {
+        ObjectNode result = fixture.get(0).deepCopy();
+        result.put("benchmark", "io.vitprune.bench.TokenForwardBenchmark.forward");
+        result.set("params", json.createObjectNode().put("batch", "32").put("rho", rho).put("stages", "2,4").put("scorer", "dynamicvit").put("model", ""));
+        ((ObjectNode) result.get("primaryMetric")).put("score", milliseconds).put("scoreError", 4.0);
+        result.remove("secondaryMetrics");
+        return result;
     }
 }

@@ -40,14 +40,22 @@ public final class TransformerBlock extends AbstractBlock {
          * channels are dropped again, so the output is the grouped one. Used for plain inference; masked,
          * token-pruned and class-attention passes run grouped.
          */
-        PADDED
+        PADDED,
+        /**
+         * The default: {@code PADDED} for a single image, {@code GROUPED} for more. In the JMH run of
+         * {@code docs/benchmarks.md} (2-core CPU) every ragged plan of both models ran faster padded at
+         * batch 1, and most ran faster grouped at batch 32 and 128; batches between 1 and 32 were not
+         * measured, so the switch sits where the measurement shows the crossing.
+         */
+        AUTO
     }
 
     private final BlockStructure structure;
     private final float attentionScale;
     private final List<HeadGroup> headGroups;
-    private HeadExecution headExecution = HeadExecution.GROUPED;
-    private PaddedHeads paddedHeads;
+    private HeadExecution headExecution = HeadExecution.AUTO;
+    /** The padded layout, made when an execution may pad and the block has heads of several widths. */
+    private final PaddedHeads paddedHeads;
 
     final Parameter attentionNormGamma = param("attn_norm_gamma", Parameter.Type.GAMMA);
     final Parameter attentionNormBeta = param("attn_norm_beta", Parameter.Type.BETA);
@@ -68,6 +76,7 @@ public final class TransformerBlock extends AbstractBlock {
         this.structure = structure;
         this.attentionScale = attentionScale;
         this.headGroups = groupHeads(structure);
+        this.paddedHeads = headGroups.size() > 1 ? PaddedHeads.of(structure) : null;
     }
 
     private Parameter param(String name, Parameter.Type type) {
@@ -80,9 +89,11 @@ public final class TransformerBlock extends AbstractBlock {
 
     void setHeadExecution(HeadExecution execution) {
         this.headExecution = java.util.Objects.requireNonNull(execution, "head execution is null");
-        if (execution == HeadExecution.PADDED && paddedHeads == null) {
-            paddedHeads = PaddedHeads.of(structure);
-        }
+    }
+
+    /** Whether a plain (unmasked) pass over {@code batch} images runs the attention core padded. */
+    boolean runsPadded(long batch) {
+        return paddedHeads != null && (headExecution == HeadExecution.PADDED || (headExecution == HeadExecution.AUTO && batch == 1));
     }
 
     NDArray weight(ModelPart part) {
@@ -127,7 +138,7 @@ public final class TransformerBlock extends AbstractBlock {
         long tokens = x.getShape().get(1);
         int inner = structure.attentionWidth();
         NDArray qkv = Linear.linear(x, qkvWeight.getArray()).singletonOrThrow();
-        if (headExecution == HeadExecution.PADDED && headGroups.size() > 1 && mask == null && policy == null && classAttention == null) {
+        if (runsPadded(batch) && mask == null && policy == null && classAttention == null) {
             return Linear.linear(paddedAttention(qkv, batch, tokens), outWeight.getArray(), outBias.getArray()).singletonOrThrow();
         }
         if (mask != null) {

@@ -57,7 +57,7 @@ public final class VisionTransformer extends AbstractBlock implements PrunableMo
     }
 
     /**
-     * How blocks with heads of several widths run their attention (default {@code GROUPED}); the
+     * How blocks with heads of several widths run their attention (default {@code AUTO}); the
      * output does not depend on it. Masked, token-pruned and class-attention passes always run grouped.
      */
     public VisionTransformer setHeadExecution(TransformerBlock.HeadExecution execution) {
