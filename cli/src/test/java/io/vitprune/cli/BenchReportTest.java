@@ -73,6 +73,34 @@ class BenchReportTest {
     }
 
     @Test
+    void readmeQuotesAtBatchOneThePaddedRunThatTheDefaultExecutionUses() throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        ArrayNode results = (ArrayNode) json.readTree(FIXTURE.toFile());
+        results.add(atBatchOne(results.get(2), null, 10.0)); // the unpruned paper model
+        results.add(atBatchOne(results.get(0), "grouped", 12.0)); // global ragged 50%
+        results.add(atBatchOne(results.get(0), "padded", 8.0));
+        Path file = Files.writeString(temp.resolve("batch-one.json"), json.writeValueAsString(results));
+        Path readme = Files.writeString(temp.resolve("README.md"), "<!-- bench-report: begin -->\n<!-- bench-report: end -->\n");
+
+        CliRun run = CliRun.of("bench-report", "--jmh-json", file.toString(), "--out", temp.resolve("b.md").toString(), "--readme", readme.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        // padded: 8 / 10 = 0.8 against a MAC ratio of 0.6, realized 0.2 / 0.4 = 0.5; batch 32 has no padded run and stays grouped.
+        assertThat(Files.readString(readme)).contains("| paper, batch 1 | global ragged | padded | 10.0 -> 8.0 | 0.800 | 0.600 | 0.50 |",
+                "| paper, batch 32 | global ragged | grouped |").doesNotContain("| paper, batch 1 | global ragged | grouped |");
+    }
+
+    private static ObjectNode atBatchOne(com.fasterxml.jackson.databind.JsonNode fixtureResult, String execution, double milliseconds) {
+        ObjectNode result = fixtureResult.deepCopy();
+        ObjectNode params = ((ObjectNode) result.get("params")).put("batch", "1");
+        if (execution != null) {
+            params.put("execution", execution);
+        }
+        ((ObjectNode) result.get("primaryMetric")).put("score", milliseconds).put("scoreError", 0.1);
+        return result;
+    }
+
+    @Test
     void aReadmeWithoutTheMarkersIsAnErrorAndNothingIsWritten() throws IOException {
         Path readme = temp.resolve("README.md");
         Files.writeString(readme, "# title\n");
