@@ -68,7 +68,7 @@ final class DynamicVitExperiment implements Callable<Integer> {
 
     @Option(names = "--model", defaultValue = "models/reference") Path model;
     @Option(names = "--rhos", split = ",", defaultValue = "0.5,0.6,0.7,0.8,0.9") List<Double> rhos;
-    @Option(names = "--baseline", defaultValue = "true", negatable = true, description = "Also evaluate the cls-attention baseline at each rho.")
+    @Option(names = "--baseline", defaultValue = "true", fallbackValue = "true", negatable = true, description = "Also evaluate the cls-attention baseline at each rho.")
     boolean baseline;
     @Option(names = "--channel-scorer", defaultValue = "weight-l1", description = "Channel pruning of the combined row (data-free scorer, global).")
     String channelScorer;
@@ -247,15 +247,18 @@ final class DynamicVitExperiment implements Callable<Integer> {
                         + "(the class token always). `dynamicvit`: predictors trained %d epoch(s) on %,d training images with "
                         + "CE + %.1f x ratio MSE + %.1f x KL(teacher || student) + %.1f x token MSE, hard Gumbel-softmax decisions and masked "
                         + "attention, AdamW lr %.0e for the predictors and x %.2f for the backbone, the unpruned model as frozen teacher; "
-                        + "inference gathers the kept tokens (top-k). `cls-attention`: the non-learned baseline (class-token attention of "
-                        + "the block before each stage, top-k) on the unchanged model. `%s`: %s scores, global selection, no fine-tuning; "
-                        + "`+dynamicvit`: predictors trained on it as above (this also fine-tunes its backbone at the backbone rate). "
+                        + "inference gathers the kept tokens (top-k). %s%s"
                         + "Top-1 on %,d test images. MACs count the matrix products of the blocks on the kept tokens plus the predictors. "
                         + "Throughput ratio: base forward time / this model's at batch 32 and batch 1, median of %d alternating "
                         + "timings in this run (a quick ratio, not JMH; see `TokenForwardBenchmark`). Training s: the training epochs' seconds "
                         + "(history.csv of the cell), evaluation excluded. Machine: %s. Date: %s.%n%n",
                         model, pruning.stages(), tokens.epochs, trainImages, tokens.ratioWeight, tokens.klWeight, tokens.tokenWeight,
-                        tokens.learningRate, tokens.backboneScale, channelMethod(), channelScorer, testImages, timingRepeats, Machine.describe(),
+                        tokens.learningRate, tokens.backboneScale,
+                        baseline ? "`cls-attention`: the non-learned baseline (class-token attention of the block before each stage, top-k) "
+                                + "on the unchanged model. " : "",
+                        channelRatio > 0 ? String.format("`%s`: %s scores, global selection, no fine-tuning; `+dynamicvit`: predictors "
+                                + "trained on it as above (this also fine-tunes its backbone at the backbone rate). ", channelMethod(), channelScorer) : "",
+                        testImages, timingRepeats, Machine.describe(),
                         LocalDate.now()))
                 .append("Produced by `").append(Invocation.of(spec)).append("` (resumable).\n\n")
                 .append("![top-1 vs MACs](").append(out.getFileName()).append(".png)\n\n")

@@ -101,6 +101,19 @@ class TokenCommandsTest {
     }
 
     @Test
+    void theBaselineIsOnByDefaultAndNoBaselineTurnsItOff() {
+        assertThat(baseline()).isTrue();
+        assertThat(baseline("--baseline")).isTrue();
+        assertThat(baseline("--no-baseline")).isFalse();
+    }
+
+    private static boolean baseline(String... args) {
+        DynamicVitExperiment experiment = new DynamicVitExperiment();
+        new picocli.CommandLine(experiment).parseArgs(args);
+        return experiment.baseline;
+    }
+
+    @Test
     void aKeepRatioOutsideZeroToOneOrAStageBeyondTheModelIsRejected() {
         Path data = TestData.cifarDirectory();
         for (String[] bad : new String[][] {{"--rho", "1.5", "--stages", "1"}, {"--rho", "0.5", "--stages", "2"}}) {
