@@ -7,7 +7,7 @@
 # measurement of the attention channels).
 #
 #   scripts/results.sh                 all, in order
-#   scripts/results.sh finetune vtp    only these (finetune, paper-table, vtp-lambda, vtp, dynamicvit, dynamicvit-early)
+#   scripts/results.sh finetune vtp    only these (finetune, paper-table, vtp-lambda, vtp-lambda-50k, vtp, dynamicvit, dynamicvit-early)
 #
 # Build first (mvn -B -q install -DskipTests). Run it on an otherwise idle machine: the experiments
 # time forward passes for their latency columns. The benchmarks are scripts/bench.sh.
@@ -18,7 +18,7 @@ vitprune() { java -Xmx6g -jar cli/target/vitprune.jar "$@"; }
 
 experiments=("$@")
 if [[ ${#experiments[@]} -eq 0 ]]; then
-  experiments=(finetune paper-table vtp-lambda vtp dynamicvit dynamicvit-early)
+  experiments=(finetune paper-table vtp-lambda vtp-lambda-50k vtp dynamicvit dynamicvit-early)
 fi
 for experiment in "${experiments[@]}"; do
   echo "== experiment $experiment ($(date -u +%FT%TZ))"
@@ -26,6 +26,9 @@ for experiment in "${experiments[@]}"; do
     finetune) vitprune experiment finetune ;;
     paper-table) vitprune experiment paper-table ;;
     vtp-lambda) vitprune experiment vtp-lambda ;;
+    # The same search with 391 gate steps (1 epoch of 50,000 images) instead of 79: with AdamW a gate moves about
+    # its learning rate per step whatever lambda is, so the step budget decides whether gates can reach 0.
+    vtp-lambda-50k) vitprune experiment vtp-lambda --train-limit 50000 --work target/experiments/vtp-lambda-50k --out docs/results/vtp-lambda-50k ;;
     vtp) vitprune experiment vtp ;;
     # 2 epochs per rho instead of the command's 5: five trainings of ~8 minutes an epoch.
     dynamicvit) vitprune experiment dynamicvit --epochs 2 ;;
@@ -34,7 +37,7 @@ for experiment in "${experiments[@]}"; do
     # The cls-attention baseline at the same stages costs no training and shows what the predictors add.
     dynamicvit-early) vitprune experiment dynamicvit --epochs 2 --stages 1,3 --rhos 0.7 --channel-ratio 0 \
                         --work target/experiments/dynamicvit-early --out docs/results/dynamicvit-early ;;
-    *) echo "error: unknown experiment '$experiment': expected finetune, paper-table, vtp-lambda, vtp, dynamicvit or dynamicvit-early" >&2
+    *) echo "error: unknown experiment '$experiment': expected finetune, paper-table, vtp-lambda, vtp-lambda-50k, vtp, dynamicvit or dynamicvit-early" >&2
        exit 1 ;;
   esac
 done
