@@ -322,7 +322,14 @@ final class BenchReport {
     private static boolean quotedPlan(Result r, double ratio) {
         boolean plan = ("uniform".equals(r.param("selector")) && "aligned".equals(r.param("heads")))
                 || ("global".equals(r.param("selector")) && "ragged".equals(r.param("heads")));
-        return plan && r.param("ratio") != null && Math.abs(ratio - Double.parseDouble(r.param("ratio"))) < 1e-9;
+        if (!plan || r.param("ratio") == null) {
+            return false;
+        }
+        try {
+            return Math.abs(ratio - Double.parseDouble(r.param("ratio"))) < 1e-9;
+        } catch (NumberFormatException e) {
+            return false; // a ratio that is not a number is not the one quoted
+        }
     }
 
     private static String execution(Result r) {

@@ -2,6 +2,7 @@ package io.vitprune.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -88,16 +89,6 @@ class BenchReportTest {
         // padded: 8 / 10 = 0.8 against a MAC ratio of 0.6, realized 0.2 / 0.4 = 0.5; batch 32 has no padded run and stays grouped.
         assertThat(Files.readString(readme)).contains("| paper, batch 1 | global ragged | padded | 10.0 -> 8.0 | 0.800 | 0.600 | 0.50 |",
                 "| paper, batch 32 | global ragged | grouped |").doesNotContain("| paper, batch 1 | global ragged | grouped |");
-    }
-
-    private static ObjectNode atBatchOne(com.fasterxml.jackson.databind.JsonNode fixtureResult, String execution, double milliseconds) {
-        ObjectNode result = fixtureResult.deepCopy();
-        ObjectNode params = ((ObjectNode) result.get("params")).put("batch", "1");
-        if (execution != null) {
-            params.put("execution", execution);
-        }
-        ((ObjectNode) result.get("primaryMetric")).put("score", milliseconds).put("scoreError", 0.1);
-        return result;
     }
 
     @Test
@@ -242,6 +233,17 @@ class BenchReportTest {
         result.set("params", json.createObjectNode().put("batch", "32").put("rho", rho).put("stages", "2,4").put("scorer", "dynamicvit").put("model", ""));
         ((ObjectNode) result.get("primaryMetric")).put("score", milliseconds).put("scoreError", 4.0);
         result.remove("secondaryMetrics");
+        return result;
+    }
+
+    /** A copy of a fixture result at batch 1, with {@code execution} (none when null) and {@code milliseconds} +- 0.1. */
+    private static ObjectNode atBatchOne(JsonNode fixtureResult, String execution, double milliseconds) {
+        ObjectNode result = fixtureResult.deepCopy();
+        ObjectNode params = ((ObjectNode) result.get("params")).put("batch", "1");
+        if (execution != null) {
+            params.put("execution", execution);
+        }
+        ((ObjectNode) result.get("primaryMetric")).put("score", milliseconds).put("scoreError", 0.1);
         return result;
     }
 }
