@@ -6,7 +6,7 @@
 #                                    matches all three) -> docs/benchmarks.md, docs/benchmarks.png (+ the JMH JSON
 #                                    beside them), and the 50% rows quoted in README.md
 #   scripts/bench.sh --quick         paper model, batch 1 and 32, 50% only, short iterations -> target/bench-quick/
-#   scripts/bench.sh --scoring       ScoringBenchmark (kd-importance, 2 unit kinds x 2 image counts, ~12 min)
+#   scripts/bench.sh --scoring       ScoringBenchmark (kd-importance, 2 unit kinds x 2 image counts, ~9 min)
 #                                    -> docs/scoring-benchmark.md (seconds, units x images / s, linearity ratios)
 #                                    + docs/scoring-benchmark-jmh.json
 #   scripts/bench.sh [--quick|--scoring] [--out-dir DIR] [--no-build] [-- JMH arguments]

@@ -42,11 +42,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * those ratios, deriving the unit count from {@code kind} and {@link VitConfig#reference()} (JMH
  * records no counts in SingleShotTime mode): keep the model here the reference one.
  *
- * <p>One single shot per configuration: each call is minutes of compute-bound arithmetic on 2 cores
- * (attention channels on 50 images roughly 80 s on the development machine), so run-to-run noise and
- * the first call's class loading, which the shot includes, are small against it; more iterations
- * would only multiply a run that already takes about 12 minutes (80 + 160 + 160 + 320 s if the cost
- * is linear). Run: {@code scripts/bench.sh --scoring}.
+ * <p>One single shot per configuration: each call is about a minute or more of compute-bound
+ * arithmetic on 2 cores (docs/scoring-benchmark.md), so run-to-run noise and the first call's class
+ * loading, which the shot includes, are small against it; more iterations would only multiply a run
+ * that already takes about 9 minutes (1 + 2 + 2 + 4 units of the first shot's time if the cost is
+ * linear). Run: {@code scripts/bench.sh --scoring}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)

@@ -1,6 +1,7 @@
 package io.vitprune.cli;
 
 import ai.djl.ndarray.NDManager;
+import io.vitprune.api.InvalidInputException;
 import io.vitprune.api.PruningTarget;
 import io.vitprune.api.ScoringContext;
 import io.vitprune.api.StrategySettings;
@@ -24,6 +25,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -79,10 +81,20 @@ final class PaperTableExperiment implements Callable<Integer> {
     Path ablationDirectory;
     @Option(names = "--out", defaultValue = "docs/results/paper-table", description = "Writes <out>.csv, <out>.md and <out>.png.") Path out;
     @Option(names = "--paper", defaultValue = "../shared/reference/kawai-yoshida-tables.md", description = "The paper's published tables.") Path paper;
+    @Option(names = "--report-only", description = "Write the report from the cells finished so far and run nothing (e.g. while fine-tunes "
+            + "remain).") boolean reportOnly;
 
     @Override
     public Integer call() throws Exception {
         Cifar10 test = data.load(Cifar10.Split.TEST, testLimit);
+        if (reportOnly) {
+            Path csv = Path.of(out + ".csv");
+            if (!Files.exists(csv)) {
+                throw new InvalidInputException("--report-only: no result table " + csv + ": expected the CSV of an earlier run");
+            }
+            writeReport(new ResultTable(csv, COLUMNS, 5), test.size());
+            return 0;
+        }
         Cifar10 train = data.load(Cifar10.Split.TRAIN, null);
         ResultTable table = new ResultTable(Path.of(out + ".csv"), COLUMNS, 5);
         StrategyRegistry registry = StrategyRegistry.load();
@@ -126,8 +138,12 @@ final class PaperTableExperiment implements Callable<Integer> {
                 }
             }
         }
-        PaperTableReport.write(table, ratios, paper, out, Invocation.of(spec), scoringImages, test.size());
+        writeReport(table, test.size());
         return 0;
+    }
+
+    private void writeReport(ResultTable table, int testImages) throws IOException {
+        PaperTableReport.write(table, ratios, paper, out, Invocation.of(spec, Set.of("--report-only")), scoringImages, testImages);
     }
 
     /** The score-based methods' scores from one ablation measurement, keyed "method selector". */

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -35,7 +36,8 @@ final class PaperTableReport {
     static void write(ResultTable table, List<Double> ratios, Path paperFile, Path out, String command, int scoringImages, int testImages)
             throws IOException {
         double base = 100 * Double.parseDouble(table.row("none", "-", "-", "0.00", "0").get("top1"));
-        Map<String, Map<String, String>> paper = Files.exists(paperFile) ? readPaperTable1(paperFile) : Map.of();
+        Map<String, Map<String, String>> paper = Files.exists(paperFile) ? readPaperTable(paperFile, "Table 1") : Map.of();
+        Map<String, Map<String, String>> paperSizes = Files.exists(paperFile) ? readPaperTable(paperFile, "Table 3") : Map.of();
         StringBuilder md = new StringBuilder("# The seed paper's experiment on the reference model\n\n")
                 .append(String.format("Top-1 (%%) on %,d CIFAR-10 test images after removing a fraction of the attention channels. Unpruned "
                         + "model: %.2f%%. Score-based methods: mean +- standard deviation over scoring sets of %,d training images drawn with "
@@ -52,6 +54,15 @@ final class PaperTableReport {
                     .append("Each pruned model above, trained with CE + beta KL(teacher || student), the unpruned model as frozen teacher "
                             + "(n = scoring seeds fine-tuned; the weight methods have none).\n\n");
             appendTable(md, table, ratios, epochs, chart, " + KD " + epochs);
+            List<String> missing = new ArrayList<>();
+            for (String method : PAPER_ROWS.keySet()) {
+                String[] parts = method.split(" ");
+                ratios.stream().filter(r -> values(table, parts[0], parts[1], r, epochs).isEmpty() && !values(table, parts[0], parts[1], r, "0").isEmpty())
+                        .forEach(r -> missing.add(String.format("%s %.0f%%", method, 100 * r)));
+            }
+            if (!missing.isEmpty()) {
+                md.append("\nNot fine-tuned yet (the run continues where it stopped): ").append(String.join(", ", missing)).append(".\n");
+            }
         }
         md.append("\n![top-1 vs ratio](").append(out.getFileName()).append(".png)\n\n");
         md.append("## Beside the paper's Table 1\n\n")
@@ -73,6 +84,8 @@ final class PaperTableReport {
                 md.append('\n');
             }
         }
+        appendAgreement(md, means, paper, ratios);
+        appendCost(md, table, ratios, paperSizes);
         AtomicFiles.writeString(Path.of(out + ".md"), md.toString());
         Path png = Path.of(out + ".png").toAbsolutePath();
         BitmapEncoder.saveBitmap(chart, png.toString().replaceFirst("\\.png$", ""), BitmapEncoder.BitmapFormat.PNG);
@@ -133,14 +146,100 @@ final class PaperTableReport {
         return values;
     }
 
-    /** Rows of the "Table 1" section of the reference file: row label to {"30%": "73.73", ...}. */
-    static Map<String, Map<String, String>> readPaperTable1(Path file) throws IOException {
+    /**
+     * Per ratio, the best of our methods and of the paper's rows (without fine-tuning), and the
+     * margin of stability over weight magnitude in both, in points of top-1: the paper's claim is
+     * that stability wins at low ratios and global weight magnitude at high ones. The two bases differ
+     * (the paper does not publish its own), so the margins compare in sign and rank, not in size.
+     */
+    private static void appendAgreement(StringBuilder md, Map<String, List<Double>> means, Map<String, Map<String, String>> paper,
+            List<Double> ratios) {
+        md.append("\n## Where we agree and differ\n\n")
+                .append("Without fine-tuning. \"Best\" is the row with the highest mean top-1; the margin is the better stability row minus "
+                        + "the better weight row, in points of top-1 (the paper has one stability row). The same sign means the same winner "
+                        + "between the proposed method and weight magnitude.\n\n")
+                .append("| ratio | best here | best in the paper | stability - weight here | in the paper |\n")
+                .append("|---:|---|---|---:|---:|\n");
+        for (int i = 0; i < ratios.size(); i++) {
+            String ratio = String.format("%.0f%%", 100 * ratios.get(i));
+            Map<String, Double> ours = new LinkedHashMap<>();
+            for (Map.Entry<String, List<Double>> method : means.entrySet()) {
+                ours.put(method.getKey(), method.getValue().get(i));
+            }
+            Map<String, Double> published = new LinkedHashMap<>();
+            paper.forEach((row, cells) -> published.put(row, parse(cells.get(ratio))));
+            double oursMargin = better(ours, "regression-stability uniform", "regression-stability global")
+                    - better(ours, "weight-l1 uniform", "weight-l1 global");
+            double paperMargin = better(published, "stability (proposed)") - better(published, "weight (uniform)", "weight (global)");
+            md.append("| ").append(ratio).append(" | ").append(best(ours)).append(" | ").append(best(published)).append(" | ")
+                    .append(signed(oursMargin)).append(" | ").append(signed(paperMargin)).append(" |\n");
+        }
+    }
+
+    /**
+     * Size and cost per ratio (every method removes the same number of channels, each costing the
+     * same parameters and MACs, so the cells should agree across methods: a range shows when not),
+     * beside the paper's Table 3 size reductions.
+     */
+    private static void appendCost(StringBuilder md, ResultTable table, List<Double> ratios, Map<String, Map<String, String>> paperSizes) {
+        Map<String, String> unpruned = table.row("none", "-", "-", "0.00", "0");
+        md.append("\n## Size and cost\n\n")
+                .append(String.format("Without fine-tuning, every method and seed; relative to the unpruned model (%,d parameters, %,d MACs per "
+                        + "image, %,d bytes of weights). The paper's column is its Table 3 size reduction of the weight (uniform) row.%n%n",
+                        Long.parseLong(unpruned.get("parameters")), Long.parseLong(unpruned.get("macs_per_image")),
+                        Long.parseLong(unpruned.get("weights_bytes"))))
+                .append("| ratio | parameters | MACs per image | saved weights | paper: saved size |\n|---:|---:|---:|---:|---:|\n");
+        Map<String, String> paperRow = paperSizes.getOrDefault("weight (uniform)", Map.of());
+        for (double ratio : ratios) {
+            String key = String.format("%.2f", ratio);
+            List<List<String>> rows = table.rows().stream().filter(row -> row.get(3).equals(key) && row.get(4).equals("0")).toList();
+            String percent = String.format("%.0f%%", 100 * ratio);
+            String paperCell = paperRow.getOrDefault(percent, "");
+            md.append("| ").append(percent).append(" | ").append(change(rows, 6, unpruned.get("parameters"))).append(" | ")
+                    .append(change(rows, 7, unpruned.get("macs_per_image"))).append(" | ").append(change(rows, 8, unpruned.get("weights_bytes")))
+                    .append(" | ").append(paperCell.contains("(") ? paperCell.substring(paperCell.indexOf('(') + 1, paperCell.indexOf(')')) : "")
+                    .append(" |\n");
+        }
+    }
+
+    /** The change of column {@code column} over {@code rows} against {@code base}, as a percentage or a range of them. */
+    private static String change(List<List<String>> rows, int column, String base) {
+        double reference = Double.parseDouble(base);
+        double min = rows.stream().mapToDouble(row -> Double.parseDouble(row.get(column))).min().orElse(Double.NaN);
+        double max = rows.stream().mapToDouble(row -> Double.parseDouble(row.get(column))).max().orElse(Double.NaN);
+        String low = String.format("%+.2f%%", 100 * (min / reference - 1));
+        return min == max || Double.isNaN(min) ? low : low + " .. " + String.format("%+.2f%%", 100 * (max / reference - 1));
+    }
+
+    /** The highest of the values of {@code rows} that exist and are numbers; NaN if none. */
+    private static double better(Map<String, Double> values, String... rows) {
+        return Stream.of(rows).map(values::get).filter(v -> v != null && !v.isNaN()).max(Double::compare).orElse(Double.NaN);
+    }
+
+    private static String best(Map<String, Double> values) {
+        return values.entrySet().stream().filter(e -> !e.getValue().isNaN()).max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("");
+    }
+
+    private static double parse(String cell) {
+        try {
+            return cell == null ? Double.NaN : Double.parseDouble(cell.split(" ")[0]);
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
+    }
+
+    private static String signed(double points) {
+        return Double.isNaN(points) ? "" : String.format("%+.2f", points);
+    }
+
+    /** Rows of the section of the reference file whose heading starts with {@code "## " + table}: row label to {"30%": "73.73", ...}. */
+    static Map<String, Map<String, String>> readPaperTable(Path file, String table) throws IOException {
         Map<String, Map<String, String>> rows = new LinkedHashMap<>();
         boolean inTable = false;
         List<String> header = List.of();
         for (String line : Files.readAllLines(file)) {
             if (line.startsWith("## ")) {
-                inTable = line.startsWith("## Table 1");
+                inTable = line.startsWith("## " + table + ":");
                 continue;
             }
             if (!inTable || !line.startsWith("|") || line.startsWith("|--")) {

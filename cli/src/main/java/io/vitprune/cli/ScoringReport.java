@@ -1,8 +1,10 @@
 package io.vitprune.cli;
 
 import io.vitprune.api.InvalidInputException;
+import io.vitprune.api.ModelStructure;
 import io.vitprune.api.UnitKind;
 import io.vitprune.cli.JmhResults.Result;
+import io.vitprune.core.model.ModelStats;
 import io.vitprune.core.model.VitConfig;
 import java.util.Locale;
 import java.util.TreeMap;
@@ -103,7 +105,10 @@ record ScoringReport(TreeMap<String, TreeMap<Integer, ScoringReport.Shot>> byKin
         return String.format(Locale.ROOT, "| %s | %.2f | %.2f |%n", label, workRatio, larger.seconds() / smaller.seconds());
     }
 
-    /** Every attention channel on the goal's 1,000 images, from the largest image count measured; empty without channel results. */
+    /**
+     * Every attention channel on the goal's 1,000 images, from the largest image count measured, and
+     * the arithmetic rate that scoring sustains and the goal would need; empty without channel results.
+     */
     private String extrapolation() {
         TreeMap<Integer, Shot> channels = byKind.get(UnitKind.ATTENTION_CHANNEL.id());
         if (channels == null) {
@@ -111,13 +116,32 @@ record ScoringReport(TreeMap<String, TreeMap<Integer, ScoringReport.Shot>> byKin
         }
         Shot largest = channels.lastEntry().getValue();
         double seconds = largest.seconds() * GOAL_IMAGES / largest.images();
+        double flop = GOAL_IMAGES * blockForwardsPerImage(UnitKind.ATTENTION_CHANNEL) * flopPerBlockForward();
         return String.format(Locale.ROOT, """
 
                 Every attention channel on %,d images, extrapolated linearly from %d: %.0f s (%.1f min), against the issue's goal of \
-                %.0f s. Why the goal is out of reach on 2 cores (`AblationEngine`'s cost model): every channel costs a forward pass \
-                of the blocks after its own for every image, 6 + 192 x 21 = 4,038 one-image block forwards per image (about 41.6 \
-                MFLOP each), so about 168 TFLOP for 1,000 images: about 27 minutes at best at the ~105 GFLOP/s that libtorch's GEMM \
-                reaches on 2 cores (DEVELOPERS.md).
-                """, GOAL_IMAGES, largest.images(), seconds, seconds / 60, GOAL_SECONDS);
+                %.0f s. The work is fixed by the criterion (`AblationEngine`'s cost model): every channel costs a forward pass of the \
+                blocks from its own on, for every image, %,d one-image block forwards per image of about %.1f MFLOP each, so about \
+                %.0f TFLOP for %,d images. This run sustains %.0f GFLOP/s; the goal would need %.2f TFLOP/s from the same 2 cores, \
+                %.0f times this rate, so it is out of reach for the exact criterion on this machine.
+                """, GOAL_IMAGES, largest.images(), seconds, seconds / 60, GOAL_SECONDS, blockForwardsPerImage(UnitKind.ATTENTION_CHANNEL),
+                flopPerBlockForward() / 1e6, flop / 1e12, GOAL_IMAGES, flop / seconds / 1e9, flop / GOAL_SECONDS / 1e12, seconds / GOAL_SECONDS);
+    }
+
+    /** One unmasked pass plus, per unit of block l, the blocks l .. depth-1: {@code D + sum_l n_l (D - l)}. */
+    private static long blockForwardsPerImage(UnitKind kind) {
+        ModelStructure structure = VitConfig.reference().initialStructure();
+        long forwards = structure.depth();
+        for (int b = 0; b < structure.depth(); b++) {
+            forwards += (long) structure.block(b).units(kind) * (structure.depth() - b);
+        }
+        return forwards;
+    }
+
+    /** Two FLOP per multiply-accumulate of one block of the reference model (its MACs without embedding and head, spread over its blocks: within 1%). */
+    private static double flopPerBlockForward() {
+        VitConfig config = VitConfig.reference();
+        ModelStructure structure = config.initialStructure();
+        return 2.0 * ModelStats.of(config, structure).macsPerImage() / structure.depth();
     }
 }

@@ -29,6 +29,13 @@ class PaperTableReportTest {
                 | method              | 30%   |
                 |---------------------|-------|
                 | weight (uniform)    | 73.73 |
+                | stability (proposed) | 74.70 |
+
+                ## Table 3: saved model size
+
+                | method              | 30%    |
+                |---------------------|--------|
+                | weight (uniform)    | 28.312 (-19.97%) |
                 """);
 
         PaperTableReport.write(table, List.of(0.3), paper, temp.resolve("report"), "vitprune experiment paper-table", 1000, 10000);
@@ -39,9 +46,25 @@ class PaperTableReportTest {
         assertThat(md).contains("Unpruned model: 80.00%").contains("Produced by `vitprune experiment paper-table`");
         assertThat(before).contains("| weight-l1 | uniform | 1 | 70.00 |").contains("| kd-importance | uniform | 2 | 75.00 +- 1.41 |");
         assertThat(after).contains("| weight-l1 | uniform | 1 | 78.00 |").contains("| kd-importance | uniform | 1 | 79.00 |")
-                .contains("| regression-stability | global | 0 | |");
+                .contains("| regression-stability | global | 0 | |").doesNotContain("Not fine-tuned yet");
         assertThat(md.substring(md.indexOf("## Beside"))).contains("| weight-l1 | uniform | ours: top-1 / unpruned | 0.875 |")
                 .contains("| | | paper: top-1 (%) | 73.73 |").contains("| kd-importance | uniform | ours: top-1 / unpruned | 0.938 |");
+        assertThat(md.substring(md.indexOf("## Where we agree"))).contains("| 30% | kd-importance uniform | stability (proposed) |  | +0.97 |");
+        assertThat(md.substring(md.indexOf("## Size and cost"))).contains("(100 parameters, 1,000 MACs per image, 400 bytes of weights)")
+                .contains("| 30% | -20.00% | -20.00% | -20.00% | -19.97% |");
         assertThat(temp.resolve("report.png")).isNotEmptyFile();
+    }
+    @Test
+    void namesTheCellsNotFineTunedYet() throws IOException {
+        ResultTable table = new ResultTable(temp.resolve("t.csv"), PaperTableExperiment.COLUMNS, 5);
+        table.put("none", "-", "-", "0.00", 0, "0.8000", 100, 1000, 400);
+        table.put("weight-l1", "uniform", "-", "0.30", 0, "0.7000", 80, 800, 320);
+        table.put("weight-l1", "global", "-", "0.30", 0, "0.7100", 80, 800, 320);
+        table.put("weight-l1", "uniform", "-", "0.30", 1, "0.7800", 80, 800, 320);
+
+        PaperTableReport.write(table, List.of(0.3), temp.resolve("no-paper.md"), temp.resolve("report"), "vitprune experiment paper-table", 1000,
+                10000);
+
+        assertThat(Files.readString(temp.resolve("report.md"))).contains("Not fine-tuned yet (the run continues where it stopped): weight-l1 global 30%.");
     }
 }

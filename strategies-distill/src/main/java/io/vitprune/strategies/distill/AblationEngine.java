@@ -52,8 +52,8 @@ import java.util.function.Consumer;
  * changes every token entering the next block. For the dim-192 reference ViT (depth 6, 6 x 32
  * heads, MLP 384, 65 tokens; about 41.6 MFLOP per one-image block forward), the attention
  * channels take {@code 6 + 192 * 21 = 4,038} block forwards per image, about 168 TFLOP for 1,000
- * images: about 27 minutes at best, at the ~105 GFLOP/s that libtorch's GEMM reaches on 2
- * cores (DEVELOPERS.md); its 36 heads take {@code 6 + 6 * 21 = 132}, 31 times fewer.
+ * images (the time and rate measured on 2 cores: docs/scoring-benchmark.md); its 36 heads take
+ * {@code 6 + 6 * 21 = 132}, 31 times fewer.
  *
  * <p>Memory: one batch's block inputs ({@code D B} token arrays) and one block's temporaries for
  * {@code k B} rows at a time: each block runs in its own scope, freed as soon as its output exists.
