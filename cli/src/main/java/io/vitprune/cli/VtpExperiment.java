@@ -30,12 +30,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -128,11 +132,12 @@ final class VtpExperiment implements Callable<Integer> {
                                 result.stats().macsPerImage(), String.format("%.3f", latencyRatio));
                         System.out.printf("%s %s %s: top-1 %.2f%% -> %.2f%% after fine-tuning%n", method, kind.id(), ratioKey,
                                 100 * result.before(), 100 * result.after());
+                        writeReport(table, gateSummary, train.size(), test.size());
                     }
                 }
             }
         }
-        writeMarkdown(table, gateSummary, train.size(), test.size());
+        writeReport(table, gateSummary, train.size(), test.size());
         return 0;
     }
 
@@ -196,7 +201,8 @@ final class VtpExperiment implements Callable<Integer> {
         return summary.toString().trim();
     }
 
-    private void writeMarkdown(ResultTable table, String gateSummary, int trainImages, int testImages) throws IOException {
+    /** The markdown and the top-1 plot of the cells finished so far (rewritten after each, so that a long run reports as it goes). */
+    private void writeReport(ResultTable table, String gateSummary, int trainImages, int testImages) throws IOException {
         StringBuilder md = new StringBuilder("# VTP L1 gates vs weight magnitude vs regression stability\n\n")
                 .append(String.format("Model `%s`. Gates: %d epoch(s) of CE + %.0e x sum |g| on %,d training images, AdamW lr %.0e (gates %.0e); VTP "
                         + "prunes the gate-trained network with the gates folded in. Every method selects globally, then gets %d epoch(s) of "
@@ -214,8 +220,52 @@ final class VtpExperiment implements Callable<Integer> {
                     100 * Double.parseDouble(row.get(2)), 100 * Double.parseDouble(row.get(3)), 100 * Double.parseDouble(row.get(4)),
                     Long.parseLong(row.get(5)), Long.parseLong(row.get(6)), row.get(7)));
         }
+        List<String> missing = new ArrayList<>();
+        for (String kind : kinds) {
+            for (String method : methods) {
+                ratios.stream().filter(ratio -> !table.has(method, kind, String.format("%.2f", ratio)))
+                        .forEach(ratio -> missing.add(String.format("%s %s %.0f%%", method, kind, 100 * ratio)));
+            }
+        }
+        if (!missing.isEmpty()) {
+            md.append("\nNot run yet (the command continues where it stopped): ").append(String.join(", ", missing)).append(".\n");
+        }
+        md.append("\n![top-1 after fine-tuning](").append(out.getFileName()).append(".png)\n");
         AtomicFiles.writeString(Path.of(out + ".md"), md.toString());
-        System.out.println("wrote " + out + ".csv, .md and -gates.png");
+        plotTop1(table);
+        System.out.println("wrote " + out + ".csv, .md, .png and -gates.png");
+    }
+
+    /** Top-1 after fine-tuning against the fraction removed, one line per method and unit kind, the unpruned model as a flat line. */
+    private void plotTop1(ResultTable table) throws IOException {
+        XYChart chart = new XYChartBuilder().width(800).height(500).title("top-1 after pruning and " + finetuneEpochs + " epoch(s) of KD")
+                .xAxisTitle("units removed (%)").yAxisTitle("top-1 fine-tuned (%)").build();
+        for (String kind : kinds) {
+            for (String method : methods) {
+                List<Double> xs = new ArrayList<>();
+                List<Double> ys = new ArrayList<>();
+                for (double ratio : ratios) {
+                    Map<String, String> row = table.row(method, kind, String.format("%.2f", ratio));
+                    if (row != null) {
+                        xs.add(100 * ratio);
+                        ys.add(100 * Double.parseDouble(row.get("top1_finetuned")));
+                    }
+                }
+                if (!xs.isEmpty()) {
+                    chart.addSeries(method + " " + kind, xs, ys);
+                }
+            }
+        }
+        Map<String, String> base = table.row("none", "-", "0.00");
+        if (base != null && !ratios.isEmpty()) {
+            double top1 = 100 * Double.parseDouble(base.get("top1_finetuned"));
+            chart.addSeries("unpruned", List.of(100 * ratios.get(0), 100 * ratios.get(ratios.size() - 1)), List.of(top1, top1));
+        }
+        if (chart.getSeriesMap().isEmpty()) {
+            return;
+        }
+        Path png = Path.of(out + ".png").toAbsolutePath();
+        BitmapEncoder.saveBitmap(chart, png.toString().replaceFirst("\\.png$", ""), BitmapEncoder.BitmapFormat.PNG);
     }
 
     private static String format(double top1) {

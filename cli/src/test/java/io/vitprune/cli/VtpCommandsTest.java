@@ -29,8 +29,10 @@ class VtpCommandsTest {
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(Files.readAllLines(temp.resolve("vtp.csv"))).hasSize(1 + 2 + 3).extracting(row -> row.split(",")[0])
                 .containsExactly("method", "none", "vtp-gated", "vtp-l1", "weight-l1", "regression-stability");
-        assertThat(temp.resolve("vtp.md")).content().contains("Gates after the sparsity phase: attention channels: 32 gates");
+        assertThat(temp.resolve("vtp.md")).content().contains("Gates after the sparsity phase: attention channels: 32 gates")
+                .contains("![top-1 after fine-tuning](vtp.png)").doesNotContain("Not run yet");
         assertThat(temp.resolve("vtp-gates.png")).isNotEmptyFile();
+        assertThat(temp.resolve("vtp.png")).isNotEmptyFile();
         try (var files = Files.list(temp.resolve("ablations"))) {
             assertThat(files.map(path -> path.getFileName().toString())).singleElement().asString()
                     .matches("losses-[0-9a-f]{12}-attention-channel-20-images-seed-0\\.json");
