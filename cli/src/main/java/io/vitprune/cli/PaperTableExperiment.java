@@ -47,7 +47,8 @@ import picocli.CommandLine.Spec;
  * is fine-tuned with KD for {@code --finetune-epochs} (the unpruned model as teacher) and measured
  * again. Fine-tuning costs about one training epoch per cell (minutes each on 2 cores, against
  * seconds for a cell without it), hence the default of one scoring seed; every fine-tune
- * checkpoints per epoch and every finished cell is kept, like the rest.
+ * checkpoints per epoch and every finished cell is kept, like the rest. Fine-tunes run in the order of
+ * {@code --ratios}, all methods at a ratio together.
  */
 @Command(name = "paper-table", description = "The seed paper's Table 1 on the reference model, over scoring-set seeds (resumable).")
 final class PaperTableExperiment implements Callable<Integer> {
@@ -123,16 +124,20 @@ final class PaperTableExperiment implements Callable<Integer> {
                 Cifar10 finetuneSet = trainLimit == null ? train : data.load(Cifar10.Split.TRAIN, trainLimit);
                 Tuning tuning = new Tuning(cells, new KdFinetune(finetuneEpochs, finetuneLearningRate, beta, temperature, 42), finetuneSet,
                         work.resolve("finetune"));
+                Map<Long, Map<String, UnitScores>> scoredBySeed = new LinkedHashMap<>();
+                for (long seed : finetuneSeeds) {
+                    scoredBySeed.put(seed, scoresOf(ablations.losses(base, UnitKind.ATTENTION_CHANNEL, seed)));
+                }
+                // Ratio by ratio, every method at one ratio before the next: a run cut short leaves
+                // whole columns that compare the methods, not one method at every ratio.
                 for (double ratio : ratios) {
                     for (String selector : SELECTORS) {
                         tuning.finetune("weight-l1", selector, "-", ratio, weight);
                     }
-                }
-                for (long seed : finetuneSeeds) {
-                    Map<String, UnitScores> scored = scoresOf(ablations.losses(base, UnitKind.ATTENTION_CHANNEL, seed));
-                    for (double ratio : ratios) {
-                        for (String method : scored.keySet()) {
-                            tuning.finetune(method.split(" ")[0], method.split(" ")[1], String.valueOf(seed), ratio, scored.get(method));
+                    for (Map.Entry<Long, Map<String, UnitScores>> scored : scoredBySeed.entrySet()) {
+                        for (Map.Entry<String, UnitScores> method : scored.getValue().entrySet()) {
+                            String[] name = method.getKey().split(" ");
+                            tuning.finetune(name[0], name[1], String.valueOf(scored.getKey()), ratio, method.getValue());
                         }
                     }
                 }
@@ -143,7 +148,7 @@ final class PaperTableExperiment implements Callable<Integer> {
     }
 
     private void writeReport(ResultTable table, int testImages) throws IOException {
-        PaperTableReport.write(table, ratios, paper, out, Invocation.of(spec, Set.of("--report-only")), scoringImages, testImages);
+        PaperTableReport.write(table, ratios.stream().sorted().toList(), paper, out, Invocation.of(spec, Set.of("--report-only")), scoringImages, testImages);
     }
 
     /** The score-based methods' scores from one ablation measurement, keyed "method selector". */

@@ -41,7 +41,9 @@ final class PaperTableReport {
         StringBuilder md = new StringBuilder("# The seed paper's experiment on the reference model\n\n")
                 .append(String.format("Top-1 (%%) on %,d CIFAR-10 test images after removing a fraction of the attention channels. Unpruned "
                         + "model: %.2f%%. Score-based methods: mean +- standard deviation over scoring sets of %,d training images drawn with "
-                        + "different seeds (n = seeds). Machine: %s. Date: %s.%n%n", testImages, base, scoringImages, Machine.describe(),
+                        + "different seeds (n = seeds). Report written on: %s, %s. A resumed run computes its cells over several sessions, possibly "
+                        + "on other machines; top-1, sizes and MACs depend on the machine only through float rounding (which can reorder "
+                        + "near-tied scores).%n%n", testImages, base, scoringImages, Machine.describe(),
                         LocalDate.now()))
                 .append("Produced by `").append(command).append("` (resumable; raw rows in the CSV beside this file).\n\n");
         XYChart chart = new XYChartBuilder().width(800).height(500).title("top-1 after pruning attention channels")
