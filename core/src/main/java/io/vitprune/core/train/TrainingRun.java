@@ -227,8 +227,9 @@ public final class TrainingRun {
         double seconds = (System.nanoTime() - started) / 1e9;
         double cpuSeconds = (processCpuNanos() - cpuStarted) / 1e9;
         double testTop1 = test == null ? Double.NaN : Evaluation.top1(trainable, test, 250, null).top1();
-        out.printf("epoch %d: train loss %.4f, train top-1 %.2f%%, test top-1 %.2f%%, %.0f s, %.1f images/s, %d steps clipped%n",
-                epoch, lossSum / seen, 100.0 * correct / seen, 100 * testTop1, seconds, seen / seconds, clippedSteps);
+        String testResult = test == null ? "no test split given" : String.format("test top-1 %.2f%%", 100 * testTop1);
+        out.printf("epoch %d: train loss %.4f, train top-1 %.2f%%, %s, %.0f s, %.1f images/s, %d steps clipped%n",
+                epoch, lossSum / seen, 100.0 * correct / seen, testResult, seconds, seen / seconds, clippedSteps);
         saveCheckpoint(trainable, optimizer, epoch, amendments);
         appendHistory(String.format("%d,%.5f,%.5f,%.5f,%.6g,%.1f,%.1f,%.1f", epoch, lossSum / seen, (double) correct / seen, testTop1,
                 learningRate, seconds, seen / seconds, cpuSeconds));
