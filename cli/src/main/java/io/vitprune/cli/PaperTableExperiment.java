@@ -148,7 +148,8 @@ final class PaperTableExperiment implements Callable<Integer> {
     }
 
     private void writeReport(ResultTable table, int testImages) throws IOException {
-        PaperTableReport.write(table, ratios.stream().sorted().toList(), paper, out, Invocation.of(spec, Set.of("--report-only")), scoringImages, testImages);
+        PaperTableReport.write(table, ratios.stream().sorted().toList(), paper, out, Invocation.of(spec, Set.of("--report-only")), scoringImages,
+                testImages);
     }
 
     /** The score-based methods' scores from one ablation measurement, keyed "method selector". */
