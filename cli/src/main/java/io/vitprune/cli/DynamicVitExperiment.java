@@ -24,7 +24,7 @@ import io.vitprune.core.tokens.TokenModelStore;
 import io.vitprune.core.tokens.TokenPrunedModel;
 import io.vitprune.core.tokens.TokenStrategies;
 import io.vitprune.core.train.Evaluation;
-import io.vitprune.strategies.distill.dynamicvit.DynamicVitSettings;
+import io.vitprune.strategies.tokens.DynamicVitSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

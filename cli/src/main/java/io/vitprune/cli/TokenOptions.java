@@ -1,7 +1,7 @@
 package io.vitprune.cli;
 
 import io.vitprune.api.TokenPruning;
-import io.vitprune.strategies.distill.dynamicvit.DynamicVitSettings;
+import io.vitprune.strategies.tokens.DynamicVitSettings;
 import java.util.List;
 import picocli.CommandLine.Option;
 

@@ -2,10 +2,11 @@ package io.vitprune.core.select;
 
 import io.vitprune.api.SelectorFactory;
 import io.vitprune.api.StrategyProvider;
+import io.vitprune.api.TokenSelectorFactory;
 import java.util.List;
 import java.util.Set;
 
-/** The selectors every installation has (methods.md section 3), found like any plug-in. */
+/** The selectors every installation has (methods.md section 3) and the {@code top-k} token selector, found like any plug-in. */
 public final class CoreStrategies implements StrategyProvider {
     @Override
     public String name() {
@@ -21,5 +22,10 @@ public final class CoreStrategies implements StrategyProvider {
                 new CoreSelectorFactory("global", "rank the units of all blocks together; remove the lowest ratio (ragged widths)",
                         Set.of(SelectionRules.MIN_KEPT, SelectionRules.HEAD_ALIGNED, Normalization.SETTING),
                         settings -> new GlobalSelector(SelectionRules.from("global", settings), Normalization.from("global", settings))));
+    }
+
+    @Override
+    public List<TokenSelectorFactory> tokenSelectors() {
+        return List.of(new TopKSelector());
     }
 }

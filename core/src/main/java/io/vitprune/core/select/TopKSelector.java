@@ -1,4 +1,4 @@
-package io.vitprune.strategies.distill.dynamicvit;
+package io.vitprune.core.select;
 
 import ai.djl.ndarray.NDArray;
 import io.vitprune.api.StrategySettings;
@@ -11,7 +11,7 @@ import io.vitprune.api.TokenSelectorFactory;
  * spatial order. DynamicViT's inference rule with keep = int(N * rho^s).
  */
 public final class TopKSelector implements TokenSelector, TokenSelectorFactory {
-    static final String NAME = "top-k";
+    public static final String NAME = "top-k";
 
     @Override
     public String name() {

@@ -1,4 +1,4 @@
-package io.vitprune.strategies.distill.dynamicvit;
+package io.vitprune.core.tokens;
 
 import static io.vitprune.core.testing.TestModels.images;
 import static io.vitprune.core.testing.TestModels.maxAbsDifference;
@@ -11,9 +11,7 @@ import io.vitprune.api.InvalidInputException;
 import io.vitprune.core.io.AtomicFiles;
 import io.vitprune.core.io.ModelStore;
 import io.vitprune.core.registry.StrategyRegistry;
-import io.vitprune.core.tokens.TokenModelStore;
-import io.vitprune.core.tokens.TokenPrunedModel;
-import io.vitprune.core.tokens.TokenStrategies;
+import io.vitprune.core.testing.LinearTokenScorer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +30,7 @@ class TokenModelStoreTest {
         Path directory = temp.resolve("dvit");
         try (NDManager manager = NDManager.newBaseManager()) {
             NDArray expected;
-            try (TokenPrunedModel model = TokenPrunedModel.compose(Tiny.model(1, manager), Tiny.PRUNING, TokenStrategies.of("dynamicvit", "top-k"),
+            try (TokenPrunedModel model = TokenPrunedModel.compose(Tiny.model(1, manager), Tiny.PRUNING, TokenStrategies.of(LinearTokenScorer.NAME, "top-k"),
                     REGISTRY, 2)) {
                 Tiny.randomize(model.scorerParameters(), 3);
                 TokenModelStore.save(model, 2, directory);
@@ -43,7 +41,7 @@ class TokenModelStoreTest {
             }
             try (TokenPrunedModel loaded = TokenModelStore.load(directory, REGISTRY, manager); NDManager scope = loaded.newScope()) {
                 assertThat(loaded.pruning()).isEqualTo(Tiny.PRUNING);
-                assertThat(loaded.strategies()).isEqualTo(TokenStrategies.of("dynamicvit", "top-k"));
+                assertThat(loaded.strategies()).isEqualTo(TokenStrategies.of(LinearTokenScorer.NAME, "top-k"));
                 assertThat(maxAbsDifference(loaded.logits(images(Tiny.CONFIG, 4, 5, scope)), expected)).isEqualTo(0f);
             }
         }
@@ -56,7 +54,7 @@ class TokenModelStoreTest {
         Path directory = temp.resolve("dvit");
         Path other = temp.resolve("other");
         try (NDManager manager = NDManager.newBaseManager()) {
-            try (TokenPrunedModel model = TokenPrunedModel.compose(Tiny.model(1, manager), Tiny.PRUNING, TokenStrategies.of("dynamicvit", "top-k"),
+            try (TokenPrunedModel model = TokenPrunedModel.compose(Tiny.model(1, manager), Tiny.PRUNING, TokenStrategies.of(LinearTokenScorer.NAME, "top-k"),
                     REGISTRY, 2)) {
                 TokenModelStore.save(model, directory);
             }

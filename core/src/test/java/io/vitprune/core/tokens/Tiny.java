@@ -1,4 +1,4 @@
-package io.vitprune.strategies.distill.dynamicvit;
+package io.vitprune.core.tokens;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;

@@ -1,4 +1,4 @@
-package io.vitprune.strategies.distill.dynamicvit;
+package io.vitprune.strategies.tokens;
 
 import static java.util.Objects.requireNonNull;
 

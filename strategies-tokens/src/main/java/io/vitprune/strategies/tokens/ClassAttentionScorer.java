@@ -1,4 +1,4 @@
-package io.vitprune.strategies.distill.dynamicvit;
+package io.vitprune.strategies.tokens;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;

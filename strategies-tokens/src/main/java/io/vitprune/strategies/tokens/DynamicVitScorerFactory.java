@@ -1,4 +1,4 @@
-package io.vitprune.strategies.distill.dynamicvit;
+package io.vitprune.strategies.tokens;
 
 import io.vitprune.api.StrategySettings;
 import io.vitprune.api.TokenScorer;

@@ -1,4 +1,4 @@
-package io.vitprune.strategies.distill.dynamicvit;
+package io.vitprune.strategies.tokens;
 
 import static java.util.Objects.requireNonNull;
 
@@ -14,6 +14,7 @@ import io.vitprune.api.TokenPruning;
 import io.vitprune.api.TokenStage;
 import io.vitprune.core.model.Scalars;
 import io.vitprune.core.model.VisionTransformer;
+import io.vitprune.core.select.TopKSelector;
 import io.vitprune.core.tokens.TokenPrunedModel;
 import io.vitprune.core.tokens.TokenStrategies;
 import io.vitprune.core.train.Objective;
