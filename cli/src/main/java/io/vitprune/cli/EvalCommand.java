@@ -8,6 +8,7 @@ import io.vitprune.core.registry.StrategyRegistry;
 import io.vitprune.core.tokens.TokenModelStore;
 import io.vitprune.core.tokens.TokenPrunedModel;
 import io.vitprune.core.train.Evaluation;
+import io.vitprune.experiments.DataOption;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -1,5 +1,10 @@
 package io.vitprune.cli;
 
+import io.vitprune.experiments.DynamicVitExperiment;
+import io.vitprune.experiments.FinetuneExperiment;
+import io.vitprune.experiments.PaperTableExperiment;
+import io.vitprune.experiments.VtpExperiment;
+import io.vitprune.experiments.VtpLambdaSearch;
 import picocli.CommandLine.Command;
 
 /** Experiments: long, resumable jobs whose tables go to docs/results. */

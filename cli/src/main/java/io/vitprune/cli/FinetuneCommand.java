@@ -7,6 +7,7 @@ import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.train.Distillation;
 import io.vitprune.core.train.TrainingOptions;
 import io.vitprune.core.train.TrainingRun;
+import io.vitprune.experiments.DataOption;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -3,9 +3,10 @@ package io.vitprune.cli;
 import io.vitprune.api.InvalidInputException;
 import io.vitprune.core.EngineDefaults;
 import io.vitprune.core.io.AtomicFiles;
-import picocli.CommandLine;
+import io.vitprune.experiments.TrainTokensCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** The {@code vitprune} command line. */
 @Command(name = "vitprune", mixinStandardHelpOptions = true, version = "vitprune 0.1.0", scope = CommandLine.ScopeType.INHERIT, showDefaultValues = true,

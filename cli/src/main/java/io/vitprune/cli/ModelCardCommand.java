@@ -10,6 +10,8 @@ import io.vitprune.core.model.ModelStats;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.model.VitConfig;
 import io.vitprune.core.train.Evaluation;
+import io.vitprune.experiments.DataOption;
+import io.vitprune.experiments.Invocation;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;

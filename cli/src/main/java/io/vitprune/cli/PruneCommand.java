@@ -13,6 +13,7 @@ import io.vitprune.core.model.ModelStats;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.registry.StrategyRegistry;
 import io.vitprune.core.surgery.Surgery;
+import io.vitprune.experiments.DataOption;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.TreeMap;

@@ -1,6 +1,7 @@
 package io.vitprune.cli;
 
 import io.vitprune.core.data.Cifar10;
+import io.vitprune.experiments.DataOption;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

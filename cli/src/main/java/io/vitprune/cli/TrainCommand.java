@@ -9,6 +9,7 @@ import io.vitprune.core.model.VitConfig;
 import io.vitprune.core.train.Objective;
 import io.vitprune.core.train.TrainingOptions;
 import io.vitprune.core.train.TrainingRun;
+import io.vitprune.experiments.DataOption;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

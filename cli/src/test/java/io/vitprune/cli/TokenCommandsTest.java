@@ -7,6 +7,7 @@ import io.vitprune.core.testing.TestData;
 import io.vitprune.core.testing.TestModels;
 import io.vitprune.core.tokens.TokenModelStore;
 import java.io.IOException;
+import io.vitprune.experiments.DynamicVitExperiment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -34,7 +35,7 @@ class TokenCommandsTest {
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).contains("Token scorers", "dynamicvit", "cls-attention", "Token selectors", "top-k");
         String tokens = run.out().substring(run.out().indexOf("Token scorers"));
-        assertThat(tokens).contains("strategies-distill").contains("(provider distill)");
+        assertThat(tokens).contains("strategies-tokens").contains("(provider tokens)");
     }
 
     @Test
@@ -98,19 +99,6 @@ class TokenCommandsTest {
         assertThat(rerun.exitCode()).as(rerun.err()).isZero();
         assertThat(rerun.out()).doesNotContain("epoch 1").doesNotContain("rho 0.50: top-1");
         assertThat(Files.readAllLines(Path.of(out + ".csv"))).isEqualTo(csv);
-    }
-
-    @Test
-    void theBaselineIsOnByDefaultAndNoBaselineTurnsItOff() {
-        assertThat(baseline()).isTrue();
-        assertThat(baseline("--baseline")).isTrue();
-        assertThat(baseline("--no-baseline")).isFalse();
-    }
-
-    private static boolean baseline(String... args) {
-        DynamicVitExperiment experiment = new DynamicVitExperiment();
-        new picocli.CommandLine(experiment).parseArgs(args);
-        return experiment.baseline;
     }
 
     @Test

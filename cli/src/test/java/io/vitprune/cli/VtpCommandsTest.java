@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vitprune.core.testing.TestData;
 import io.vitprune.core.testing.TestModels;
 import java.io.IOException;
+import io.vitprune.experiments.VtpLambdaSearch;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -15,7 +15,8 @@ public final class Machine {
                 System.getProperty("ai.djl.pytorch.num_threads", "default"));
     }
 
-    private static String cpuModel() {
+    /** The CPU's model name from /proc/cpuinfo (Linux), else "unknown CPU". */
+    public static String cpuModel() {
         try {
             return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
                     .filter(line -> line.startsWith("model name"))

@@ -1,7 +1,7 @@
-package io.vitprune.cli;
+package io.vitprune.experiments.report;
 
 import io.vitprune.api.InvalidInputException;
-import io.vitprune.cli.JmhResults.Result;
+import io.vitprune.experiments.report.JmhResults.Result;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -31,7 +31,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * speed-up {@code (1 - latency ratio) / (1 - MAC ratio)} and the forward pass's FLOP rate as a
  * fraction of the GEMM rate measured on the model's largest product.
  */
-final class BenchReport {
+public final class BenchReport {
     static final String FORWARD_UNPRUNED = "ForwardBenchmark.unpruned";
     static final String FORWARD_PRUNED = "ForwardBenchmark.pruned";
     static final String GEMM = "GemmBenchmark.linear";

@@ -1,4 +1,4 @@
-package io.vitprune.cli;
+package io.vitprune.experiments.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,7 +23,7 @@ import java.util.stream.Collectors;
  * fork of one value per iteration) and {@code secondaryMetrics} (the same shape, one per
  * {@code @AuxCounters} field).
  */
-record JmhResults(Path file, List<Result> results) {
+public record JmhResults(Path file, List<Result> results) {
     /** One benchmark at one parameter combination; latency in milliseconds per call. */
     record Result(String benchmark, Map<String, String> params, double milliseconds, double errorMilliseconds, String mode, int threads,
             int forks, String warmup, String measurement, List<String> jvmArgs, String jdk, String vm, Map<String, Double> counters) {

@@ -1,7 +1,6 @@
-package io.vitprune.cli;
+package io.vitprune.experiments;
 
 import io.vitprune.core.Machine;
-import io.vitprune.core.experiment.ResultTable;
 import io.vitprune.core.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;

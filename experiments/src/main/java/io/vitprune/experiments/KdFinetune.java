@@ -1,4 +1,4 @@
-package io.vitprune.cli;
+package io.vitprune.experiments;
 
 import ai.djl.ndarray.NDManager;
 import io.vitprune.core.data.Cifar10;

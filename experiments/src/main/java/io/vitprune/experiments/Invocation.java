@@ -1,19 +1,19 @@
-package io.vitprune.cli;
+package io.vitprune.experiments;
 
 import java.util.Set;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** The command line that is running, for reports that must name the command that produced them. */
-final class Invocation {
+public final class Invocation {
     private Invocation() {
     }
 
-    static String of(CommandSpec spec) {
+    public static String of(CommandSpec spec) {
         return of(spec, Set.of());
     }
 
     /** The command line without the flags in {@code left out} (options that change what runs, not what a report holds). */
-    static String of(CommandSpec spec, Set<String> leftOut) {
+    public static String of(CommandSpec spec, Set<String> leftOut) {
         StringBuilder command = new StringBuilder("java -jar cli/target/vitprune.jar");
         for (String arg : spec.root().commandLine().getParseResult().originalArgs()) {
             if (leftOut.contains(arg)) {

@@ -1,4 +1,4 @@
-package io.vitprune.cli;
+package io.vitprune.experiments;
 
 import ai.djl.ndarray.NDManager;
 import io.vitprune.api.InvalidInputException;
@@ -9,7 +9,6 @@ import io.vitprune.api.UnitKind;
 import io.vitprune.api.UnitScores;
 import io.vitprune.core.Pruning;
 import io.vitprune.core.data.Cifar10;
-import io.vitprune.core.experiment.ResultTable;
 import io.vitprune.core.io.ModelStore;
 import io.vitprune.core.model.ModelStats;
 import io.vitprune.core.model.VisionTransformer;
@@ -51,8 +50,8 @@ import picocli.CommandLine.Spec;
  * {@code --ratios}, all methods at a ratio together.
  */
 @Command(name = "paper-table", description = "The seed paper's Table 1 on the reference model, over scoring-set seeds (resumable).")
-final class PaperTableExperiment implements Callable<Integer> {
-    static final List<String> COLUMNS = List.of("method", "selector", "seed", "ratio", "finetune_epochs", "top1", "parameters", "macs_per_image",
+public final class PaperTableExperiment implements Callable<Integer> {
+    public static final List<String> COLUMNS = List.of("method", "selector", "seed", "ratio", "finetune_epochs", "top1", "parameters", "macs_per_image",
             "weights_bytes");
     static final List<String> SCORED_METHODS = List.of("kd-importance", "regression-stability");
     static final List<String> SELECTORS = List.of("uniform", "global");

@@ -1,4 +1,4 @@
-package io.vitprune.cli;
+package io.vitprune.experiments;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -13,7 +13,6 @@ import io.vitprune.api.UnitKind;
 import io.vitprune.core.Machine;
 import io.vitprune.core.Pruning;
 import io.vitprune.core.data.Cifar10;
-import io.vitprune.core.experiment.ResultTable;
 import io.vitprune.core.io.AtomicFiles;
 import io.vitprune.core.io.ModelStore;
 import io.vitprune.core.model.ModelStats;
@@ -53,8 +52,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "dynamicvit", description = "DynamicViT token pruning at several rho vs the cls-attention baseline, plus channel + token "
         + "pruning: top-1, MACs, throughput ratio (resumable).")
-final class DynamicVitExperiment implements Callable<Integer> {
-    static final List<String> COLUMNS = List.of("method", "rho", "top1", "parameters", "macs_per_image", "throughput_ratio_b32",
+public final class DynamicVitExperiment implements Callable<Integer> {
+    public static final List<String> COLUMNS = List.of("method", "rho", "top1", "parameters", "macs_per_image", "throughput_ratio_b32",
             "throughput_ratio_b1", "train_seconds");
 
     @Spec
@@ -103,7 +102,7 @@ final class DynamicVitExperiment implements Callable<Integer> {
                 if (!table.has("dynamicvit", rhoKey)) {
                     Path cell = work.resolve("dynamicvit-" + rhoKey);
                     DynamicVitSettings settings = tokens.settings(depth, rho);
-                    double seconds = TrainTokensCommand.train(base, base, settings, train, cell.resolve("train"), cell.resolve("model"),
+                    double seconds = TokenTraining.train(base, base, settings, train, cell.resolve("train"), cell.resolve("model"),
                             settings.epochs(), manager);
                     try (TokenPrunedModel pruned = TokenModelStore.load(cell.resolve("model"), registry, manager)) {
                         put(table, "dynamicvit", rhoKey, pruned, base, test, seconds, manager);
@@ -123,7 +122,7 @@ final class DynamicVitExperiment implements Callable<Integer> {
             if (TokenModelStore.isTokenModel(pictureModel)) {
                 try (TokenPrunedModel pruned = TokenModelStore.load(pictureModel, registry, manager)) {
                     Cifar10 all = data.load(Cifar10.Split.TEST, null);
-                    TokenPictureCommand.write(pruned, all.subset(new int[] {0, 1, 2, 3, 4, 5, 6, 7}), Path.of(out + "-tokens.png"));
+                    TokenPicture.write(pruned, all.subset(new int[] {0, 1, 2, 3, 4, 5, 6, 7}), Path.of(out + "-tokens.png"));
                 }
             }
         }
@@ -160,7 +159,7 @@ final class DynamicVitExperiment implements Callable<Integer> {
             String rhoKey = String.format("%.2f", channelRho);
             if (!table.has(combined, rhoKey)) {
                 DynamicVitSettings settings = tokens.settings(depth, channelRho);
-                double seconds = TrainTokensCommand.train(smaller, base, settings, train, cell.resolve("train"), cell.resolve("model"),
+                double seconds = TokenTraining.train(smaller, base, settings, train, cell.resolve("train"), cell.resolve("model"),
                         settings.epochs(), manager);
                 try (TokenPrunedModel pruned = TokenModelStore.load(cell.resolve("model"), registry, manager)) {
                     put(table, combined, rhoKey, pruned, base, test, seconds, manager);

@@ -1,4 +1,4 @@
-package io.vitprune.cli;
+package io.vitprune.experiments;
 
 import ai.djl.ndarray.NDManager;
 import io.vitprune.core.data.Cifar10;
@@ -9,8 +9,6 @@ import io.vitprune.core.tokens.TokenModelStore;
 import io.vitprune.core.tokens.TokenPrunedModel;
 import io.vitprune.core.train.Evaluation;
 import io.vitprune.strategies.tokens.DynamicVitSettings;
-import io.vitprune.strategies.tokens.DynamicVitTraining;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -20,7 +18,7 @@ import picocli.CommandLine.Option;
 /** Trains DynamicViT token predictors on a model (resumable) and saves the token-pruned model. */
 @Command(name = "train-tokens", description = "Train DynamicViT token predictors (backbone at lr x 0.01, frozen teacher); "
         + "checkpoints every epoch, rerun to resume; saves a token-pruned model directory.")
-final class TrainTokensCommand implements Callable<Integer> {
+public final class TrainTokensCommand implements Callable<Integer> {
     @Mixin
     DataOption data;
 
@@ -45,7 +43,7 @@ final class TrainTokensCommand implements Callable<Integer> {
              VisionTransformer frozen = teacher == null ? null : ModelStore.load(teacher, manager)) {
             DynamicVitSettings settings = tokens.settings(student.structure().depth(), rho);
             int last = stopAfter == null ? settings.epochs() : Math.min(stopAfter, settings.epochs());
-            double seconds = train(student, frozen == null ? student : frozen, settings, train, work, out, last, manager);
+            double seconds = TokenTraining.train(student, frozen == null ? student : frozen, settings, train, work, out, last, manager);
             if (last < settings.epochs()) {
                 System.out.printf("stopped after epoch %d of %d (checkpointed in %s); rerun to continue%n", last, settings.epochs(), work);
                 return 0;
@@ -59,31 +57,5 @@ final class TrainTokensCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    /**
-     * Trains (or resumes) predictors on a copy of {@code student} against {@code teacher} and, once
-     * every epoch is done, saves the token-pruned model to {@code out}; returns the training seconds
-     * of every epoch so far, sessions before a resume included (from the run's history.csv).
-     */
-    static double train(VisionTransformer student, VisionTransformer teacher, DynamicVitSettings settings, Cifar10 train, Path work, Path out,
-                        int lastEpoch, NDManager manager) throws IOException {
-        try (TokenPrunedModel trained = new DynamicVitTraining(settings, train, work, System.out).train(student, teacher, manager, lastEpoch)) {
-            if (lastEpoch >= settings.epochs()) {
-                TokenModelStore.save(trained, settings.seed(), out);
-            }
-        }
-        return trainingSeconds(work);
-    }
-
-    /** Sum of the {@code seconds} column of {@code work/history.csv} (0 without one). */
-    static double trainingSeconds(Path work) throws IOException {
-        Path history = work.resolve("history.csv");
-        if (!java.nio.file.Files.exists(history)) {
-            return 0;
-        }
-        java.util.List<String> lines = java.nio.file.Files.readAllLines(history);
-        int column = java.util.Arrays.asList(lines.get(0).split(",")).indexOf("seconds");
-        return lines.stream().skip(1).mapToDouble(line -> Double.parseDouble(line.split(",")[column])).sum();
     }
 }

@@ -1,4 +1,4 @@
-package io.vitprune.cli;
+package io.vitprune.experiments;
 
 import io.vitprune.strategies.vtp.GatedModel;
 import java.util.ArrayList;

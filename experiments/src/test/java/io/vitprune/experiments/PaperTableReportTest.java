@@ -1,8 +1,7 @@
-package io.vitprune.cli;
+package io.vitprune.experiments;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vitprune.core.experiment.ResultTable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

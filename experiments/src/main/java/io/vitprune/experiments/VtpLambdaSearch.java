@@ -1,9 +1,8 @@
-package io.vitprune.cli;
+package io.vitprune.experiments;
 
 import ai.djl.ndarray.NDManager;
 import io.vitprune.core.Machine;
 import io.vitprune.core.data.Cifar10;
-import io.vitprune.core.experiment.ResultTable;
 import io.vitprune.core.io.AtomicFiles;
 import io.vitprune.core.io.ModelStore;
 import io.vitprune.core.model.VisionTransformer;
@@ -33,8 +32,8 @@ import picocli.CommandLine.Spec;
  * price of the sparsity). Writes a table and the cumulative distributions of |g|.
  */
 @Command(name = "vtp-lambda", description = "VTP gate sparsity and top-1 at several lambdas (resumable).")
-final class VtpLambdaSearch implements Callable<Integer> {
-    static final List<String> COLUMNS = List.of("lambda", "kind", "gates", "median_abs_g", "below_0_1", "below_0_5", "top1_gated");
+public final class VtpLambdaSearch implements Callable<Integer> {
+    public static final List<String> COLUMNS = List.of("lambda", "kind", "gates", "median_abs_g", "below_0_1", "below_0_5", "top1_gated");
 
     @Spec
     CommandSpec spec;

@@ -1,14 +1,15 @@
-package io.vitprune.cli;
+package io.vitprune.experiments;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
-import io.vitprune.cli.MemoryCheck.Phase;
-import io.vitprune.cli.MemoryCheck.Sample;
+import io.vitprune.experiments.MemoryCheck.Phase;
+import io.vitprune.experiments.MemoryCheck.Sample;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -24,7 +25,7 @@ class MemoryCheckTest {
     void forwardBatchesAndAScoringRunKeepMemoryFlat() throws IOException {
         assumeFalse(Double.isNaN(MemoryCheck.rssMiB()), "no /proc/self/status: RSS cannot be read on this OS");
         MemoryCheck check = new MemoryCheck();
-        new CommandLine(check).parseArgs("--batches", "2000", "--every", "250", "--batch-size", "32", "--file", CliTest.SAMPLE.toString(),
+        new CommandLine(check).parseArgs("--batches", "2000", "--every", "250", "--batch-size", "32", "--file", Path.of("../data/cifar10-test-sample-1000.bin").toString(),
                 "--dim", "32", "--depth", "2", "--heads", "2", "--dim-head", "16", "--mlp", "64", "--patch", "8",
                 "--scoring-images", "200", "--scoring-batch-size", "20");
         ByteArrayOutputStream log = new ByteArrayOutputStream();

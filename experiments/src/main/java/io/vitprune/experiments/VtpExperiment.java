@@ -1,4 +1,4 @@
-package io.vitprune.cli;
+package io.vitprune.experiments;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -13,7 +13,6 @@ import io.vitprune.api.UnitScores;
 import io.vitprune.core.Machine;
 import io.vitprune.core.Pruning;
 import io.vitprune.core.data.Cifar10;
-import io.vitprune.core.experiment.ResultTable;
 import io.vitprune.core.io.AtomicFiles;
 import io.vitprune.core.io.ModelStore;
 import io.vitprune.core.model.ModelStats;
@@ -53,8 +52,8 @@ import picocli.CommandLine.Spec;
  * VTP prunes the gate-trained network with its gates folded in; the others prune the reference.
  */
 @Command(name = "vtp", description = "VTP L1 gates vs weight-l1 vs regression-stability, each followed by KD fine-tuning (resumable).")
-final class VtpExperiment implements Callable<Integer> {
-    static final List<String> COLUMNS = List.of("method", "kind", "ratio", "top1_pruned", "top1_finetuned", "parameters", "macs_per_image",
+public final class VtpExperiment implements Callable<Integer> {
+    public static final List<String> COLUMNS = List.of("method", "kind", "ratio", "top1_pruned", "top1_finetuned", "parameters", "macs_per_image",
             "latency_ratio");
 
     @Spec

@@ -1,7 +1,7 @@
-package io.vitprune.cli;
+package io.vitprune.experiments.report;
 
 import io.vitprune.api.InvalidInputException;
-import io.vitprune.cli.JmhResults.Result;
+import io.vitprune.experiments.report.JmhResults.Result;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -14,7 +14,7 @@ import java.util.TreeMap;
  * keep ratio rho and its throughput against {@code rho = 1}, the base model's own forward pass
  * measured in the same run with the same batch, stages, scorer and model.
  */
-record TokenReport(Map<String, List<TokenReport.Row>> bySetting) {
+public record TokenReport(Map<String, List<TokenReport.Row>> bySetting) {
     static final String TOKENS = "TokenForwardBenchmark.forward";
 
     /** One rho of one setting; {@code throughput} = base latency / this latency. */

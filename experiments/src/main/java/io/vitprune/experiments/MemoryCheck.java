@@ -1,4 +1,4 @@
-package io.vitprune.cli;
+package io.vitprune.experiments;
 
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
  * (kd-importance: every attention channel ablated on every scoring image), sampling the process's
  * resident set (native memory: VmRSS of /proc/self/status) and the Java heap in use after a GC.
  * Flat numbers mean every NDArray is freed with its scope. Run it as
- * {@code java -cp cli/target/vitprune.jar io.vitprune.cli.MemoryCheck} (see docs/reliability.md).
+ * {@code java -cp cli/target/vitprune.jar io.vitprune.experiments.MemoryCheck} (see docs/reliability.md).
  */
 @Command(name = "memory-check", mixinStandardHelpOptions = true,
         description = "Native (RSS) and heap memory over many forward batches and a full scoring run.")

@@ -1,4 +1,4 @@
-package io.vitprune.cli;
+package io.vitprune.experiments;
 
 import ai.djl.ndarray.NDManager;
 import io.vitprune.api.PruningPlan;
@@ -9,7 +9,6 @@ import io.vitprune.api.UnitKind;
 import io.vitprune.core.Machine;
 import io.vitprune.core.Pruning;
 import io.vitprune.core.data.Cifar10;
-import io.vitprune.core.experiment.ResultTable;
 import io.vitprune.core.io.AtomicFiles;
 import io.vitprune.core.io.ModelStore;
 import io.vitprune.core.model.ModelStats;
@@ -35,11 +34,11 @@ import picocli.CommandLine.Spec;
  * every fine-tune checkpoints per epoch, so a rerun continues where it stopped.
  */
 @Command(name = "finetune", description = "Top-1 after pruning at several ratios, before and after KD fine-tuning (resumable).")
-final class FinetuneExperiment implements Callable<Integer> {
+public final class FinetuneExperiment implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    static final List<String> COLUMNS = List.of("scorer", "selector", "ratio", "epochs", "top1_before", "top1_after", "parameters",
+    public static final List<String> COLUMNS = List.of("scorer", "selector", "ratio", "epochs", "top1_before", "top1_after", "parameters",
             "macs_per_image", "finetune_seconds");
 
     @Mixin

@@ -1,4 +1,4 @@
-package io.vitprune.core.experiment;
+package io.vitprune.experiments;
 
 import io.vitprune.api.InvalidInputException;
 import io.vitprune.core.io.AtomicFiles;

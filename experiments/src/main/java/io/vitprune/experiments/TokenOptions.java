@@ -1,4 +1,4 @@
-package io.vitprune.cli;
+package io.vitprune.experiments;
 
 import io.vitprune.api.TokenPruning;
 import io.vitprune.strategies.tokens.DynamicVitSettings;

@@ -1,9 +1,9 @@
-package io.vitprune.cli;
+package io.vitprune.experiments.report;
 
 import io.vitprune.api.InvalidInputException;
 import io.vitprune.api.ModelStructure;
 import io.vitprune.api.UnitKind;
-import io.vitprune.cli.JmhResults.Result;
+import io.vitprune.experiments.report.JmhResults.Result;
 import io.vitprune.core.model.ModelStats;
 import io.vitprune.core.model.VitConfig;
 import java.util.Locale;
@@ -14,7 +14,7 @@ import java.util.TreeMap;
  * (unit kind, images) on the reference-size ViT, units x images per second, and the two linearity
  * checks the ablation engine's cost model predicts: doubling the images, or the units, doubles the time.
  */
-record ScoringReport(TreeMap<String, TreeMap<Integer, ScoringReport.Shot>> byKind) {
+public record ScoringReport(TreeMap<String, TreeMap<Integer, ScoringReport.Shot>> byKind) {
     static final String SCORING = "ScoringBenchmark.scoreUnits";
     /** The goal for every attention channel of the reference model on 1,000 images. */
     static final double GOAL_SECONDS = 60;
