@@ -25,6 +25,7 @@ import io.vitprune.core.train.Evaluation;
 import io.vitprune.core.train.ProgressBar;
 import io.vitprune.experiments.DataOption;
 import io.vitprune.experiments.Invocation;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,6 +50,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "demo", description = "Prune the bundled model with every strategy found at 30-70% and print a table.")
 final class DemoCommand implements Callable<Integer> {
+    @Inject
+    StrategyRegistry registry;
+
     @Spec
     CommandSpec spec;
 
@@ -86,7 +90,6 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Cifar10 images = Cifar10.read(sample);
         UnitKind unitKind = UnitKind.fromId(kind);
-        StrategyRegistry registry = StrategyRegistry.load();
         List<Row> rows = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer base = ModelStore.load(model, manager)) {

@@ -9,6 +9,7 @@ import io.vitprune.core.tokens.TokenModelStore;
 import io.vitprune.core.tokens.TokenPrunedModel;
 import io.vitprune.core.train.Evaluation;
 import io.vitprune.experiments.DataOption;
+import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -18,6 +19,9 @@ import picocli.CommandLine.Option;
 /** Top-1 accuracy of a model on CIFAR-10 images. */
 @Command(name = "eval", description = "Top-1 accuracy on a CIFAR-10 split or file.")
 final class EvalCommand implements Callable<Integer> {
+    @Inject
+    StrategyRegistry registry;
+
     @Option(names = "--model", required = true, description = "Model directory (plain or token-pruned).")
     Path model;
 
@@ -41,7 +45,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         if (TokenModelStore.isTokenModel(model)) {
             try (NDManager manager = NDManager.newBaseManager();
-                 TokenPrunedModel loaded = TokenModelStore.load(model, StrategyRegistry.load(), manager)) {
+                 TokenPrunedModel loaded = TokenModelStore.load(model, registry, manager)) {
                 Evaluation.Accuracy accuracy = Evaluation.top1(loaded, images, batchSize, System.err);
                 System.out.printf("top-1 %.2f%% (%d of %d images) token-pruned model %s (rho %s before blocks %s)%n", 100 * accuracy.top1(),
                         accuracy.correct(), accuracy.total(), model, loaded.pruning().rho(), loaded.pruning().stages());

@@ -9,6 +9,7 @@ import io.vitprune.core.model.VitConfig;
 import io.vitprune.core.registry.StrategyRegistry;
 import io.vitprune.core.tokens.TokenModelStore;
 import io.vitprune.core.tokens.TokenPrunedModel;
+import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -17,13 +18,16 @@ import picocli.CommandLine.Parameters;
 /** Prints a model's config, per-block widths, parameters, MACs and file size. */
 @Command(name = "info", description = "Show a model's config, block widths, parameters, MACs and saved size.")
 final class InfoCommand implements Callable<Integer> {
+    @Inject
+    StrategyRegistry registry;
+
     @Parameters(index = "0", description = "Model directory (plain or token-pruned).")
     Path model;
 
     @Override
     public Integer call() throws Exception {
         if (TokenModelStore.isTokenModel(model)) {
-            try (NDManager manager = NDManager.newBaseManager(); TokenPrunedModel loaded = TokenModelStore.load(model, StrategyRegistry.load(), manager)) {
+            try (NDManager manager = NDManager.newBaseManager(); TokenPrunedModel loaded = TokenModelStore.load(model, registry, manager)) {
                 print(loaded.backbone(), loaded.stats(), TokenModelStore.directorySize(model));
                 System.out.printf("tokens       rho %s before blocks %s, scorer %s, selector %s; tokens per block %s (backbone %,d MACs/image)%n",
                         loaded.pruning().rho(), loaded.pruning().stages(), loaded.strategies().scorer(), loaded.strategies().selector(),

@@ -3,6 +3,7 @@ package io.vitprune.cli;
 import io.vitprune.api.InvalidInputException;
 import io.vitprune.core.EngineDefaults;
 import io.vitprune.core.io.AtomicFiles;
+import io.vitprune.experiments.InjectingFactory;
 import io.vitprune.experiments.TrainTokensCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,7 +27,7 @@ public final class Main {
     /** Runs a command line and returns the exit code (tests call this). */
     public static int run(String... args) {
         EngineDefaults.apply();
-        CommandLine commandLine = new CommandLine(new Main());
+        CommandLine commandLine = new CommandLine(new Main(), InjectingFactory.create());
         boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
         commandLine.setExecutionExceptionHandler((error, cmd, parsed) -> {
             report(error, verbose, cmd.getErr());

@@ -14,6 +14,7 @@ import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.registry.StrategyRegistry;
 import io.vitprune.core.surgery.Surgery;
 import io.vitprune.experiments.DataOption;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.TreeMap;
@@ -25,6 +26,9 @@ import picocli.CommandLine.Option;
 /** Scores, selects and physically removes units, or applies a saved plan. */
 @Command(name = "prune", description = "Prune a model: score units, select by ratio, remove them physically, save.")
 final class PruneCommand implements Callable<Integer> {
+    @Inject
+    StrategyRegistry registry;
+
     @Option(names = "--model", required = true, description = "Model directory to prune.")
     Path model;
 
@@ -71,7 +75,6 @@ final class PruneCommand implements Callable<Integer> {
                     throw new io.vitprune.api.InvalidInputException("--ratio is missing: expected a number in (0, 1), or --plan FILE");
                 }
                 PruningTarget target = new PruningTarget(UnitKind.fromId(kind), ratio);
-                StrategyRegistry registry = StrategyRegistry.load();
                 ScorerFactory scorerFactory = registry.scorer(scorer);
                 var selectorInstance = registry.selector(selector).create(strategy.selector());
                 var scorerInstance = scorerFactory.create(strategy.scorer());

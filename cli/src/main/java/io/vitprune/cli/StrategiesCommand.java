@@ -2,6 +2,7 @@ package io.vitprune.cli;
 
 import io.vitprune.api.UnitKind;
 import io.vitprune.core.registry.StrategyRegistry;
+import jakarta.inject.Inject;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -9,9 +10,11 @@ import picocli.CommandLine.Command;
 /** Lists every scorer and selector found on the classpath, with the jar each came from. */
 @Command(name = "strategies", description = "List the scorers and selectors (channel and token) found (ServiceLoader), with their jars.")
 final class StrategiesCommand implements Callable<Integer> {
+    @Inject
+    StrategyRegistry registry;
+
     @Override
     public Integer call() {
-        StrategyRegistry registry = StrategyRegistry.load();
         System.out.println("Scorers:");
         for (var scorer : registry.scorers()) {
             String kinds = scorer.factory().supportedKinds().stream().map(UnitKind::id).sorted().collect(Collectors.joining(","));
@@ -30,6 +33,13 @@ final class StrategiesCommand implements Callable<Integer> {
         System.out.println("Token selectors:");
         for (var selector : registry.tokenSelectors()) {
             System.out.printf("  %-22s %s%n      from %s (provider %s)%n", selector.name(), selector.description(), selector.source(), selector.provider());
+        }
+        if (!registry.clashes().isEmpty()) {
+            System.out.println("Names offered twice (unusable until one plug-in is removed):");
+            for (var clash : registry.clashes()) {
+                System.out.printf("  %s '%s': %s%n", clash.kind(), clash.name(), clash.offers().stream()
+                        .map(offer -> "provider " + offer.provider() + " from " + offer.source()).collect(Collectors.joining("; ")));
+            }
         }
         if (!registry.broken().isEmpty()) {
             System.out.println("Broken plug-ins (not loaded):");

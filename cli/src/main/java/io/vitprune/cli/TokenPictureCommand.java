@@ -8,6 +8,7 @@ import io.vitprune.core.tokens.TokenModelStore;
 import io.vitprune.core.tokens.TokenPrunedModel;
 import io.vitprune.experiments.DataOption;
 import io.vitprune.experiments.TokenPicture;
+import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -17,6 +18,9 @@ import picocli.CommandLine.Option;
 /** Draws test images with the patches a token-pruned model dropped greyed out, one column per stage. */
 @Command(name = "token-picture", description = "PNG of test images with the patches a token-pruned model dropped greyed out at each stage.")
 final class TokenPictureCommand implements Callable<Integer> {
+    @Inject
+    StrategyRegistry registry;
+
     @Mixin
     DataOption data;
 
@@ -35,7 +39,7 @@ final class TokenPictureCommand implements Callable<Integer> {
         }
         Cifar10 chosen = all.subset(java.util.stream.IntStream.range(first, first + images).toArray());
         try (NDManager manager = NDManager.newBaseManager();
-             TokenPrunedModel loaded = TokenModelStore.load(model, StrategyRegistry.load(), manager)) {
+             TokenPrunedModel loaded = TokenModelStore.load(model, registry, manager)) {
             TokenPicture.write(loaded, chosen, out);
         }
         System.out.println("wrote " + out);

@@ -401,6 +401,21 @@ class BadInputCatalogueTest {
         assertThat(directory.resolve("out").resolve(ModelStore.MANIFEST)).exists();
     }
 
+    /** Two jars offering one scorer name: {@code strategies} lists the clash, and every other name still prunes. */
+    @org.junit.jupiter.api.Test
+    void aClashingNameIsListedAndLeavesTheOtherStrategiesUsable(@TempDir Path directory) throws IOException {
+        List<Path> jars = List.of(TestPlugins.good(directory, "TwinA", "twin"), TestPlugins.good(directory, "TwinB", "twin"));
+
+        CliRun listing = runWith(jars, List.of("strategies"));
+        CliRun prune = runWith(jars, List.of("prune", "--model", model.toString(), "--scorer", "weight-l1", "--ratio", "0.5",
+                "--out", directory.resolve("out").toString()));
+
+        assertThat(listing.exitCode()).as(listing.err()).isZero();
+        assertThat(listing.out()).contains("Names offered twice", "scorer 'twin'", "TwinA.jar", "TwinB.jar", "weight-l1");
+        assertThat(prune.exitCode()).as(prune.err()).isZero();
+        assertThat(directory.resolve("out").resolve(ModelStore.MANIFEST)).exists();
+    }
+
     /** docs/reliability.md lists every case of the catalogue, as {@link #row} writes it. */
     @org.junit.jupiter.api.Test
     void theReliabilityDocumentListsEveryCase() throws IOException {

@@ -24,6 +24,7 @@ import io.vitprune.core.tokens.TokenPrunedModel;
 import io.vitprune.core.tokens.TokenStrategies;
 import io.vitprune.core.train.Evaluation;
 import io.vitprune.strategies.tokens.DynamicVitSettings;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,6 +54,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "dynamicvit", description = "DynamicViT token pruning at several rho vs the cls-attention baseline, plus channel + token "
         + "pruning: top-1, MACs, throughput ratio (resumable).")
 public final class DynamicVitExperiment implements Callable<Integer> {
+    @Inject
+    StrategyRegistry registry;
+
     public static final List<String> COLUMNS = List.of("method", "rho", "top1", "parameters", "macs_per_image", "throughput_ratio_b32",
             "throughput_ratio_b1", "train_seconds");
 
@@ -88,7 +92,6 @@ public final class DynamicVitExperiment implements Callable<Integer> {
         Cifar10 train = data.load(Cifar10.Split.TRAIN, trainLimit);
         Cifar10 test = data.load(Cifar10.Split.TEST, testLimit);
         ResultTable table = new ResultTable(Path.of(out + ".csv"), COLUMNS, 2);
-        StrategyRegistry registry = StrategyRegistry.load();
         int depth;
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer base = ModelStore.load(model, manager)) {
             depth = base.structure().depth();

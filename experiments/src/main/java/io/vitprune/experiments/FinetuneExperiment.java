@@ -16,6 +16,7 @@ import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.registry.StrategyRegistry;
 import io.vitprune.core.surgery.Surgery;
 import io.vitprune.core.train.Evaluation;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +36,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "finetune", description = "Top-1 after pruning at several ratios, before and after KD fine-tuning (resumable).")
 public final class FinetuneExperiment implements Callable<Integer> {
+    @Inject
+    StrategyRegistry registry;
+
     @Spec
     CommandSpec spec;
 
@@ -63,7 +67,6 @@ public final class FinetuneExperiment implements Callable<Integer> {
         Cifar10 train = data.load(Cifar10.Split.TRAIN, trainLimit);
         Cifar10 test = data.load(Cifar10.Split.TEST, testLimit);
         ResultTable table = new ResultTable(Path.of(out + ".csv"), COLUMNS, 4);
-        StrategyRegistry registry = StrategyRegistry.load();
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer base = ModelStore.load(model, manager)) {
             if (!table.has("none", "-", "0.00", 0)) {
                 double top1 = Evaluation.top1(base, test, 250, System.err).top1();

@@ -16,8 +16,9 @@ import io.vitprune.core.registry.StrategyRegistry;
 import io.vitprune.core.surgery.Surgery;
 import io.vitprune.core.train.Evaluation;
 import io.vitprune.strategies.distill.AblationLosses;
-import io.vitprune.strategies.stability.StabilityScores;
 import io.vitprune.strategies.stability.Scope;
+import io.vitprune.strategies.stability.StabilityScores;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +52,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "paper-table", description = "The seed paper's Table 1 on the reference model, over scoring-set seeds (resumable).")
 public final class PaperTableExperiment implements Callable<Integer> {
+    @Inject
+    StrategyRegistry registry;
+
     public static final List<String> COLUMNS = List.of("method", "selector", "seed", "ratio", "finetune_epochs", "top1", "parameters", "macs_per_image",
             "weights_bytes");
     static final List<String> SCORED_METHODS = List.of("kd-importance", "regression-stability");
@@ -97,7 +101,6 @@ public final class PaperTableExperiment implements Callable<Integer> {
         }
         Cifar10 train = data.load(Cifar10.Split.TRAIN, null);
         ResultTable table = new ResultTable(Path.of(out + ".csv"), COLUMNS, 5);
-        StrategyRegistry registry = StrategyRegistry.load();
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer base = ModelStore.load(model, manager)) {
             Cells cells = new Cells(table, registry, base, test, manager);
             AblationCache ablations = new AblationCache(ablationDirectory, train, scoringImages, scoringBatchSize);

@@ -5,10 +5,12 @@ import io.vitprune.core.data.Cifar10;
 import io.vitprune.core.io.ModelStore;
 import io.vitprune.core.model.ModelStats;
 import io.vitprune.core.model.VisionTransformer;
+import io.vitprune.core.registry.StrategyRegistry;
 import io.vitprune.core.tokens.TokenModelStore;
 import io.vitprune.core.tokens.TokenPrunedModel;
 import io.vitprune.core.train.Evaluation;
 import io.vitprune.strategies.tokens.DynamicVitSettings;
+import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -19,6 +21,9 @@ import picocli.CommandLine.Option;
 @Command(name = "train-tokens", description = "Train DynamicViT token predictors (backbone at lr x 0.01, frozen teacher); "
         + "checkpoints every epoch, rerun to resume; saves a token-pruned model directory.")
 public final class TrainTokensCommand implements Callable<Integer> {
+    @Inject
+    StrategyRegistry registry;
+
     @Mixin
     DataOption data;
 
@@ -48,7 +53,7 @@ public final class TrainTokensCommand implements Callable<Integer> {
                 System.out.printf("stopped after epoch %d of %d (checkpointed in %s); rerun to continue%n", last, settings.epochs(), work);
                 return 0;
             }
-            try (TokenPrunedModel loaded = TokenModelStore.load(out, io.vitprune.core.registry.StrategyRegistry.load(), manager)) {
+            try (TokenPrunedModel loaded = TokenModelStore.load(out, registry, manager)) {
                 ModelStats stats = loaded.stats();
                 double top1 = Evaluation.top1(loaded, test, 250, System.err).top1();
                 System.out.printf("saved %s: top-1 %.2f%% on %,d test images, %,d parameters, %,d MACs/image (backbone %,d), tokens per block %s, "

@@ -25,6 +25,7 @@ import io.vitprune.strategies.stability.StabilityScores;
 import io.vitprune.strategies.vtp.GatedModel;
 import io.vitprune.strategies.vtp.VtpGates;
 import io.vitprune.strategies.vtp.VtpPruning;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,6 +54,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "vtp", description = "VTP L1 gates vs weight-l1 vs regression-stability, each followed by KD fine-tuning (resumable).")
 public final class VtpExperiment implements Callable<Integer> {
+    @Inject
+    StrategyRegistry registry;
+
     public static final List<String> COLUMNS = List.of("method", "kind", "ratio", "top1_pruned", "top1_finetuned", "parameters", "macs_per_image",
             "latency_ratio");
 
@@ -88,7 +92,6 @@ public final class VtpExperiment implements Callable<Integer> {
         Cifar10 train = data.load(Cifar10.Split.TRAIN, trainLimit);
         Cifar10 test = data.load(Cifar10.Split.TEST, testLimit);
         ResultTable table = new ResultTable(Path.of(out + ".csv"), COLUMNS, 3);
-        StrategyRegistry registry = StrategyRegistry.load();
         Selector global = registry.selector("global").create(StrategySettings.EMPTY);
         KdFinetune finetune = new KdFinetune(finetuneEpochs, learningRate, 1.0, 1.0, seed);
         String gateSummary;

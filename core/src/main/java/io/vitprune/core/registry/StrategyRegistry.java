@@ -2,11 +2,6 @@ package io.vitprune.core.registry;
 
 import static java.util.Objects.requireNonNull;
 
-import com.google.inject.Guice;
-import com.google.inject.Injector;
-import com.google.inject.Key;
-import com.google.inject.Module;
-import com.google.inject.TypeLiteral;
 import io.vitprune.api.InvalidInputException;
 import io.vitprune.api.ScorerFactory;
 import io.vitprune.api.SelectorFactory;
@@ -25,40 +20,89 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
- * Every scorer and selector on the class path. Providers are found with {@link ServiceLoader};
- * each becomes a Guice module that adds its factories to a name-keyed map (Druid-style), and the
- * registry reads the injected maps. Adding a strategy never edits this class.
+ * Every scorer and selector on the class path, found with {@link ServiceLoader} and kept by name.
+ * Adding a strategy never edits this class.
  *
  * <p>One broken plug-in does not hide the others: a provider whose class cannot be loaded, whose
- * constructor throws or whose factory lists fail is skipped and listed in {@link #broken()}. Two
- * factories of one kind with the same name are an error, since either choice would be a guess.
+ * constructor throws or whose factory lists fail is skipped and listed in {@link #broken()}. A name
+ * that two plug-ins offer for one kind is unusable, since either choice would be a guess: asking
+ * for it fails naming both jars, it is listed in {@link #clashes()}, and every other name works.
  */
 public final class StrategyRegistry {
-    private static final Key<Map<String, ScorerFactory>> SCORERS = Key.get(new TypeLiteral<>() { });
-    private static final Key<Map<String, SelectorFactory>> SELECTORS = Key.get(new TypeLiteral<>() { });
-    private static final Key<Map<String, TokenScorerFactory>> TOKEN_SCORERS = Key.get(new TypeLiteral<>() { });
-    private static final Key<Map<String, TokenSelectorFactory>> TOKEN_SELECTORS = Key.get(new TypeLiteral<>() { });
-
-    private final Map<String, Registered<ScorerFactory>> scorers;
-    private final Map<String, Registered<SelectorFactory>> selectors;
-    private final Map<String, Registered<TokenScorerFactory>> tokenScorers;
-    private final Map<String, Registered<TokenSelectorFactory>> tokenSelectors;
+    private final Catalog<ScorerFactory> scorers;
+    private final Catalog<SelectorFactory> selectors;
+    private final Catalog<TokenScorerFactory> tokenScorers;
+    private final Catalog<TokenSelectorFactory> tokenSelectors;
     private final List<BrokenProvider> broken;
 
-    /** A factory as a provider offered it, checked once so that later reads need no guarding. */
-    private record Offer<T>(String name, String description, T factory) { }
+    /** A name offered more than once for one kind of strategy, with every offer. */
+    public record Clash(String kind, String name, List<Registered<?>> offers) {
+        public Clash {
+            requireNonNull(kind, "kind is null");
+            requireNonNull(name, "name is null");
+            offers = List.copyOf(offers);
+        }
 
-    /** A provider that loaded, with where it came from. */
-    private record Loaded(String name, String source, List<Offer<ScorerFactory>> scorers, List<Offer<SelectorFactory>> selectors,
-                          List<Offer<TokenScorerFactory>> tokenScorers, List<Offer<TokenSelectorFactory>> tokenSelectors) { }
+        String message() {
+            StringBuilder message = new StringBuilder(kind + " '" + name + "' is offered twice:");
+            for (int i = 0; i < offers.size(); i++) {
+                message.append(i == 0 ? " by provider '" : " and by provider '").append(offers.get(i).provider()).append("' from ")
+                        .append(offers.get(i).source());
+            }
+            return message.append(": expected unique names; remove one of the plug-ins from the class path to use it").toString();
+        }
+    }
 
-    private StrategyRegistry(Map<String, Registered<ScorerFactory>> scorers, Map<String, Registered<SelectorFactory>> selectors,
-            Map<String, Registered<TokenScorerFactory>> tokenScorers, Map<String, Registered<TokenSelectorFactory>> tokenSelectors,
-            List<BrokenProvider> broken) {
-        this.scorers = scorers;
-        this.selectors = selectors;
-        this.tokenScorers = tokenScorers;
-        this.tokenSelectors = tokenSelectors;
+    /** The factories of one kind by name, and the names offered twice. */
+    private record Catalog<T>(String kind, Map<String, Registered<T>> unique, List<Clash> clashes) {
+        static <T> Catalog<T> of(String kind, List<Loaded> loaded, Function<Loaded, List<Registered<T>>> offers) {
+            Map<String, List<Registered<T>>> byName = new TreeMap<>();
+            for (Loaded provider : loaded) {
+                offers.apply(provider).forEach(offer -> byName.computeIfAbsent(offer.name(), name -> new ArrayList<>()).add(offer));
+            }
+            Map<String, Registered<T>> unique = new TreeMap<>();
+            List<Clash> clashes = new ArrayList<>();
+            byName.forEach((name, offered) -> {
+                if (offered.size() == 1) {
+                    unique.put(name, offered.get(0));
+                } else {
+                    clashes.add(new Clash(kind, name, List.copyOf(offered)));
+                }
+            });
+            return new Catalog<>(kind, unique, clashes);
+        }
+
+        /** Fails naming both jars for a clash, else listing the names there are and the broken plug-ins (the one asked for may be among them). */
+        T find(String name, List<BrokenProvider> broken) {
+            requireNonNull(name, kind + " name is null");
+            Registered<T> found = unique.get(name);
+            if (found != null) {
+                return found.factory();
+            }
+            for (Clash clash : clashes) {
+                if (clash.name().equals(name)) {
+                    throw new InvalidInputException(clash.message());
+                }
+            }
+            StringBuilder brokenList = new StringBuilder();
+            for (BrokenProvider provider : broken) {
+                brokenList.append(brokenList.isEmpty() ? "; plug-ins that failed to load: " : "; ")
+                        .append(provider.provider()).append(" from ").append(provider.source()).append(" (").append(provider.reason()).append(')');
+            }
+            throw new InvalidInputException("unknown " + kind + " '" + name + "': available: "
+                    + (unique.isEmpty() ? "none" : String.join(", ", unique.keySet())) + brokenList);
+        }
+    }
+
+    /** A provider that loaded, with its factories as offered (checked once, so that later reads need no guarding). */
+    private record Loaded(List<Registered<ScorerFactory>> scorers, List<Registered<SelectorFactory>> selectors,
+                          List<Registered<TokenScorerFactory>> tokenScorers, List<Registered<TokenSelectorFactory>> tokenSelectors) { }
+
+    private StrategyRegistry(List<Loaded> loaded, List<BrokenProvider> broken) {
+        this.scorers = Catalog.of("scorer", loaded, Loaded::scorers);
+        this.selectors = Catalog.of("selector", loaded, Loaded::selectors);
+        this.tokenScorers = Catalog.of("token scorer", loaded, Loaded::tokenScorers);
+        this.tokenSelectors = Catalog.of("token selector", loaded, Loaded::tokenSelectors);
         this.broken = List.copyOf(broken);
     }
 
@@ -74,64 +118,47 @@ public final class StrategyRegistry {
         List<Loaded> loaded = new ArrayList<>();
         List<BrokenProvider> broken = new ArrayList<>();
         discover(loader, loaded, broken);
-
-        Map<String, Registered<ScorerFactory>> scorerOrigins = origins("scorer", loaded, Loaded::scorers);
-        Map<String, Registered<SelectorFactory>> selectorOrigins = origins("selector", loaded, Loaded::selectors);
-        Map<String, Registered<TokenScorerFactory>> tokenScorerOrigins = origins("token scorer", loaded, Loaded::tokenScorers);
-        Map<String, Registered<TokenSelectorFactory>> tokenSelectorOrigins = origins("token selector", loaded, Loaded::tokenSelectors);
-        List<Module> modules = new ArrayList<>();
-        modules.add(new StrategyModule(List.of(), List.of(), List.of(), List.of()));
-        for (Loaded provider : loaded) {
-            modules.add(new StrategyModule(factories(provider.scorers()), factories(provider.selectors()),
-                    factories(provider.tokenScorers()), factories(provider.tokenSelectors())));
-        }
-        Injector injector = Guice.createInjector(modules);
-        return new StrategyRegistry(
-                registered(injector.getInstance(SCORERS), scorerOrigins),
-                registered(injector.getInstance(SELECTORS), selectorOrigins),
-                registered(injector.getInstance(TOKEN_SCORERS), tokenScorerOrigins),
-                registered(injector.getInstance(TOKEN_SELECTORS), tokenSelectorOrigins),
-                broken);
+        return new StrategyRegistry(loaded, broken);
     }
 
     /** The scorer factory called {@code name}; fails listing the names there are. */
     public ScorerFactory scorer(String name) {
-        return find("scorer", scorers, name, broken).factory();
+        return scorers.find(name, broken);
     }
 
     /** The selector factory called {@code name}; fails listing the names there are. */
     public SelectorFactory selector(String name) {
-        return find("selector", selectors, name, broken).factory();
+        return selectors.find(name, broken);
     }
 
     /** The token scorer factory called {@code name}; fails listing the names there are. */
     public TokenScorerFactory tokenScorer(String name) {
-        return find("token scorer", tokenScorers, name, broken).factory();
+        return tokenScorers.find(name, broken);
     }
 
     /** The token selector factory called {@code name}; fails listing the names there are. */
     public TokenSelectorFactory tokenSelector(String name) {
-        return find("token selector", tokenSelectors, name, broken).factory();
+        return tokenSelectors.find(name, broken);
     }
 
-    /** Every token scorer, sorted by name. */
+    /** Every token scorer with a unique name, sorted by name. */
     public List<Registered<TokenScorerFactory>> tokenScorers() {
-        return List.copyOf(tokenScorers.values());
+        return List.copyOf(tokenScorers.unique().values());
     }
 
     /** Every token selector, sorted by name. */
     public List<Registered<TokenSelectorFactory>> tokenSelectors() {
-        return List.copyOf(tokenSelectors.values());
+        return List.copyOf(tokenSelectors.unique().values());
     }
 
-    /** Every scorer, sorted by name. */
+    /** Every scorer with a unique name, sorted by name. */
     public List<Registered<ScorerFactory>> scorers() {
-        return List.copyOf(scorers.values());
+        return List.copyOf(scorers.unique().values());
     }
 
     /** Every selector, sorted by name. */
     public List<Registered<SelectorFactory>> selectors() {
-        return List.copyOf(selectors.values());
+        return List.copyOf(selectors.unique().values());
     }
 
     /** Providers that were listed but could not be used, in the order they were found. */
@@ -139,20 +166,13 @@ public final class StrategyRegistry {
         return broken;
     }
 
-    /** Fails listing the names there are, and the broken plug-ins, since the one asked for may be among them. */
-    private static <T> Registered<T> find(String kind, Map<String, Registered<T>> registered, String name, List<BrokenProvider> broken) {
-        requireNonNull(name, kind + " name is null");
-        Registered<T> found = registered.get(name);
-        if (found == null) {
-            StringBuilder brokenList = new StringBuilder();
-            for (BrokenProvider provider : broken) {
-                brokenList.append(brokenList.isEmpty() ? "; plug-ins that failed to load: " : "; ")
-                        .append(provider.provider()).append(" from ").append(provider.source()).append(" (").append(provider.reason()).append(')');
-            }
-            throw new InvalidInputException("unknown " + kind + " '" + name + "': available: "
-                    + (registered.isEmpty() ? "none" : String.join(", ", registered.keySet())) + brokenList);
+    /** Names offered by more than one plug-in, unusable until one of them is removed. */
+    public List<Clash> clashes() {
+        List<Clash> all = new ArrayList<>();
+        for (Catalog<?> catalog : List.of(scorers, selectors, tokenScorers, tokenSelectors)) {
+            all.addAll(catalog.clashes());
         }
-        return found;
+        return all;
     }
 
     /** Every provider {@code loader} lists, loaded, or recorded as broken. */
@@ -190,64 +210,32 @@ public final class StrategyRegistry {
             if (name == null || name.isBlank()) {
                 throw new IllegalStateException("name() is blank: expected the plug-in's name");
             }
-            loaded.add(new Loaded(name, source,
-                    offers("scorers()", provider.scorers(), ScorerFactory::name, ScorerFactory::description),
-                    offers("selectors()", provider.selectors(), SelectorFactory::name, SelectorFactory::description),
-                    offers("tokenScorers()", provider.tokenScorers(), TokenScorerFactory::name, TokenScorerFactory::description),
-                    offers("tokenSelectors()", provider.tokenSelectors(), TokenSelectorFactory::name, TokenSelectorFactory::description)));
+            loaded.add(new Loaded(
+                    offers("scorers()", provider.scorers(), ScorerFactory::name, ScorerFactory::description, name, source),
+                    offers("selectors()", provider.selectors(), SelectorFactory::name, SelectorFactory::description, name, source),
+                    offers("tokenScorers()", provider.tokenScorers(), TokenScorerFactory::name, TokenScorerFactory::description, name, source),
+                    offers("tokenSelectors()", provider.tokenSelectors(), TokenSelectorFactory::name, TokenSelectorFactory::description, name, source)));
         } catch (ServiceConfigurationError | RuntimeException | LinkageError e) {
             broken.add(new BrokenProvider(type.getName(), source, reason(e)));
         }
     }
 
-    private static <T> List<Offer<T>> offers(String method, List<T> factories, Function<T, String> name, Function<T, String> description) {
+    private static <T> List<Registered<T>> offers(String method, List<T> factories, Function<T, String> name, Function<T, String> description,
+                                                  String provider, String source) {
         if (factories == null || factories.stream().anyMatch(Objects::isNull)) {
             throw new IllegalStateException(method + " returned null or a null factory: expected a list of factories");
         }
-        List<Offer<T>> offers = new ArrayList<>();
+        List<Registered<T>> offers = new ArrayList<>();
         for (T factory : factories) {
-            Offer<T> offer = new Offer<>(name.apply(factory), description.apply(factory), factory);
-            if (offer.name() == null || offer.name().isBlank() || offer.description() == null) {
+            String offered = name.apply(factory);
+            String described = description.apply(factory);
+            if (offered == null || offered.isBlank() || described == null) {
                 throw new IllegalStateException(method + " offered " + factory.getClass().getName()
                         + " without a name or description: expected both (e.g. 'weight-l1', a one-line summary)");
             }
-            offers.add(offer);
+            offers.add(new Registered<>(offered, described, factory, provider, source));
         }
         return offers;
-    }
-
-    /**
-     * Every factory of one kind, by name, with its provider and source (the factory itself comes
-     * from the injector); fails naming both sources when a name is offered twice.
-     */
-    private static <T> Map<String, Registered<T>> origins(String kind, List<Loaded> loaded, Function<Loaded, List<Offer<T>>> offers) {
-        Map<String, Registered<T>> origins = new TreeMap<>();
-        for (Loaded provider : loaded) {
-            for (Offer<T> offer : offers.apply(provider)) {
-                Registered<T> first = origins.putIfAbsent(offer.name(),
-                        new Registered<>(offer.name(), offer.description(), offer.factory(), provider.name(), provider.source()));
-                if (first != null) {
-                    throw new InvalidInputException(kind + " '" + offer.name() + "' is offered twice: by provider '" + first.provider()
-                            + "' from " + first.source() + " and by provider '" + provider.name() + "' from " + provider.source()
-                            + ": expected unique names; remove one of the two plug-ins from the class path");
-                }
-            }
-        }
-        return origins;
-    }
-
-    private static <T> List<T> factories(List<Offer<T>> offers) {
-        return offers.stream().map(Offer::factory).toList();
-    }
-
-    /** The injected map, by name, with the description and origin of each entry. */
-    private static <T> Map<String, Registered<T>> registered(Map<String, T> injected, Map<String, Registered<T>> origins) {
-        Map<String, Registered<T>> registered = new TreeMap<>();
-        injected.forEach((name, factory) -> {
-            Registered<T> origin = origins.get(name);
-            registered.put(name, new Registered<>(name, origin.description(), factory, origin.provider(), origin.source()));
-        });
-        return registered;
     }
 
     /** ServiceLoader's own words (without the service name it prefixes) and the cause; otherwise the error itself. */

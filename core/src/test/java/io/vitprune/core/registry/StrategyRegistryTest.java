@@ -64,15 +64,24 @@ class StrategyRegistryTest {
     }
 
     @Test
-    void aNameOfferedTwiceIsAnErrorNamingBothSources() throws IOException {
+    void aNameOfferedTwiceIsUnusableNamingBothSourcesWhileEveryOtherNameWorks() throws IOException {
         try (URLClassLoader loader = withServiceFile(List.of(
                 TestProviders.NamedDuplicateA.class.getName(), TestProviders.NamedDuplicateB.class.getName()))) {
             String source = Sources.of(TestProviders.class);
-            assertThatThrownBy(() -> StrategyRegistry.load(loader))
+            StrategyRegistry registry = StrategyRegistry.load(loader);
+
+            assertThatThrownBy(() -> registry.selector("same-name"))
                     .isInstanceOf(InvalidInputException.class)
                     .hasMessage("selector 'same-name' is offered twice: by provider 'duplicate-a' from " + source
                             + " and by provider 'duplicate-b' from " + source
-                            + ": expected unique names; remove one of the two plug-ins from the class path");
+                            + ": expected unique names; remove one of the plug-ins from the class path to use it");
+            assertThat(registry.selector("global")).isNotNull();
+            assertThat(registry.selectors()).extracting(Registered::name).doesNotContain("same-name");
+            assertThat(registry.clashes()).singleElement().satisfies(clash -> {
+                assertThat(clash.kind()).isEqualTo("selector");
+                assertThat(clash.name()).isEqualTo("same-name");
+                assertThat(clash.offers()).extracting(Registered::provider).containsExactly("duplicate-a", "duplicate-b");
+            });
         }
     }
 

@@ -63,14 +63,16 @@ class ExternalPluginTest {
     }
 
     @Test
-    void twoPluginsOfferingOneNameAreAnErrorNamingBothJars() throws IOException {
+    void twoPluginsOfferingOneNameMakeOnlyThatNameUnusableNamingBothJars() throws IOException {
         Path first = PluginJars.build(temp, "first.jar", "com.example.vitprune.RandomPlugin", SMALLEST_PLUGIN);
         Path second = PluginJars.build(temp, "second.jar", "com.example.vitprune.CopiedPlugin",
                 SMALLEST_PLUGIN.replace("RandomPlugin", "CopiedPlugin").replace("RandomScorer", "CopiedScorer"));
 
         try (URLClassLoader loader = new URLClassLoader(new URL[] {first.toUri().toURL(), second.toUri().toURL()},
                 getClass().getClassLoader())) {
-            assertThatThrownBy(() -> StrategyRegistry.load(loader))
+            StrategyRegistry registry = StrategyRegistry.load(loader);
+            assertThat(registry.scorer("weight-l1")).isNotNull();
+            assertThatThrownBy(() -> registry.scorer("random-fixture"))
                     .isInstanceOf(InvalidInputException.class)
                     .hasMessageContaining("scorer 'random-fixture' is offered twice")
                     .hasMessageContaining(first.toString())
