@@ -10,7 +10,7 @@ import io.vitprune.strategies.distill.dynamicvit.TopKSelector;
 import java.util.List;
 
 /**
- * Knowledge-distillation importance (methods.md section 4.2), built on the {@link AblationEngine};
+ * Knowledge-distillation importance (methods.md section 4.2) and its KL term alone, both built on the {@link AblationEngine};
  * DynamicViT token pruning (section 4.5): the learned {@code dynamicvit} token scorer, the
  * {@code cls-attention} baseline scorer and the {@code top-k} token selector.
  */
@@ -22,7 +22,7 @@ public final class DistillStrategies implements StrategyProvider {
 
     @Override
     public List<ScorerFactory> scorers() {
-        return List.of(new KdImportanceScorerFactory());
+        return List.of(new KdImportanceScorerFactory(), new KlImportanceScorerFactory());
     }
 
     @Override
