@@ -13,6 +13,9 @@ import io.vitprune.api.StrategySettings;
 import io.vitprune.api.UnitKind;
 import io.vitprune.api.UnitScores;
 import io.vitprune.core.model.VisionTransformer;
+import io.vitprune.core.reliability.Spearman;
+import io.vitprune.core.reliability.SplitHalf;
+import io.vitprune.core.reliability.SplitHalfReliability;
 import io.vitprune.core.registry.Registered;
 import io.vitprune.core.registry.StrategyRegistry;
 import io.vitprune.core.testing.TestModels;
@@ -127,6 +130,30 @@ class KdImportanceScorerTest {
         for (int u = 0; u < 24; u++) {
             assertThat(scores.block(1)[u]).isCloseTo((float) losses.crossEntropy(1)[u], within(1e-5f));
         }
+    }
+
+    @Test
+    void theSplitHalfReliabilityComparesTheLossesOfTheEvenAndTheOddImages() {
+        ScorerFactory kl = registry().scorer("kl-importance");
+
+        SplitHalfReliability reliability = SplitHalf.ifDataDriven(kl, kl.create(StrategySettings.EMPTY), model, UnitKind.MLP_UNIT, context())
+                .orElseThrow();
+
+        AblationLosses even = AblationEngine.defaults().measure(model, UnitKind.MLP_UNIT, DATA.every(2, 0), 4, ProgressListener.NONE);
+        AblationLosses odd = AblationEngine.defaults().measure(model, UnitKind.MLP_UNIT, DATA.every(2, 1), 4, ProgressListener.NONE);
+        for (int b = 0; b < 2; b++) {
+            assertThat(reliability.perBlock().get(b)).isCloseTo(Spearman.correlation(floats(even.kl(b)), floats(odd.kl(b))), within(1e-12));
+        }
+        assertThat(reliability.halfImages()).isEqualTo(5);
+    }
+
+    /** As the scores hold them. */
+    private static double[] floats(double[] losses) {
+        double[] rounded = new double[losses.length];
+        for (int i = 0; i < losses.length; i++) {
+            rounded[i] = (float) losses[i];
+        }
+        return rounded;
     }
 
     @Test
