@@ -12,7 +12,11 @@ public interface ScorerFactory {
 
     Set<UnitKind> supportedKinds();
 
-    /** Whether the scorer needs {@link ScoringContext#data()} (labelled images); weight scorers do not. */
+    /**
+     * Whether the scorer needs {@link ScoringContext#data()} (labelled images); weight scorers do not.
+     * Hosts measure the split-half reliability of such scorers' scores (core's {@code SplitHalf}):
+     * a data-free scorer gives the same scores whatever the sample.
+     */
     default boolean needsData() {
         return false;
     }

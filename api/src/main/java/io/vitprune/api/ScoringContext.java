@@ -7,10 +7,12 @@ import java.util.Optional;
 /**
  * Everything a scorer may use besides the model: the scoring data (absent for data-free scorers
  * such as weight magnitude), a manager on the chosen device for temporary arrays, a seed, the batch
- * size to use, where to report progress, and where to keep partial results of long scoring.
+ * size to use, where to report progress, where to keep partial results of long scoring, and
+ * whether the selector that will use the scores {@linkplain Selector#ranksAcrossBlocks() ranks them
+ * across blocks} ({@code true} unless the host says otherwise, as {@code Pruning.plan} does from its selector).
  */
 public record ScoringContext(Optional<ScoringData> data, NDManager manager, long seed, int batchSize, ProgressListener progress,
-        ScoringCheckpoints checkpoints) {
+        ScoringCheckpoints checkpoints, boolean ranksAcrossBlocks) {
     public ScoringContext {
         Objects.requireNonNull(data, "data is null");
         Objects.requireNonNull(manager, "manager is null");
@@ -21,6 +23,12 @@ public record ScoringContext(Optional<ScoringData> data, NDManager manager, long
         }
     }
 
+    /** A context for scores that may be ranked across blocks. */
+    public ScoringContext(Optional<ScoringData> data, NDManager manager, long seed, int batchSize, ProgressListener progress,
+            ScoringCheckpoints checkpoints) {
+        this(data, manager, seed, batchSize, progress, checkpoints, true);
+    }
+
     /** A context that keeps no partial results. */
     public ScoringContext(Optional<ScoringData> data, NDManager manager, long seed, int batchSize, ProgressListener progress) {
         this(data, manager, seed, batchSize, progress, ScoringCheckpoints.NONE);
@@ -28,7 +36,12 @@ public record ScoringContext(Optional<ScoringData> data, NDManager manager, long
 
     /** This context keeping partial results in {@code store}. */
     public ScoringContext withCheckpoints(ScoringCheckpoints store) {
-        return new ScoringContext(data, manager, seed, batchSize, progress, store);
+        return new ScoringContext(data, manager, seed, batchSize, progress, store, ranksAcrossBlocks);
+    }
+
+    /** This context for scores that {@code selector} will compare. */
+    public ScoringContext forSelector(Selector selector) {
+        return new ScoringContext(data, manager, seed, batchSize, progress, checkpoints, selector.ranksAcrossBlocks());
     }
 
     /** A context without data, for data-free scorers. */

@@ -19,9 +19,12 @@ public final class Pruning {
     private Pruning() {
     }
 
-    /** Scores every unit of the target's kind and selects. */
+    /**
+     * Scores every unit of the target's kind and selects; the scorer learns from the context
+     * whether the selector {@linkplain Selector#ranksAcrossBlocks() ranks across blocks}.
+     */
     public static PruningPlan plan(PrunableModel model, Scorer scorer, Selector selector, PruningTarget target, ScoringContext context) {
-        return select(model, score(model, scorer, target.kind(), context), selector, target);
+        return select(model, score(model, scorer, target.kind(), context.forSelector(selector)), selector, target);
     }
 
     /** The scorer's scores for {@code kind}, checked to be of that kind with one finite score per unit of the model. */

@@ -39,4 +39,10 @@ record UniformSelector(SelectionRules rules) implements Selector {
         }
         return Selection.plan(structure, target.kind(), removed);
     }
+
+    /** Each block loses its own lowest units: scores are only compared within a block. */
+    @Override
+    public boolean ranksAcrossBlocks() {
+        return false;
+    }
 }

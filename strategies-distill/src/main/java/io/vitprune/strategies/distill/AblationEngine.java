@@ -31,9 +31,12 @@ import java.util.function.Consumer;
  * (methods.md 4.2): {@code L_CE(u)}, the mean cross-entropy of the labels under the student's
  * probabilities, and {@code L_KL(u)}, the mean {@code KL(q_T || p_T)} from the teacher (the
  * unmasked model on the same images) to the student, both distributions softened by the
- * temperature {@code T}. The cross-entropy always uses {@code T = 1}; the KL carries no {@code T^2}
- * factor (a scorer's weight on it rescales it as needed). Shared by {@code kd-importance} and
- * {@code regression-stability}, which differ only in how they combine the two losses.
+ * temperature {@code T}; and the mean cross-entropy {@code -sum q_T log p_T} against the teacher's
+ * probabilities (a scorer's {@link CeTarget#TEACHER}), at the same {@code T}, so that it is
+ * {@code H(q_T) + L_KL} for every {@code T}. The cross-entropy against the labels always uses
+ * {@code T = 1}; the KL carries no {@code T^2} factor (a scorer's weight on it rescales it as needed).
+ * Shared by {@code kd-importance}, {@code kl-importance} and {@code regression-stability}, which
+ * differ only in how they combine the losses.
  *
  * <p>How: for each scoring batch of {@code B} images, the embedding, the input of every block and
  * the teacher's logits are computed once, unmasked. Units of block {@code l} are then ablated
@@ -99,7 +102,7 @@ public record AblationEngine(double temperature, int unitsPerPass) {
     }
 
     /**
-     * {@code L_CE} and {@code L_KL} of every unit of {@code kind}, over every image of {@code data}
+     * {@code L_CE}, {@code L_KL} and the teacher cross-entropy of every unit of {@code kind}, over every image of {@code data}
      * taken {@code batchSize} at a time; {@code progress} counts units x batches done.
      */
     public AblationLosses measure(PrunableModel model, UnitKind kind, ScoringData data, int batchSize, ProgressListener progress) {
@@ -111,6 +114,7 @@ public record AblationEngine(double temperature, int unitsPerPass) {
      * the loss sums after every scoring batch in {@code checkpoints} (as {@code ablation-<kind>.json})
      * and continuing from the sums a killed run of the same job kept there. A resumed measurement
      * adds the same numbers in the same order as an uninterrupted one, so it ends with the same losses.
+     * A checkpoint of another format (an older vitprune's) or of another measurement is refused.
      */
     public AblationLosses measure(PrunableModel model, UnitKind kind, ScoringData data, int batchSize, ProgressListener progress,
             ScoringCheckpoints checkpoints) {
@@ -120,12 +124,27 @@ public record AblationEngine(double temperature, int unitsPerPass) {
         return measure(model, kind, data, batchSize, progress, resume, partial -> checkpoints.write(name, partial.toJson()));
     }
 
-    /** The loss sums over the first {@code images} scoring images, taken {@code batchSize} at a time. Not a result. */
-    record Partial(UnitKind kind, int batchSize, int images, List<double[]> crossEntropySums, List<double[]> klSums) {
+    /**
+     * The loss sums over the first {@code images} scoring images, taken {@code batchSize} at a time. Not a result.
+     * {@code format} is {@link #FORMAT}; files without it (format 0) hold no teacher cross-entropy sums.
+     */
+    record Partial(int format, UnitKind kind, int batchSize, int images, List<double[]> crossEntropySums, List<double[]> klSums,
+            List<double[]> teacherCrossEntropySums) {
+        static final int FORMAT = 2;
+
         Partial {
             requireNonNull(kind, "kind is null");
-            crossEntropySums = crossEntropySums.stream().map(double[]::clone).toList();
-            klSums = klSums.stream().map(double[]::clone).toList();
+            crossEntropySums = copy(crossEntropySums);
+            klSums = copy(klSums);
+            teacherCrossEntropySums = copy(teacherCrossEntropySums);
+        }
+
+        static Partial of(UnitKind kind, int batchSize, int images, Sums sums) {
+            return new Partial(FORMAT, kind, batchSize, images, sums.crossEntropy(), sums.kl(), sums.teacherCrossEntropy());
+        }
+
+        private static List<double[]> copy(List<double[]> sums) {
+            return sums == null ? null : sums.stream().map(double[]::clone).toList();
         }
 
         byte[] toJson() {
@@ -137,11 +156,57 @@ public record AblationEngine(double temperature, int unitsPerPass) {
         }
 
         static Partial parse(String name, byte[] json) {
+            Partial partial;
             try {
-                return ModelStore.json().readValue(json, Partial.class);
+                partial = ModelStore.json().readValue(json, Partial.class);
             } catch (IOException e) {
                 throw new InvalidInputException("scoring checkpoint " + name + ": expected the JSON of a partial ablation (" + e.getMessage() + ")", e);
             }
+            if (partial.format() != FORMAT || partial.crossEntropySums() == null || partial.klSums() == null
+                    || partial.teacherCrossEntropySums() == null) {
+                throw new InvalidInputException("scoring checkpoint " + name + " is a partial ablation of format " + partial.format()
+                        + ": expected format " + FORMAT + " (with teacher cross-entropy sums); delete it to measure from the start");
+            }
+            return partial;
+        }
+    }
+
+    /** Running loss sums per block and unit, added to in place. */
+    private record Sums(List<double[]> crossEntropy, List<double[]> kl, List<double[]> teacherCrossEntropy) {
+        static Sums zeros(ModelStructure structure, UnitKind kind) {
+            return new Sums(zeroPerUnit(structure, kind), zeroPerUnit(structure, kind), zeroPerUnit(structure, kind));
+        }
+
+        static Sums of(Partial partial) {
+            return new Sums(Partial.copy(partial.crossEntropySums()), Partial.copy(partial.klSums()), Partial.copy(partial.teacherCrossEntropySums()));
+        }
+
+        private static List<double[]> zeroPerUnit(ModelStructure structure, UnitKind kind) {
+            return structure.blocks().stream().map(block -> new double[block.units(kind)]).toList();
+        }
+
+        boolean fits(Sums other) {
+            return sameShape(crossEntropy, other.crossEntropy) && sameShape(kl, other.kl) && sameShape(teacherCrossEntropy, other.teacherCrossEntropy);
+        }
+
+        AblationLosses means(UnitKind kind, int images) {
+            return new AblationLosses(kind, images, divide(crossEntropy, images), divide(kl, images), divide(teacherCrossEntropy, images));
+        }
+
+        private static boolean sameShape(List<double[]> a, List<double[]> b) {
+            if (a.size() != b.size()) {
+                return false;
+            }
+            for (int i = 0; i < a.size(); i++) {
+                if (a.get(i).length != b.get(i).length) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private static List<double[]> divide(List<double[]> sums, int count) {
+            return sums.stream().map(block -> Arrays.stream(block).map(sum -> sum / count).toArray()).toList();
         }
     }
 
@@ -164,17 +229,11 @@ public record AblationEngine(double temperature, int unitsPerPass) {
         }
         ModelStructure structure = model.structure();
         int perPass = unitsPerPass != AUTO ? unitsPerPass : Math.max(1, ROWS_PER_PASS / batchSize);
-        List<double[]> crossEntropy = new ArrayList<>();
-        List<double[]> kl = new ArrayList<>();
-        for (BlockStructure block : structure.blocks()) {
-            crossEntropy.add(new double[block.units(kind)]);
-            kl.add(new double[block.units(kind)]);
-        }
+        Sums sums = Sums.zeros(structure, kind);
         int start = 0;
         if (resume != null) {
-            requireResumable(resume, kind, batchSize, images, crossEntropy);
-            crossEntropy = new ArrayList<>(resume.crossEntropySums());
-            kl = new ArrayList<>(resume.klSums());
+            requireResumable(resume, kind, batchSize, images, sums);
+            sums = Sums.of(resume);
             start = resume.images();
         }
         String task = "ablating " + kind.id() + " units";
@@ -188,30 +247,22 @@ public record AblationEngine(double temperature, int unitsPerPass) {
                     for (int first = 0; first < units; first += perPass) {
                         int count = Math.min(perPass, units - first);
                         try (NDManager pass = scope.newSubManager()) {
-                            ablate(model, kind, b, first, count, batch, pass, crossEntropy.get(b), kl.get(b));
+                            ablate(model, kind, b, first, count, batch, pass, sums);
                         }
                         done += count;
                         progress.progress(task, done, total);
                     }
                 }
             }
-            afterBatch.accept(new Partial(kind, batchSize, Math.min(images, from + batchSize), crossEntropy, kl));
+            afterBatch.accept(Partial.of(kind, batchSize, Math.min(images, from + batchSize), sums));
         }
-        for (int b = 0; b < structure.depth(); b++) {
-            divide(crossEntropy.get(b), images);
-            divide(kl.get(b), images);
-        }
-        return new AblationLosses(kind, images, crossEntropy, kl);
+        return sums.means(kind, images);
     }
 
-    /** A partial measurement fits this one: same kind and batching, whole batches done, one sum per unit. */
-    private static void requireResumable(Partial resume, UnitKind kind, int batchSize, int images, List<double[]> fresh) {
+    /** A partial measurement fits this one: same kind and batching, whole batches done, one sum of each loss per unit. */
+    private static void requireResumable(Partial resume, UnitKind kind, int batchSize, int images, Sums fresh) {
         boolean fits = resume.kind() == kind && resume.batchSize() == batchSize && resume.images() >= 0 && resume.images() <= images
-                && (resume.images() % batchSize == 0 || resume.images() == images)
-                && resume.crossEntropySums().size() == fresh.size() && resume.klSums().size() == fresh.size();
-        for (int b = 0; fits && b < fresh.size(); b++) {
-            fits = resume.crossEntropySums().get(b).length == fresh.get(b).length && resume.klSums().get(b).length == fresh.get(b).length;
-        }
+                && (resume.images() % batchSize == 0 || resume.images() == images) && fresh.fits(Sums.of(resume));
         if (!fits) {
             throw new InvalidInputException("partial ablation of " + resume.kind().id() + " units after " + resume.images()
                     + " images in batches of " + resume.batchSize() + ": expected " + kind.id() + " units of this model in batches of "
@@ -256,8 +307,7 @@ public record AblationEngine(double temperature, int unitsPerPass) {
     }
 
     /** Ablates units {@code [first, first + count)} of {@code block}, one per copy of the batch, adding each copy's loss sums. */
-    private void ablate(PrunableModel model, UnitKind kind, int block, int first, int count, Batch batch, NDManager pass,
-            double[] crossEntropy, double[] kl) {
+    private void ablate(PrunableModel model, UnitKind kind, int block, int first, int count, Batch batch, NDManager pass, Sums sums) {
         BlockStructure structure = model.structure().block(block);
         int width = kind == UnitKind.MLP_UNIT ? structure.mlpWidth() : structure.attentionWidth();
         // Copy c of the batch is rows [c B, (c + 1) B): tile repeats the whole batch, repeat each mask row.
@@ -274,10 +324,16 @@ public record AblationEngine(double temperature, int unitsPerPass) {
         // First operands are the pass's arrays, so that the (count, B, classes) results are freed with it.
         double[] ce = log.mul(batch.oneHot()).sum(new int[] {2}).neg().toDoubleArray();
         double[] divergence = softened.sub(batch.teacherLog()).mul(batch.teacherProbabilities()).sum(new int[] {2}).neg().toDoubleArray();
+        // Computed on its own, not as H + KL, so that tests can check the identity.
+        double[] teacherCe = softened.mul(batch.teacherProbabilities()).sum(new int[] {2}).neg().toDoubleArray();
+        double[] crossEntropy = sums.crossEntropy().get(block);
+        double[] kl = sums.kl().get(block);
+        double[] teacherCrossEntropy = sums.teacherCrossEntropy().get(block);
         for (int c = 0; c < count; c++) {
             for (int i = 0; i < batch.size(); i++) {
                 crossEntropy[first + c] += ce[c * batch.size() + i];
                 kl[first + c] += divergence[c * batch.size() + i];
+                teacherCrossEntropy[first + c] += teacherCe[c * batch.size() + i];
             }
         }
     }
@@ -313,11 +369,5 @@ public record AblationEngine(double temperature, int unitsPerPass) {
             Arrays.fill(values, c * width + start, c * width + end, 0f);
         }
         return values;
-    }
-
-    private static void divide(double[] sums, int count) {
-        for (int i = 0; i < sums.length; i++) {
-            sums[i] /= count;
-        }
     }
 }

@@ -7,37 +7,45 @@ import io.vitprune.api.UnitKind;
 import io.vitprune.api.UnitScores;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.DoubleBinaryOperator;
 
 /**
  * The losses of the model with one unit masked alone, for every unit of one kind: per block, one
- * {@code L_CE} and one {@code L_KL} per unit (methods.md 4.2), each a mean over {@code images}
- * scoring images. Immutable: arrays are copied in and out.
+ * {@code L_CE} against the labels, one {@code L_KL} and one cross-entropy against the teacher's
+ * probabilities per unit (methods.md 4.2, 4.3), each a mean over {@code images} scoring images.
+ * Immutable: arrays are copied in and out.
  */
-public record AblationLosses(UnitKind kind, int images, List<double[]> crossEntropy, List<double[]> kl) {
+public record AblationLosses(UnitKind kind, int images, List<double[]> crossEntropy, List<double[]> kl, List<double[]> teacherCrossEntropy) {
     public AblationLosses {
         requireNonNull(kind, "kind is null");
         if (images <= 0) {
             throw new InvalidInputException("ablation losses over " + images + " images: expected at least one");
         }
-        if (crossEntropy.size() != kl.size()) {
-            throw new InvalidInputException("ablation losses for " + crossEntropy.size() + " blocks of cross-entropy and "
-                    + kl.size() + " of KL: expected one of each per block");
+        if (crossEntropy == null || kl == null || teacherCrossEntropy == null) {
+            // What a file of an older vitprune, without the teacher cross-entropy, reads as.
+            throw new InvalidInputException("ablation losses of " + kind.id() + " units without " + (crossEntropy == null ? "cross-entropy"
+                    : kl == null ? "KL" : "teacher cross-entropy") + " losses: expected all three (measure them again with this version)");
         }
-        for (int b = 0; b < crossEntropy.size(); b++) {
-            if (crossEntropy.get(b).length != kl.get(b).length) {
-                throw new InvalidInputException("block " + b + " has " + crossEntropy.get(b).length + " cross-entropy losses and "
-                        + kl.get(b).length + " KL losses: expected one of each per unit");
+        if (crossEntropy.size() != kl.size() || teacherCrossEntropy.size() != kl.size()) {
+            throw new InvalidInputException("ablation losses for " + crossEntropy.size() + " blocks of cross-entropy, " + kl.size()
+                    + " of KL and " + teacherCrossEntropy.size() + " of teacher cross-entropy: expected one of each per block");
+        }
+        for (int b = 0; b < kl.size(); b++) {
+            if (crossEntropy.get(b).length != kl.get(b).length || teacherCrossEntropy.get(b).length != kl.get(b).length) {
+                throw new InvalidInputException("block " + b + " has " + crossEntropy.get(b).length + " cross-entropy, " + kl.get(b).length
+                        + " KL and " + teacherCrossEntropy.get(b).length + " teacher cross-entropy losses: expected one of each per unit");
             }
         }
         crossEntropy = copy(crossEntropy);
         kl = copy(kl);
+        teacherCrossEntropy = copy(teacherCrossEntropy);
     }
 
     public int blocks() {
-        return crossEntropy.size();
+        return kl.size();
     }
 
-    /** {@code L_CE} of every unit of {@code block}. */
+    /** {@code L_CE} against the labels of every unit of {@code block}. */
     public double[] crossEntropy(int block) {
         return crossEntropy.get(block).clone();
     }
@@ -45,6 +53,21 @@ public record AblationLosses(UnitKind kind, int images, List<double[]> crossEntr
     /** {@code L_KL} of every unit of {@code block}. */
     public double[] kl(int block) {
         return kl.get(block).clone();
+    }
+
+    /** The cross-entropy against the teacher's probabilities of every unit of {@code block}. */
+    public double[] teacherCrossEntropy(int block) {
+        return teacherCrossEntropy.get(block).clone();
+    }
+
+    /** {@code L_CE} of every unit of {@code block} against {@code target}. */
+    public double[] crossEntropy(CeTarget target, int block) {
+        return target == CeTarget.TEACHER ? teacherCrossEntropy(block) : crossEntropy(block);
+    }
+
+    /** {@code L_CE} against {@code target}, per block. */
+    public List<double[]> crossEntropy(CeTarget target) {
+        return target == CeTarget.TEACHER ? teacherCrossEntropy() : crossEntropy();
     }
 
     @Override
@@ -57,15 +80,32 @@ public record AblationLosses(UnitKind kind, int images, List<double[]> crossEntr
         return copy(kl);
     }
 
-    /** The kd-importance score {@code L_CE + alpha * L_KL} of every unit (one measurement can serve several scorers). */
+    @Override
+    public List<double[]> teacherCrossEntropy() {
+        return copy(teacherCrossEntropy);
+    }
+
+    /** The kd-importance score {@code L_CE + alpha * L_KL} of every unit, {@code L_CE} against the labels. */
     public UnitScores kdImportance(double alpha) {
+        return kdImportance(alpha, CeTarget.LABELS);
+    }
+
+    /** The kd-importance score {@code L_CE + alpha * L_KL} of every unit (one measurement can serve several scorers). */
+    public UnitScores kdImportance(double alpha, CeTarget target) {
+        return combine(crossEntropy(target), (crossEntropy, kl) -> crossEntropy + alpha * kl);
+    }
+
+    /** The kl-importance score {@code L_KL} of every unit. */
+    public UnitScores klImportance() {
+        return combine(crossEntropy, (crossEntropy, kl) -> kl);
+    }
+
+    private UnitScores combine(List<double[]> crossEntropy, DoubleBinaryOperator score) {
         List<float[]> scores = new ArrayList<>();
         for (int b = 0; b < blocks(); b++) {
-            double[] crossEntropy = crossEntropy(b);
-            double[] kl = kl(b);
-            float[] block = new float[crossEntropy.length];
+            float[] block = new float[kl.get(b).length];
             for (int u = 0; u < block.length; u++) {
-                block[u] = (float) (crossEntropy[u] + alpha * kl[u]);
+                block[u] = (float) score.applyAsDouble(crossEntropy.get(b)[u], kl.get(b)[u]);
             }
             scores.add(block);
         }

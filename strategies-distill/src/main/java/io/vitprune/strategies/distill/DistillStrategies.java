@@ -4,7 +4,7 @@ import io.vitprune.api.ScorerFactory;
 import io.vitprune.api.StrategyProvider;
 import java.util.List;
 
-/** Knowledge-distillation importance (methods.md section 4.2), built on the {@link AblationEngine}. */
+/** Knowledge-distillation importance (methods.md section 4.2) and its KL term alone, both built on the {@link AblationEngine}. */
 public final class DistillStrategies implements StrategyProvider {
     @Override
     public String name() {
@@ -13,6 +13,6 @@ public final class DistillStrategies implements StrategyProvider {
 
     @Override
     public List<ScorerFactory> scorers() {
-        return List.of(new KdImportanceScorerFactory());
+        return List.of(new KdImportanceScorerFactory(), new KlImportanceScorerFactory());
     }
 }

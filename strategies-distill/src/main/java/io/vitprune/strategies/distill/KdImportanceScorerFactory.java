@@ -11,9 +11,12 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * {@code kd-importance}: see {@link KdImportanceScorer}. Settings: {@code alpha} (weight of the KL
- * term, default 1), {@code temperature} (default 1) and {@code units-per-pass} (ablations stacked in
- * one batched pass, default automatic), the last two as {@link AblationEngine#fromSettings} reads them.
+ * {@code kd-importance} (methods.md 4.2, after Yu et al. 2021): a unit scores
+ * {@code L_CE + alpha * L_KL} of the model with that unit alone masked (an {@link AblationScorer}).
+ * Settings: {@code alpha} (weight of the KL term, default 1), {@code ce-target} ({@code labels} or
+ * {@code teacher}, default {@code labels}: see {@link CeTarget}), {@code temperature} (default 1)
+ * and {@code units-per-pass} (ablations stacked in one batched pass, default automatic), the last
+ * two as {@link AblationEngine#fromSettings} reads them.
  */
 final class KdImportanceScorerFactory implements ScorerFactory {
     static final String NAME = "kd-importance";
@@ -26,7 +29,8 @@ final class KdImportanceScorerFactory implements ScorerFactory {
 
     @Override
     public String description() {
-        return "L_CE + alpha * L_KL(teacher || student) of the model with each unit masked alone (needs data; KD importance)";
+        return "L_CE + alpha * L_KL(teacher || student) of the model with each unit masked alone, L_CE against ce-target labels (default) "
+                + "or teacher (needs data; KD importance)";
     }
 
     @Override
@@ -43,6 +47,7 @@ final class KdImportanceScorerFactory implements ScorerFactory {
     public Set<String> settings() {
         Set<String> settings = new HashSet<>(AblationEngine.SETTINGS);
         settings.add(ALPHA);
+        settings.add(CeTarget.SETTING);
         return Set.copyOf(settings);
     }
 
@@ -54,6 +59,7 @@ final class KdImportanceScorerFactory implements ScorerFactory {
         if (!(alpha >= 0) || Double.isInfinite(alpha)) {
             throw new InvalidInputException("setting '" + ALPHA + "' = " + alpha + ": expected a finite number >= 0");
         }
-        return new KdImportanceScorer(alpha, AblationEngine.fromSettings(settings));
+        CeTarget target = CeTarget.fromSettings(NAME, settings);
+        return new AblationScorer(NAME, AblationEngine.fromSettings(settings), losses -> losses.kdImportance(alpha, target));
     }
 }

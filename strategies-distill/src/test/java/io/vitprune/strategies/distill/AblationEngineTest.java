@@ -12,8 +12,10 @@ import io.vitprune.api.ProgressListener;
 import io.vitprune.api.ScoringCheckpoints;
 import io.vitprune.api.StrategySettings;
 import io.vitprune.api.UnitKind;
+import io.vitprune.core.io.ModelStore;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.testing.TestModels;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The batched engine against the definition, computed unit by unit ({@link ReferenceAblation}). */
 class AblationEngineTest {
@@ -56,13 +59,30 @@ class AblationEngineTest {
     }
 
     @Test
-    void theTemperatureSoftensTheKlOnly() {
+    void theTemperatureSoftensTheKlAndTheTeacherCrossEntropyOnly() {
         AblationLosses soft = new AblationEngine(2.5, 4).measure(model, UnitKind.ATTENTION_CHANNEL, DATA, 12, ProgressListener.NONE);
         AblationLosses plain = AblationEngine.defaults().measure(model, UnitKind.ATTENTION_CHANNEL, DATA, 12, ProgressListener.NONE);
 
         assertSameLosses(soft, ReferenceAblation.measure(model, UnitKind.ATTENTION_CHANNEL, DATA, 2.5));
         assertThat(soft.crossEntropy(1)).containsExactly(plain.crossEntropy(1), within(1e-9));
         assertThat(soft.kl(1)).isNotEqualTo(plain.kl(1));
+        assertThat(soft.teacherCrossEntropy(1)).isNotEqualTo(plain.teacherCrossEntropy(1));
+    }
+
+    @ParameterizedTest
+    @ValueSource(doubles = {1.0, 2.5})
+    void theTeacherCrossEntropyIsTheTeachersEntropyPlusTheKl(double temperature) {
+        AblationLosses losses = new AblationEngine(temperature, 4).measure(model, UnitKind.ATTENTION_CHANNEL, DATA, 5, ProgressListener.NONE);
+        double entropy = losses.teacherCrossEntropy(0)[0] - losses.kl(0)[0];
+
+        // The same teacher for every unit: the difference is one number up to float64 rounding, and it is H(q_T).
+        assertThat(entropy).isCloseTo(ReferenceAblation.teacherEntropy(model, DATA, temperature), within(1e-5));
+        for (int b = 0; b < losses.blocks(); b++) {
+            for (int u = 0; u < losses.kl(b).length; u++) {
+                assertThat(losses.teacherCrossEntropy(b)[u] - losses.kl(b)[u]).as("block %d unit %d", b, u).isCloseTo(entropy, within(1e-12));
+            }
+        }
+        assertThat(losses.kl(0)).as("the KL differs between units, so the identity says something").doesNotHaveDuplicates();
     }
 
     @Test
@@ -164,6 +184,7 @@ class AblationEngineTest {
         for (int b = 0; b < uninterrupted.blocks(); b++) {
             assertThat(resumed.crossEntropy(b)).containsExactly(uninterrupted.crossEntropy(b));
             assertThat(resumed.kl(b)).containsExactly(uninterrupted.kl(b));
+            assertThat(resumed.teacherCrossEntropy(b)).containsExactly(uninterrupted.teacherCrossEntropy(b));
         }
     }
 
@@ -178,10 +199,30 @@ class AblationEngineTest {
         assertThatThrownBy(() -> engine.measure(model, UnitKind.ATTENTION_CHANNEL, DATA, 12, ProgressListener.NONE, memory))
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("partial ablation of mlp-unit units");
-        kept.put("ablation-attention-channel.json", "{not json".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        kept.put("ablation-attention-channel.json", "{not json".getBytes(StandardCharsets.UTF_8));
         assertThatThrownBy(() -> engine.measure(model, UnitKind.ATTENTION_CHANNEL, DATA, 12, ProgressListener.NONE, memory))
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("scoring checkpoint ablation-attention-channel.json: expected the JSON of a partial ablation");
+    }
+
+    @Test
+    void aCheckpointOfTheFormatBeforeTeacherCrossEntropyIsRefused() {
+        // What an older vitprune kept: loss sums of labels cross-entropy and KL only, no format.
+        String old = "{\"kind\":\"MLP_UNIT\",\"batchSize\":5,\"images\":5,\"crossEntropySums\":[[1,2],[3]],\"klSums\":[[0.5,1],[2]]}";
+        MemoryCheckpoints memory = new MemoryCheckpoints(new HashMap<>(Map.of("ablation-mlp-unit.json", old.getBytes(StandardCharsets.UTF_8))), false);
+
+        assertThatThrownBy(() -> AblationEngine.defaults().measure(model, UnitKind.MLP_UNIT, DATA, 5, ProgressListener.NONE, memory))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessage("scoring checkpoint ablation-mlp-unit.json is a partial ablation of format 0: expected format 2 (with teacher "
+                        + "cross-entropy sums); delete it to measure from the start");
+    }
+
+    @Test
+    void lossesWithoutTheTeacherCrossEntropyAreRefusedNamingWhatIsMissing() {
+        String old = "{\"kind\":\"MLP_UNIT\",\"images\":5,\"crossEntropy\":[[1,2]],\"kl\":[[0.5,1]]}";
+
+        assertThatThrownBy(() -> ModelStore.json().readValue(old, AblationLosses.class))
+                .hasMessageContaining("ablation losses of mlp-unit units without teacher cross-entropy losses: expected all three");
     }
 
     static void assertSameLosses(AblationLosses actual, AblationLosses expected) {
@@ -190,6 +231,7 @@ class AblationEngineTest {
         for (int b = 0; b < expected.blocks(); b++) {
             assertClose(actual.crossEntropy(b), expected.crossEntropy(b));
             assertClose(actual.kl(b), expected.kl(b));
+            assertClose(actual.teacherCrossEntropy(b), expected.teacherCrossEntropy(b));
         }
     }
 

@@ -22,6 +22,19 @@ record RandomScoringData(int size, int imageSize, float[] pixels, long[] labels)
         return new RandomScoringData(size, imageSize, pixels, labels);
     }
 
+    /** Images {@code first}, {@code first + step}, ... of this set. */
+    RandomScoringData every(int step, int first) {
+        int pixelsPerImage = 3 * imageSize * imageSize;
+        int count = (size - first + step - 1) / step;
+        float[] chosenPixels = new float[count * pixelsPerImage];
+        long[] chosenLabels = new long[count];
+        for (int i = 0; i < count; i++) {
+            System.arraycopy(pixels, (first + i * step) * pixelsPerImage, chosenPixels, i * pixelsPerImage, pixelsPerImage);
+            chosenLabels[i] = labels[first + i * step];
+        }
+        return new RandomScoringData(count, imageSize, chosenPixels, chosenLabels);
+    }
+
     @Override
     public NDList batch(NDManager manager, int from, int to) {
         int pixelsPerImage = 3 * imageSize * imageSize;

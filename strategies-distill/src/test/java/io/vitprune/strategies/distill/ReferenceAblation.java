@@ -22,6 +22,7 @@ final class ReferenceAblation {
     static AblationLosses measure(PrunableModel model, UnitKind kind, ScoringData data, double temperature) {
         List<double[]> crossEntropy = new ArrayList<>();
         List<double[]> kl = new ArrayList<>();
+        List<double[]> teacherCrossEntropy = new ArrayList<>();
         try (NDManager scope = model.newScope()) {
             NDList batch = data.batch(scope, 0, data.size());
             long[] labels = batch.get(1).toLongArray();
@@ -30,6 +31,7 @@ final class ReferenceAblation {
                 BlockStructure block = model.structure().block(b);
                 double[] ce = new double[block.units(kind)];
                 double[] divergence = new double[block.units(kind)];
+                double[] teacherCe = new double[block.units(kind)];
                 for (int u = 0; u < ce.length; u++) {
                     NDArray mask = scope.create(mask(block, kind, u));
                     NDArray x = model.embed(batch.get(0));
@@ -44,14 +46,29 @@ final class ReferenceAblation {
                         double[] logP = logSoftmax(student[n], temperature);
                         for (int c = 0; c < logQ.length; c++) {
                             divergence[u] += Math.exp(logQ[c]) * (logQ[c] - logP[c]) / labels.length;
+                            teacherCe[u] -= Math.exp(logQ[c]) * logP[c] / labels.length;
                         }
                     }
                 }
                 crossEntropy.add(ce);
                 kl.add(divergence);
+                teacherCrossEntropy.add(teacherCe);
             }
         }
-        return new AblationLosses(kind, data.size(), crossEntropy, kl);
+        return new AblationLosses(kind, data.size(), crossEntropy, kl, teacherCrossEntropy);
+    }
+
+    /** Mean entropy {@code H(q_T)} of the unmasked model's probabilities at {@code temperature}. */
+    static double teacherEntropy(PrunableModel model, ScoringData data, double temperature) {
+        try (NDManager scope = model.newScope()) {
+            double sum = 0;
+            for (double[] logits : rows(model.logits(data.batch(scope, 0, data.size()).get(0)))) {
+                for (double logQ : logSoftmax(logits, temperature)) {
+                    sum -= Math.exp(logQ) * logQ;
+                }
+            }
+            return sum / data.size();
+        }
     }
 
     /** Mean cross-entropy of the unmasked model. */

@@ -9,6 +9,8 @@ import io.vitprune.api.UnitKind;
 import io.vitprune.api.UnitScores;
 import io.vitprune.strategies.distill.AblationEngine;
 import io.vitprune.strategies.distill.AblationLosses;
+import io.vitprune.strategies.distill.CeTarget;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -16,16 +18,20 @@ import java.util.Set;
  * {@code L_KL(u)} of every unit masked alone, fit {@code L_KL ~ a + b * L_CE} by least squares over
  * the units of the scope (one block, or all blocks), and score
  * {@code L_CE(u) - |a + b * L_CE(u) - L_KL(u)|}: a unit whose two losses disagree about its
- * importance (a large residual) is unstable and scores lower.
+ * importance (a large residual) is unstable and scores lower. {@code L_CE} is measured against
+ * {@code target} (see {@link CeTarget}). Without a {@code scope} the fit follows the selector: one
+ * per block when it {@linkplain ScoringContext#ranksAcrossBlocks() compares scores only within a
+ * block} (uniform), one over all blocks when it ranks them together (global).
  *
  * <p>This module depends on {@code strategies-distill} on purpose: the losses are exactly those
  * that {@code kd-importance} combines, and measuring them is the expensive, carefully tested part.
  * Composing the distill module's {@link AblationEngine} keeps one implementation of it, so the two
  * scorers always rank from the same numbers, rather than a copy that could drift.
  */
-record RegressionStabilityScorer(Scope scope, AblationEngine engine) implements Scorer {
+record RegressionStabilityScorer(Optional<Scope> scope, CeTarget target, AblationEngine engine) implements Scorer {
     RegressionStabilityScorer {
         requireNonNull(scope, "scope is null");
+        requireNonNull(target, "target is null");
         requireNonNull(engine, "engine is null");
     }
 
@@ -41,7 +47,6 @@ record RegressionStabilityScorer(Scope scope, AblationEngine engine) implements 
         requireSupported(RegressionStabilityScorerFactory.NAME, kind);
         AblationLosses losses = engine.measure(model, kind, context.requireData(RegressionStabilityScorerFactory.NAME), context.batchSize(),
                 context.progress(), context.checkpoints());
-        return StabilityScores.of(losses, scope);
+        return StabilityScores.of(losses, scope.orElse(context.ranksAcrossBlocks() ? Scope.GLOBAL : Scope.BLOCK), target);
     }
-
 }

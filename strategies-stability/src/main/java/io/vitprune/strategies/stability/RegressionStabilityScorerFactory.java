@@ -7,13 +7,17 @@ import io.vitprune.api.ScorerFactory;
 import io.vitprune.api.StrategySettings;
 import io.vitprune.api.UnitKind;
 import io.vitprune.strategies.distill.AblationEngine;
+import io.vitprune.strategies.distill.CeTarget;
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * {@code regression-stability}: see {@link RegressionStabilityScorer}. Settings: {@code scope}
- * ({@code block} or {@code global}, default {@code global}), {@code temperature} (default 1) and
- * {@code units-per-pass} (default automatic), the last two as {@link AblationEngine#fromSettings} reads them.
+ * ({@code block} or {@code global}; default: follows the selector, block under uniform, global
+ * under global), {@code ce-target} ({@code labels} or {@code teacher}, default {@code labels}: see
+ * {@link CeTarget}), {@code temperature} (default 1) and {@code units-per-pass} (default
+ * automatic), the last two as {@link AblationEngine#fromSettings} reads them.
  */
 final class RegressionStabilityScorerFactory implements ScorerFactory {
     static final String NAME = "regression-stability";
@@ -26,7 +30,8 @@ final class RegressionStabilityScorerFactory implements ScorerFactory {
 
     @Override
     public String description() {
-        return "L_CE - |residual| of the fit L_KL ~ a + b * L_CE over units masked alone, per block or global (needs data; the paper's method)";
+        return "L_CE - |residual| of the fit L_KL ~ a + b * L_CE over units masked alone; scope block or global (default: follows the "
+                + "selector), ce-target labels (default) or teacher (needs data; the paper's method)";
     }
 
     @Override
@@ -43,6 +48,7 @@ final class RegressionStabilityScorerFactory implements ScorerFactory {
     public Set<String> settings() {
         Set<String> settings = new HashSet<>(AblationEngine.SETTINGS);
         settings.add(SCOPE);
+        settings.add(CeTarget.SETTING);
         return Set.copyOf(settings);
     }
 
@@ -50,6 +56,7 @@ final class RegressionStabilityScorerFactory implements ScorerFactory {
     public Scorer create(StrategySettings settings) {
         requireNonNull(settings, "settings are null");
         settings.requireKnown(NAME, settings());
-        return new RegressionStabilityScorer(Scope.fromSetting(settings.string(SCOPE, Scope.GLOBAL.id())), AblationEngine.fromSettings(settings));
+        Optional<Scope> scope = Optional.ofNullable(settings.values().get(SCOPE)).map(Scope::fromSetting);
+        return new RegressionStabilityScorer(scope, CeTarget.fromSettings(NAME, settings), AblationEngine.fromSettings(settings));
     }
 }

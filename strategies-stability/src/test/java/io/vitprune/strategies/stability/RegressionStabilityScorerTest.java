@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import io.vitprune.api.InvalidInputException;
 import io.vitprune.api.ProgressListener;
+import io.vitprune.api.Scorer;
 import io.vitprune.api.ScorerFactory;
 import io.vitprune.api.ScoringContext;
 import io.vitprune.api.ScoringData;
@@ -19,6 +20,7 @@ import io.vitprune.core.registry.StrategyRegistry;
 import io.vitprune.core.testing.TestModels;
 import io.vitprune.strategies.distill.AblationEngine;
 import io.vitprune.strategies.distill.AblationLosses;
+import io.vitprune.strategies.distill.CeTarget;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.Random;
@@ -56,7 +58,7 @@ class RegressionStabilityScorerTest {
         assertThat(Path.of(stability.source()))
                 .isEqualTo(Path.of(StabilityStrategies.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
         assertThat(stability.factory().needsData()).isTrue();
-        assertThat(stability.factory().settings()).containsExactlyInAnyOrder("scope", "temperature", "units-per-pass");
+        assertThat(stability.factory().settings()).containsExactlyInAnyOrder("scope", "ce-target", "temperature", "units-per-pass");
     }
 
     @Test
@@ -75,11 +77,40 @@ class RegressionStabilityScorerTest {
     }
 
     @Test
-    void theDefaultScopeIsGlobal() {
-        UnitScores byDefault = factory().create(StrategySettings.EMPTY).score(model, UnitKind.ATTENTION_HEAD, context());
-        UnitScores global = factory().create(StrategySettings.of("scope", "global")).score(model, UnitKind.ATTENTION_HEAD, context());
+    void withoutAScopeTheFitFollowsTheSelector() {
+        StrategyRegistry registry = StrategyRegistry.load();
+        ScoringContext uniform = context().forSelector(registry.selector("uniform").create(StrategySettings.EMPTY));
+        ScoringContext global = context().forSelector(registry.selector("global").create(StrategySettings.EMPTY));
+        AblationLosses losses = AblationEngine.defaults().measure(model, UnitKind.MLP_UNIT, data, 4, ProgressListener.NONE);
+        UnitScores perBlock = StabilityScores.of(losses, Scope.BLOCK);
+        UnitScores allBlocks = StabilityScores.of(losses, Scope.GLOBAL);
+        assertThat(perBlock.block(0)).as("the scopes differ, so the test can tell them apart").isNotEqualTo(allBlocks.block(0));
+        Scorer byDefault = registry.scorer("regression-stability").create(StrategySettings.EMPTY);
+        Scorer setGlobal = registry.scorer("regression-stability").create(StrategySettings.of("scope", "global"));
 
-        assertThat(byDefault.block(1)).containsExactly(global.block(1));
+        for (int b = 0; b < 2; b++) {
+            assertThat(byDefault.score(model, UnitKind.MLP_UNIT, uniform).block(b)).containsExactly(perBlock.block(b));
+            assertThat(byDefault.score(model, UnitKind.MLP_UNIT, global).block(b)).containsExactly(allBlocks.block(b));
+            assertThat(byDefault.score(model, UnitKind.MLP_UNIT, context()).block(b)).as("no selector known").containsExactly(allBlocks.block(b));
+            assertThat(setGlobal.score(model, UnitKind.MLP_UNIT, uniform).block(b)).as("a set scope wins").containsExactly(allBlocks.block(b));
+        }
+    }
+
+    @Test
+    void withTeacherTargetsTheScoreRanksAsTheKl() {
+        AblationLosses losses = AblationEngine.defaults().measure(model, UnitKind.ATTENTION_CHANNEL, data, 4, ProgressListener.NONE);
+
+        for (Scope scope : Scope.values()) {
+            UnitScores scores = StrategyRegistry.load().scorer("regression-stability")
+                    .create(StrategySettings.of("ce-target", "teacher", "scope", scope.id())).score(model, UnitKind.ATTENTION_CHANNEL, context());
+            UnitScores byLabels = StrategyRegistry.load().scorer("regression-stability")
+                    .create(StrategySettings.of("ce-target", "labels", "scope", scope.id())).score(model, UnitKind.ATTENTION_CHANNEL, context());
+            for (int b = 0; b < 2; b++) {
+                assertThat(StabilityScoresTest.order(scores.block(b))).as("%s scope, block %d", scope, b)
+                        .containsExactly(StabilityScoresTest.order(losses.kl(b)));
+                assertThat(byLabels.block(b)).containsExactly(StabilityScores.of(losses, scope, CeTarget.LABELS).block(b));
+            }
+        }
     }
 
     @Test
@@ -90,9 +121,12 @@ class RegressionStabilityScorerTest {
     }
 
     @Test
-    void rejectsAnUnknownScope() {
+    void rejectsAnUnknownScopeOrCrossEntropyTarget() {
         assertThatThrownBy(() -> factory().create(StrategySettings.of("scope", "layer")))
                 .isInstanceOf(InvalidInputException.class).hasMessage("setting 'scope' = 'layer': expected block or global");
+        assertThatThrownBy(() -> StrategyRegistry.load().scorer("regression-stability").create(StrategySettings.of("ce-target", "foo")))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessage("setting 'ce-target' = 'foo' of 'regression-stability': expected labels or teacher");
     }
 
     private static ScorerFactory factory() {
