@@ -1,6 +1,7 @@
 package io.vitprune.cli;
 
 import ai.djl.ndarray.NDManager;
+import io.vitprune.api.InvalidInputException;
 import io.vitprune.core.data.Cifar10;
 import io.vitprune.core.io.ModelStore;
 import io.vitprune.core.model.VisionTransformer;
@@ -8,6 +9,7 @@ import io.vitprune.core.registry.StrategyRegistry;
 import io.vitprune.core.tokens.TokenModelStore;
 import io.vitprune.core.tokens.TokenPrunedModel;
 import io.vitprune.core.train.Evaluation;
+import io.vitprune.deploy.OnnxEvaluation;
 import io.vitprune.experiments.DataOption;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
@@ -37,11 +39,31 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "250")
     int batchSize;
 
+    @Option(names = "--runtime", defaultValue = "libtorch", description = "Where the model runs: libtorch (vitprune's own forward) or "
+            + "onnxruntime (an .onnx file from 'export', or a model directory, exported to a temporary file first).")
+    Runtime runtime;
+
+    @Option(names = "--threads", description = "ONNX Runtime intra-op threads (default: the cores).")
+    Integer threads;
+
+    enum Runtime { LIBTORCH, ONNXRUNTIME }
+
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         Cifar10 images = file != null ? Cifar10.read(file) : Cifar10.load(data.directory(), Cifar10.Split.TEST);
         if (limit != null) {
             images = images.limit(limit);
+        }
+        if (runtime == Runtime.ONNXRUNTIME) {
+            int intraOp = threads != null ? threads : java.lang.Runtime.getRuntime().availableProcessors();
+            Evaluation.Accuracy accuracy = OnnxEvaluation.top1(model, images, batchSize, intraOp);
+            System.out.printf("top-1 %.2f%% (%d of %d images) model %s on ONNX Runtime (%d threads)%n", 100 * accuracy.top1(), accuracy.correct(),
+                    accuracy.total(), model, intraOp);
+            return 0;
+        }
+        if (threads != null) {
+            throw new InvalidInputException("--threads " + threads + " with --runtime libtorch: libtorch's threads are set by "
+                    + "-Dai.djl.pytorch.num_threads; --threads applies to --runtime onnxruntime");
         }
         if (TokenModelStore.isTokenModel(model)) {
             try (NDManager manager = NDManager.newBaseManager();

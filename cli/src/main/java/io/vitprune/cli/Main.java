@@ -15,7 +15,7 @@ import picocli.CommandLine;
         subcommands = {StrategiesCommand.class, InfoCommand.class, PruneCommand.class, EvalCommand.class,
                 TrainCommand.class, FinetuneCommand.class, SampleCommand.class, DemoCommand.class, PlotHistoryCommand.class,
                 ModelCardCommand.class, ExperimentCommand.class, BenchReportCommand.class, TrainTokensCommand.class,
-                TokenPictureCommand.class})
+                TokenPictureCommand.class, ExportCommand.class})
 public final class Main {
     @Option(names = "--verbose", description = "Print stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
     boolean verbose;
@@ -27,7 +27,7 @@ public final class Main {
     /** Runs a command line and returns the exit code (tests call this). */
     public static int run(String... args) {
         EngineDefaults.apply();
-        CommandLine commandLine = new CommandLine(new Main(), InjectingFactory.create());
+        CommandLine commandLine = new CommandLine(new Main(), InjectingFactory.create()).setCaseInsensitiveEnumValuesAllowed(true);
         boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
         commandLine.setExecutionExceptionHandler((error, cmd, parsed) -> {
             report(error, verbose, cmd.getErr());

@@ -113,6 +113,29 @@ class CliTest {
     }
 
     @Test
+    void aPrunedModelExportsToOnnxAndOnnxRuntimeCountsTheSameCorrectImagesAsLibtorch() {
+        Path pruned = temp.resolve("pruned-for-onnx");
+        Path onnx = temp.resolve("pruned.onnx");
+        CliRun prune = CliRun.of("prune", "--model", model.toString(), "--selector", "global", "--ratio", "0.5", "--out", pruned.toString());
+        CliRun export = CliRun.of("export", "--model", pruned.toString(), "--out", onnx.toString());
+        CliRun libtorch = CliRun.of("eval", "--model", pruned.toString(), "--file", SAMPLE.toString(), "--limit", "200");
+        CliRun onnxRuntime = CliRun.of("eval", "--model", onnx.toString(), "--file", SAMPLE.toString(), "--limit", "200", "--runtime", "onnxruntime",
+                "--threads", "1");
+
+        assertThat(prune.exitCode()).as(prune.err()).isZero();
+        assertThat(export.exitCode()).as(export.err()).isZero();
+        assertThat(onnxRuntime.exitCode()).as(onnxRuntime.err()).isZero();
+        assertThat(onnxRuntime.out()).contains("on ONNX Runtime (1 threads)");
+        assertThat(correct(onnxRuntime.out())).isEqualTo(correct(libtorch.out())).isPositive();
+    }
+
+    private static int correct(String evalOutput) {
+        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("\\((\\d+) of \\d+ images\\)").matcher(evalOutput);
+        assertThat(matcher.find()).as(evalOutput).isTrue();
+        return Integer.parseInt(matcher.group(1));
+    }
+
+    @Test
     void aSavedPlanAppliesToTheModelItWasMadeFor() {
         Path plan = temp.resolve("plan.json");
         CliRun first = CliRun.of("prune", "--model", model.toString(), "--ratio", "0.25", "--out", temp.resolve("a").toString(),

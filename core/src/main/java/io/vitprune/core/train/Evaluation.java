@@ -8,6 +8,8 @@ import io.vitprune.api.PrunableModel;
 import io.vitprune.core.data.Batches;
 import io.vitprune.core.data.Cifar10;
 import java.io.PrintStream;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /** Top-1 accuracy of a model on CIFAR-10 images, batch by batch in bounded memory. */
 public final class Evaluation {
@@ -22,14 +24,26 @@ public final class Evaluation {
     }
 
     public static Accuracy top1(PrunableModel model, Cifar10 data, int batchSize, PrintStream progressOut) {
+        return top1(model::logits, model::newScope, data, batchSize, progressOut);
+    }
+
+    /**
+     * Top-1 of any classifier of normalised image batches (another runtime's session, say); each
+     * batch lives in a scope of {@code manager}, closed before the next.
+     */
+    public static Accuracy top1(UnaryOperator<NDArray> classifier, NDManager manager, Cifar10 data, int batchSize, PrintStream progressOut) {
+        return top1(classifier, manager::newSubManager, data, batchSize, progressOut);
+    }
+
+    private static Accuracy top1(UnaryOperator<NDArray> classifier, Supplier<NDManager> scopes, Cifar10 data, int batchSize, PrintStream progressOut) {
         Batches.Epoch epoch = Batches.epoch(data, batchSize, Batches.Order.SEQUENTIAL);
         ProgressBar progress = progressOut == null ? null : new ProgressBar(progressOut, "eval", data.size());
         long correct = 0;
         long seen = 0;
         while (epoch.hasNext()) {
-            try (NDManager scope = model.newScope()) {
+            try (NDManager scope = scopes.get()) {
                 NDList batch = epoch.next(scope);
-                correct += correct(model.logits(batch.get(0)), batch.get(1));
+                correct += correct(classifier.apply(batch.get(0)), batch.get(1));
                 seen += batch.get(1).size();
             }
             if (progress != null) {
