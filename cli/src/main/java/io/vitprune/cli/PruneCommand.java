@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import io.vitprune.api.PruningPlan;
 import io.vitprune.api.PruningTarget;
 import io.vitprune.api.ScorerFactory;
+import io.vitprune.api.ScoringContext;
 import io.vitprune.api.UnitKind;
 import io.vitprune.core.Pruning;
 import io.vitprune.core.io.CheckpointDirectory;
@@ -11,6 +12,7 @@ import io.vitprune.core.io.ModelStore;
 import io.vitprune.core.io.PlanCodec;
 import io.vitprune.core.model.ModelStats;
 import io.vitprune.core.model.VisionTransformer;
+import io.vitprune.core.reliability.SplitHalf;
 import io.vitprune.core.registry.StrategyRegistry;
 import io.vitprune.core.surgery.Surgery;
 import io.vitprune.experiments.DataOption;
@@ -57,6 +59,11 @@ final class PruneCommand implements Callable<Integer> {
             + "the same command run again after a crash resumes (default: .<out name>.scoring beside --out; removed once the model is saved).")
     Path scoringWork;
 
+    @Option(names = "--split-half", negatable = true, defaultValue = "true", fallbackValue = "true", description = "For a data-driven scorer, "
+            + "also score the two halves of the scoring set and print the split-half rank correlation of their scores (flagged when low); "
+            + "costs about one more scoring.")
+    boolean splitHalf;
+
     @Mixin
     StrategyOptions strategy;
 
@@ -82,8 +89,12 @@ final class PruneCommand implements Callable<Integer> {
                 if (checkpoints.resumed()) {
                     System.err.println("resuming scoring from " + checkpoints.directory());
                 }
-                plan = Pruning.plan(loaded, scorerInstance, selectorInstance, target,
-                        strategy.context(scorerFactory, data.directory(), manager).withCheckpoints(checkpoints));
+                ScoringContext context = strategy.context(scorerFactory, data.directory(), manager).withCheckpoints(checkpoints);
+                plan = Pruning.plan(loaded, scorerInstance, selectorInstance, target, context);
+                if (splitHalf) {
+                    SplitHalf.ifDataDriven(scorerFactory, scorerInstance, loaded, target.kind(), context.forSelector(selectorInstance))
+                            .ifPresent(reliability -> System.out.println(reliability.summary()));
+                }
             }
             try (VisionTransformer pruned = Surgery.apply(loaded, plan, manager)) {
                 if (planOut != null) {

@@ -13,9 +13,10 @@ import io.vitprune.strategies.distill.AblationLosses;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.IntStream;
 
 /**
- * Ablation losses measured once per (model, unit kind, scoring-set size, seed) and kept as JSON in
+ * Ablation losses measured once per (model, unit kind, scoring-set size, seed, half) and kept as JSON in
  * a directory that experiments share: the measurement dominates their cost, serves KD importance and
  * both stability scopes, and neither a rerun nor another experiment on the same model should repeat
  * it. The file name carries the first 12 hex digits of the model's parameter SHA-256, so another
@@ -30,9 +31,26 @@ import java.nio.file.Path;
 record AblationCache(Path directory, Cifar10 train, int images, int batchSize) {
     static final String DEFAULT_DIRECTORY = "target/experiments/ablations";
 
-    AblationLosses losses(VisionTransformer model, UnitKind kind, long seed) throws IOException {
+    /** The two halves of one seed's scoring set (its even and its odd images), measured apart, and the whole set as both pooled. */
+    record Halves(AblationLosses first, AblationLosses second) {
+        AblationLosses whole() {
+            return first.pooled(second);
+        }
+    }
+
+    /**
+     * The losses of the seed's scoring set, measured as its two halves: the pooled halves are the
+     * losses of the whole set, and the halves give every criterion's split-half reliability at no
+     * extra cost.
+     */
+    Halves halves(VisionTransformer model, UnitKind kind, long seed) throws IOException {
+        Cifar10 sample = train.randomSample(images, seed);
+        return new Halves(half(model, kind, seed, sample, 0), half(model, kind, seed, sample, 1));
+    }
+
+    private AblationLosses half(VisionTransformer model, UnitKind kind, long seed, Cifar10 sample, int half) throws IOException {
         String modelSha256 = ModelStore.parametersSha256(model);
-        String name = String.format("losses-%s-%s-%d-images-seed-%d", modelSha256.substring(0, 12), kind.id(), images, seed);
+        String name = String.format("losses-%s-%s-%d-images-seed-%d-half-%d", modelSha256.substring(0, 12), kind.id(), images, seed, half + 1);
         Path file = directory.resolve(name + ".json");
         if (Files.exists(file)) {
             return ModelStore.json().readValue(file.toFile(), AblationLosses.class);
@@ -42,8 +60,9 @@ record AblationCache(Path directory, Cifar10 train, int images, int batchSize) {
         if (partial.resumed()) {
             System.err.printf("resuming the ablation of %s units from %s%n", kind.id(), partial.directory());
         }
-        ProgressBar bar = new ProgressBar(System.err, "ablation " + kind.id() + " seed " + seed, 1);
-        AblationLosses losses = AblationEngine.defaults().measure(model, kind, new Cifar10ScoringData(train.randomSample(images, seed)), batchSize,
+        int[] indices = IntStream.range(0, sample.size()).filter(i -> i % 2 == half).toArray();
+        ProgressBar bar = new ProgressBar(System.err, "ablation " + kind.id() + " seed " + seed + " half " + (half + 1) + "/2", 1);
+        AblationLosses losses = AblationEngine.defaults().measure(model, kind, new Cifar10ScoringData(sample.subset(indices)), batchSize,
                 (task, done, total) -> bar.update(done, total, task), partial);
         AtomicFiles.write(file, ModelStore.json().writeValueAsBytes(losses));
         partial.delete();

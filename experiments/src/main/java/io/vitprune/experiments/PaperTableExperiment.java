@@ -12,12 +12,11 @@ import io.vitprune.core.data.Cifar10;
 import io.vitprune.core.io.ModelStore;
 import io.vitprune.core.model.ModelStats;
 import io.vitprune.core.model.VisionTransformer;
+import io.vitprune.core.reliability.SplitHalfReliability;
 import io.vitprune.core.registry.StrategyRegistry;
 import io.vitprune.core.surgery.Surgery;
 import io.vitprune.core.train.Evaluation;
 import io.vitprune.strategies.distill.AblationLosses;
-import io.vitprune.strategies.stability.Scope;
-import io.vitprune.strategies.stability.StabilityScores;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,14 +33,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * The seed paper's experiment (methods.md section 5): weight magnitude, KD importance and
- * regression stability, each under uniform and global selection, at 30-70% of the attention
- * channels, on the full test split; the score-based methods over several scoring-set seeds.
+ * The seed paper's experiment (methods.md section 5): weight magnitude and the ablation criteria
+ * ({@link Criterion#ALL}: KD importance at several alphas, its KL term alone, regression stability
+ * with label and with teacher cross-entropy), each under uniform and global selection, at 30-70% of
+ * the attention channels, on the full test split; the criteria over several scoring-set seeds.
  *
- * <p>The ablation losses of one scoring set are measured once and serve both KD importance and
- * both stability scopes (they are the same measurement; measuring it three times would triple the
- * dominant cost), and they are saved per seed, so a rerun resumes after the last finished
- * measurement and skips every finished cell of the result table.
+ * <p>The ablation losses of one scoring set are measured once and serve every criterion (they are
+ * the same measurement; measuring it per criterion would multiply the dominant cost), as its two
+ * halves: pooled they are the whole set's losses, and apart they give each criterion's split-half
+ * reliability ({@code <out>-reliability.csv}). They are saved per seed and half, so a rerun resumes
+ * after the last finished measurement and skips every finished cell of the result table.
  *
  * <p>Then each pruned model of the weight methods and of the scoring seeds in {@code --finetune-seeds}
  * is fine-tuned with KD for {@code --finetune-epochs} (the unpruned model as teacher) and measured
@@ -57,7 +58,7 @@ public final class PaperTableExperiment implements Callable<Integer> {
 
     public static final List<String> COLUMNS = List.of("method", "selector", "seed", "ratio", "finetune_epochs", "top1", "parameters", "macs_per_image",
             "weights_bytes");
-    static final List<String> SCORED_METHODS = List.of("kd-importance", "regression-stability");
+    static final List<String> RELIABILITY_COLUMNS = List.of("method", "selector", "seed", "half_images", "overall", "mean_per_block");
     static final List<String> SELECTORS = List.of("uniform", "global");
 
     @Spec
@@ -74,6 +75,8 @@ public final class PaperTableExperiment implements Callable<Integer> {
     @Option(names = "--finetune-epochs", defaultValue = "1", description = "KD fine-tuning of each pruned model (0: none).") int finetuneEpochs;
     @Option(names = "--finetune-seeds", split = ",", defaultValue = "0", description = "Scoring seeds whose pruned models are fine-tuned "
             + "(the weight methods' always are).") List<Long> finetuneSeeds;
+    @Option(names = "--finetune-methods", split = ",", defaultValue = "weight-l1,kd-importance,kl-importance,regression-stability,"
+            + "regression-stability:ce-target=teacher", description = "Methods whose pruned models are fine-tuned.") List<String> finetuneMethods;
     @Option(names = "--finetune-lr", defaultValue = "2e-4") double finetuneLearningRate;
     @Option(names = "--beta", defaultValue = "1.0", description = "Weight of the KL term of fine-tuning.") double beta;
     @Option(names = "--temperature", defaultValue = "1.0", description = "Temperature of the KL term of fine-tuning.") double temperature;
@@ -112,9 +115,12 @@ public final class PaperTableExperiment implements Callable<Integer> {
                     cells.measure("weight-l1", selector, "-", ratio, weight);
                 }
             }
+            ResultTable reliability = new ResultTable(Path.of(out + "-reliability.csv"), RELIABILITY_COLUMNS, 3);
             for (long seed : seeds) {
-                if (!cells.doneForSeed(seed, ratios)) {
-                    Map<String, UnitScores> scored = scoresOf(ablations.losses(base, UnitKind.ATTENTION_CHANNEL, seed));
+                if (!cells.doneForSeed(seed, ratios) || !reliable(reliability, seed)) {
+                    AblationCache.Halves halves = ablations.halves(base, UnitKind.ATTENTION_CHANNEL, seed);
+                    recordReliability(reliability, seed, halves);
+                    Map<String, UnitScores> scored = scoresOf(halves.whole());
                     for (double ratio : ratios) {
                         for (String method : scored.keySet()) {
                             cells.measure(method.split(" ")[0], method.split(" ")[1], String.valueOf(seed), ratio, scored.get(method));
@@ -128,18 +134,22 @@ public final class PaperTableExperiment implements Callable<Integer> {
                         work.resolve("finetune"));
                 Map<Long, Map<String, UnitScores>> scoredBySeed = new LinkedHashMap<>();
                 for (long seed : finetuneSeeds) {
-                    scoredBySeed.put(seed, scoresOf(ablations.losses(base, UnitKind.ATTENTION_CHANNEL, seed)));
+                    scoredBySeed.put(seed, scoresOf(ablations.halves(base, UnitKind.ATTENTION_CHANNEL, seed).whole()));
                 }
                 // Ratio by ratio, every method at one ratio before the next: a run cut short leaves
                 // whole columns that compare the methods, not one method at every ratio.
                 for (double ratio : ratios) {
-                    for (String selector : SELECTORS) {
-                        tuning.finetune("weight-l1", selector, "-", ratio, weight);
+                    if (finetuneMethods.contains("weight-l1")) {
+                        for (String selector : SELECTORS) {
+                            tuning.finetune("weight-l1", selector, "-", ratio, weight);
+                        }
                     }
                     for (Map.Entry<Long, Map<String, UnitScores>> scored : scoredBySeed.entrySet()) {
                         for (Map.Entry<String, UnitScores> method : scored.getValue().entrySet()) {
                             String[] name = method.getKey().split(" ");
-                            tuning.finetune(name[0], name[1], String.valueOf(scored.getKey()), ratio, method.getValue());
+                            if (finetuneMethods.contains(name[0])) {
+                                tuning.finetune(name[0], name[1], String.valueOf(scored.getKey()), ratio, method.getValue());
+                            }
                         }
                     }
                 }
@@ -150,26 +160,44 @@ public final class PaperTableExperiment implements Callable<Integer> {
     }
 
     private void writeReport(ResultTable table, int testImages) throws IOException {
-        PaperTableReport.write(table, ratios.stream().sorted().toList(), paper, out, Invocation.of(spec, Set.of("--report-only")), scoringImages,
-                testImages);
+        PaperTableReport.write(table, new ResultTable(Path.of(out + "-reliability.csv"), RELIABILITY_COLUMNS, 3), ratios.stream().sorted().toList(),
+                finetuneMethods, paper, out, Invocation.of(spec, Set.of("--report-only")), scoringImages, testImages);
     }
 
-    /** The score-based methods' scores from one ablation measurement, keyed "method selector". */
+    /** Every criterion's scores from one ablation measurement, keyed "method selector". */
     private static Map<String, UnitScores> scoresOf(AblationLosses losses) {
         Map<String, UnitScores> scores = new LinkedHashMap<>();
-        UnitScores kd = losses.kdImportance(1.0);
-        scores.put("kd-importance uniform", kd);
-        scores.put("kd-importance global", kd);
-        scores.put("regression-stability uniform", StabilityScores.of(losses, Scope.BLOCK));
-        scores.put("regression-stability global", StabilityScores.of(losses, Scope.GLOBAL));
+        for (Criterion criterion : Criterion.ALL) {
+            for (String selector : SELECTORS) {
+                scores.put(criterion.id() + " " + selector, criterion.score(losses, selector));
+            }
+        }
         return scores;
+    }
+
+    private static boolean reliable(ResultTable reliability, long seed) {
+        return Criterion.ALL.stream().allMatch(criterion -> SELECTORS.stream().allMatch(selector -> reliability.has(criterion.id(), selector, seed)));
+    }
+
+    /** Each criterion's split-half reliability from the seed's two halves (rank correlation of the scores each half gives). */
+    private static void recordReliability(ResultTable reliability, long seed, AblationCache.Halves halves) throws IOException {
+        for (Criterion criterion : Criterion.ALL) {
+            for (String selector : SELECTORS) {
+                if (!reliability.has(criterion.id(), selector, seed)) {
+                    SplitHalfReliability figure = SplitHalfReliability.of(criterion.score(halves.first(), selector),
+                            criterion.score(halves.second(), selector), Math.min(halves.first().images(), halves.second().images()));
+                    reliability.put(criterion.id(), selector, seed, figure.halfImages(), String.format("%.4f", figure.overall()),
+                            String.format("%.4f", figure.meanPerBlock()));
+                }
+            }
+        }
     }
 
     /** Measures cells not yet in the table: plan, surgery, top-1, size. */
     private record Cells(ResultTable table, StrategyRegistry registry, VisionTransformer base, Cifar10 test, NDManager manager) {
         boolean doneForSeed(long seed, List<Double> ratios) {
-            return ratios.stream().allMatch(ratio -> SCORED_METHODS.stream()
-                    .allMatch(method -> SELECTORS.stream().allMatch(selector -> table.has(method, selector, seed, key(ratio), 0))));
+            return ratios.stream().allMatch(ratio -> Criterion.ALL.stream()
+                    .allMatch(criterion -> SELECTORS.stream().allMatch(selector -> table.has(criterion.id(), selector, seed, key(ratio), 0))));
         }
 
         VisionTransformer prune(String selector, double ratio, UnitScores scores) {

@@ -2,6 +2,7 @@ package io.vitprune.experiments;
 
 import io.vitprune.core.Machine;
 import io.vitprune.core.io.AtomicFiles;
+import io.vitprune.core.reliability.SplitHalfReliability;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,13 +28,23 @@ final class PaperTableReport {
         PAPER_ROWS.put("kd-importance global", "KD importance (global)");
         PAPER_ROWS.put("regression-stability uniform", "stability (proposed)");
         PAPER_ROWS.put("regression-stability global", "stability (proposed)");
+        PAPER_ROWS.put("regression-stability:ce-target=teacher uniform", "stability (proposed)");
+        PAPER_ROWS.put("regression-stability:ce-target=teacher global", "stability (proposed)");
+    }
+
+    /** Every (method, selector) row of the table, in the order of the report: weight magnitude, then each criterion. */
+    static List<String> methodRows() {
+        List<String> rows = new ArrayList<>();
+        Stream.concat(Stream.of("weight-l1"), Criterion.ALL.stream().map(Criterion::id))
+                .forEach(method -> PaperTableExperiment.SELECTORS.forEach(selector -> rows.add(method + " " + selector)));
+        return rows;
     }
 
     private PaperTableReport() {
     }
 
-    static void write(ResultTable table, List<Double> ratios, Path paperFile, Path out, String command, int scoringImages, int testImages)
-            throws IOException {
+    static void write(ResultTable table, ResultTable reliability, List<Double> ratios, List<String> finetuned, Path paperFile, Path out,
+                      String command, int scoringImages, int testImages) throws IOException {
         double base = 100 * Double.parseDouble(table.row("none", "-", "-", "0.00", "0").get("top1"));
         Map<String, Map<String, String>> paper = Files.exists(paperFile) ? readPaperTable(paperFile, "Table 1") : Map.of();
         Map<String, Map<String, String>> paperSizes = Files.exists(paperFile) ? readPaperTable(paperFile, "Table 3") : Map.of();
@@ -56,8 +67,11 @@ final class PaperTableReport {
                             + "(n = scoring seeds fine-tuned; the weight methods have none).\n\n");
             appendTable(md, table, ratios, epochs, chart, " + KD " + epochs);
             List<String> missing = new ArrayList<>();
-            for (String method : PAPER_ROWS.keySet()) {
+            for (String method : methodRows()) {
                 String[] parts = method.split(" ");
+                if (!finetuned.contains(parts[0])) {
+                    continue;
+                }
                 ratios.stream().filter(r -> values(table, parts[0], parts[1], r, epochs).isEmpty() && !values(table, parts[0], parts[1], r, "0").isEmpty())
                         .forEach(r -> missing.add(String.format("%s %.0f%%", method, 100 * r)));
             }
@@ -74,6 +88,9 @@ final class PaperTableReport {
         ratios.forEach(r -> md.append(String.format(" %.0f%% |", 100 * r)));
         md.append("\n|---|---|---|").append("---:|".repeat(ratios.size())).append('\n');
         for (String method : PAPER_ROWS.keySet()) {
+            if (!means.containsKey(method)) {
+                continue;
+            }
             String[] parts = method.split(" ");
             md.append("| ").append(parts[0]).append(" | ").append(parts[1]).append(" | ours: top-1 / unpruned |");
             means.get(method).forEach(mean -> md.append(mean.isNaN() ? " |" : String.format(" %.3f |", mean / base)));
@@ -86,6 +103,7 @@ final class PaperTableReport {
             }
         }
         appendAgreement(md, means, paper, ratios);
+        appendReliability(md, reliability);
         appendCost(md, table, ratios, paperSizes);
         AtomicFiles.writeString(Path.of(out + ".md"), md.toString());
         Path png = Path.of(out + ".png").toAbsolutePath();
@@ -103,7 +121,7 @@ final class PaperTableReport {
         ratios.forEach(r -> md.append(String.format(" %.0f%% |", 100 * r)));
         md.append("\n|---|---|---:|").append("---:|".repeat(ratios.size())).append('\n');
         Map<String, List<Double>> allMeans = new LinkedHashMap<>();
-        for (String method : PAPER_ROWS.keySet()) {
+        for (String method : methodRows()) {
             String[] parts = method.split(" ");
             List<Double> xs = new ArrayList<>();
             List<Double> means = new ArrayList<>();
@@ -126,6 +144,9 @@ final class PaperTableReport {
                 means.add(mean);
                 plotted.add(mean);
                 stds.add(std);
+            }
+            if (n == 0) {
+                continue;
             }
             md.append("| ").append(parts[0]).append(" | ").append(parts[1]).append(" | ").append(n).append(" |").append(cells).append('\n');
             allMeans.put(method, means);
@@ -156,11 +177,12 @@ final class PaperTableReport {
     private static void appendAgreement(StringBuilder md, Map<String, List<Double>> means, Map<String, Map<String, String>> paper,
             List<Double> ratios) {
         md.append("\n## Where we agree and differ\n\n")
-                .append("Without fine-tuning. \"Best\" is the row with the highest mean top-1; the margin is the better stability row minus "
-                        + "the better weight row, in points of top-1 (the paper has one stability row). The same sign means the same winner "
-                        + "between the proposed method and weight magnitude.\n\n")
-                .append("| ratio | best here | best in the paper | stability - weight here | in the paper |\n")
-                .append("|---:|---|---|---:|---:|\n");
+                .append("Without fine-tuning. \"Best\" is the row with the highest mean top-1; a margin is the better stability row (with "
+                        + "label or with teacher cross-entropy) minus the better weight row, in points of top-1 (the paper has one stability "
+                        + "row). The same sign means the same winner between the proposed method and weight magnitude.\n\n")
+                .append("| ratio | best here | best in the paper | stability (labels) - weight here | stability (teacher) - weight here "
+                        + "| in the paper |\n")
+                .append("|---:|---|---|---:|---:|---:|\n");
         for (int i = 0; i < ratios.size(); i++) {
             String ratio = String.format("%.0f%%", 100 * ratios.get(i));
             Map<String, Double> ours = new LinkedHashMap<>();
@@ -169,11 +191,42 @@ final class PaperTableReport {
             }
             Map<String, Double> published = new LinkedHashMap<>();
             paper.forEach((row, cells) -> published.put(row, parse(cells.get(ratio))));
-            double oursMargin = better(ours, "regression-stability uniform", "regression-stability global")
-                    - better(ours, "weight-l1 uniform", "weight-l1 global");
+            double weight = better(ours, "weight-l1 uniform", "weight-l1 global");
+            double labelsMargin = better(ours, "regression-stability uniform", "regression-stability global") - weight;
+            double teacherMargin = better(ours, "regression-stability:ce-target=teacher uniform", "regression-stability:ce-target=teacher global")
+                    - weight;
             double paperMargin = better(published, "stability (proposed)") - better(published, "weight (uniform)", "weight (global)");
             md.append("| ").append(ratio).append(" | ").append(best(ours)).append(" | ").append(best(published)).append(" | ")
-                    .append(signed(oursMargin)).append(" | ").append(signed(paperMargin)).append(" |\n");
+                    .append(signed(labelsMargin)).append(" | ").append(signed(teacherMargin)).append(" | ").append(signed(paperMargin)).append(" |\n");
+        }
+    }
+
+    /**
+     * Each criterion's split-half reliability, mean over the seeds measured: the rank correlation of
+     * the scores its two halves of the scoring set give, over all blocks (what a global selector
+     * ranks) and within a block (what a uniform selector ranks). Weight magnitude uses no data: 1.
+     */
+    private static void appendReliability(StringBuilder md, ResultTable reliability) {
+        if (reliability == null || reliability.rows().isEmpty()) {
+            return;
+        }
+        md.append("\n## Split-half reliability of the criteria\n\n")
+                .append(String.format("Spearman rank correlation of each criterion's scores from the two halves (even and odd images, %s each) "
+                        + "of a scoring set, mean over the seeds (n). The column that matters is the one the selector ranks by: within each "
+                        + "block under uniform, over all blocks under global. Below %.1f the ranking is mostly sampling noise (flagged).%n%n",
+                        reliability.rows().get(0).get(3), SplitHalfReliability.LOW))
+                .append("| method | selector | n | over all blocks | mean within a block | flag |\n|---|---|---:|---:|---:|---|\n");
+        for (String method : methodRows()) {
+            String[] parts = method.split(" ");
+            List<List<String>> rows = reliability.rows().stream().filter(row -> row.get(0).equals(parts[0]) && row.get(1).equals(parts[1])).toList();
+            if (rows.isEmpty()) {
+                continue;
+            }
+            double overall = rows.stream().mapToDouble(row -> Double.parseDouble(row.get(4))).average().orElse(Double.NaN);
+            double within = rows.stream().mapToDouble(row -> Double.parseDouble(row.get(5))).average().orElse(Double.NaN);
+            double ranked = parts[1].equals("uniform") ? within : overall;
+            md.append(String.format("| %s | %s | %d | %.2f | %.2f | %s |%n", parts[0], parts[1], rows.size(), overall, within,
+                    ranked >= SplitHalfReliability.LOW ? "" : "low"));
         }
     }
 

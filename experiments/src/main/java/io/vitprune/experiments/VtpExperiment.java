@@ -159,7 +159,7 @@ public final class VtpExperiment implements Callable<Integer> {
     /** Global-scope stability scores, from ablation losses measured once per unit kind. */
     private UnitScores stabilityScores(VisionTransformer base, UnitKind kind, Cifar10 train) throws IOException {
         Cifar10 fullSplit = trainLimit == null ? train : data.load(Cifar10.Split.TRAIN, null);
-        return StabilityScores.of(new AblationCache(ablationDirectory, fullSplit, scoringImages, 50).losses(base, kind, scoringSeed), Scope.GLOBAL);
+        return StabilityScores.of(new AblationCache(ablationDirectory, fullSplit, scoringImages, 50).halves(base, kind, scoringSeed).whole(), Scope.GLOBAL);
     }
 
     /**

@@ -13,6 +13,8 @@ class PaperTableReportTest {
     @TempDir
     Path temp;
 
+    private static final List<String> FINETUNED = List.of("weight-l1", "kd-importance");
+
     @Test
     void tablesWithoutAndAfterFineTuningAndTheComparisonWithThePaper() throws IOException {
         ResultTable table = new ResultTable(temp.resolve("t.csv"), PaperTableExperiment.COLUMNS, 5);
@@ -37,7 +39,13 @@ class PaperTableReportTest {
                 | weight (uniform)    | 28.312 (-19.97%) |
                 """);
 
-        PaperTableReport.write(table, List.of(0.3), paper, temp.resolve("report"), "vitprune experiment paper-table", 1000, 10000);
+        ResultTable reliability = new ResultTable(temp.resolve("r.csv"), PaperTableExperiment.RELIABILITY_COLUMNS, 3);
+        reliability.put("kd-importance", "uniform", 0, 500, "0.9000", "0.3000");
+        reliability.put("kd-importance", "uniform", 1, 500, "0.7000", "0.2000");
+        reliability.put("kl-importance", "global", 0, 500, "0.8000", "0.1000");
+
+        PaperTableReport.write(table, reliability, List.of(0.3), FINETUNED, paper, temp.resolve("report"), "vitprune experiment paper-table", 1000,
+                10000);
 
         String md = Files.readString(temp.resolve("report.md"));
         String before = md.substring(md.indexOf("## Without fine-tuning"), md.indexOf("## After 1 epoch(s)"));
@@ -45,14 +53,17 @@ class PaperTableReportTest {
         assertThat(md).contains("Unpruned model: 80.00%").contains("Produced by `vitprune experiment paper-table`");
         assertThat(before).contains("| weight-l1 | uniform | 1 | 70.00 |").contains("| kd-importance | uniform | 2 | 75.00 +- 1.41 |");
         assertThat(after).contains("| weight-l1 | uniform | 1 | 78.00 |").contains("| kd-importance | uniform | 1 | 79.00 |")
-                .contains("| regression-stability | global | 0 | |").doesNotContain("Not fine-tuned yet");
+                .doesNotContain("| regression-stability |").doesNotContain("Not fine-tuned yet");
         assertThat(md.substring(md.indexOf("## Beside"))).contains("| weight-l1 | uniform | ours: top-1 / unpruned | 0.875 |")
                 .contains("| | | paper: top-1 (%) | 73.73 |").contains("| kd-importance | uniform | ours: top-1 / unpruned | 0.938 |");
-        assertThat(md.substring(md.indexOf("## Where we agree"))).contains("| 30% | kd-importance uniform | stability (proposed) |  | +0.97 |");
+        assertThat(md.substring(md.indexOf("## Where we agree"))).contains("| 30% | kd-importance uniform | stability (proposed) |  |  | +0.97 |");
+        assertThat(md.substring(md.indexOf("## Split-half"))).contains("500 each")
+                .contains("| kd-importance | uniform | 2 | 0.80 | 0.25 | low |").contains("| kl-importance | global | 1 | 0.80 | 0.10 |  |");
         assertThat(md.substring(md.indexOf("## Size and cost"))).contains("(100 parameters, 1,000 MACs per image, 400 bytes of weights)")
                 .contains("| 30% | -20.00% | -20.00% | -20.00% | -19.97% |");
         assertThat(temp.resolve("report.png")).isNotEmptyFile();
     }
+
     @Test
     void namesTheCellsNotFineTunedYet() throws IOException {
         ResultTable table = new ResultTable(temp.resolve("t.csv"), PaperTableExperiment.COLUMNS, 5);
@@ -61,8 +72,8 @@ class PaperTableReportTest {
         table.put("weight-l1", "global", "-", "0.30", 0, "0.7100", 80, 800, 320);
         table.put("weight-l1", "uniform", "-", "0.30", 1, "0.7800", 80, 800, 320);
 
-        PaperTableReport.write(table, List.of(0.3), temp.resolve("no-paper.md"), temp.resolve("report"), "vitprune experiment paper-table", 1000,
-                10000);
+        PaperTableReport.write(table, new ResultTable(temp.resolve("r.csv"), PaperTableExperiment.RELIABILITY_COLUMNS, 3), List.of(0.3), FINETUNED,
+                temp.resolve("no-paper.md"), temp.resolve("report"), "vitprune experiment paper-table", 1000, 10000);
 
         assertThat(Files.readString(temp.resolve("report.md"))).contains("Not fine-tuned yet (the run continues where it stopped): weight-l1 global 30%.");
     }

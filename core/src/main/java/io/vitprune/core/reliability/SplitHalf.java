@@ -12,8 +12,6 @@ import io.vitprune.api.ScoringData;
 import io.vitprune.api.UnitKind;
 import io.vitprune.api.UnitScores;
 import io.vitprune.core.Pruning;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -52,20 +50,7 @@ public final class SplitHalf {
         }
         UnitScores first = Pruning.score(model, scorer, kind, half(context, data, 0));
         UnitScores second = Pruning.score(model, scorer, kind, half(context, data, 1));
-        List<Double> perBlock = new ArrayList<>();
-        List<Double> firstAll = new ArrayList<>();
-        List<Double> secondAll = new ArrayList<>();
-        for (int b = 0; b < first.blocks(); b++) {
-            double[] a = widen(first.block(b));
-            double[] c = widen(second.block(b));
-            perBlock.add(Spearman.correlation(a, c));
-            for (int u = 0; u < a.length; u++) {
-                firstAll.add(a[u]);
-                secondAll.add(c[u]);
-            }
-        }
-        double overall = Spearman.correlation(unbox(firstAll), unbox(secondAll));
-        return new SplitHalfReliability(kind, data.size() / 2, overall, perBlock);
+        return SplitHalfReliability.of(first, second, data.size() / 2);
     }
 
     private static ScoringContext half(ScoringContext context, ScoringData data, int half) {
@@ -85,17 +70,5 @@ public final class SplitHalf {
         public void write(String name, byte[] content) {
             store.write(prefix + name, content);
         }
-    }
-
-    private static double[] widen(float[] scores) {
-        double[] wide = new double[scores.length];
-        for (int i = 0; i < scores.length; i++) {
-            wide[i] = scores[i];
-        }
-        return wide;
-    }
-
-    private static double[] unbox(List<Double> values) {
-        return values.stream().mapToDouble(Double::doubleValue).toArray();
     }
 }

@@ -3,8 +3,11 @@ package io.vitprune.core.reliability;
 import static java.util.Objects.requireNonNull;
 
 import io.vitprune.api.UnitKind;
+import io.vitprune.api.UnitScores;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.DoubleStream;
 
 /**
  * How alike a scorer ranks the units when it scores two disjoint halves of the scoring set
@@ -26,6 +29,36 @@ public record SplitHalfReliability(UnitKind kind, int halfImages, double overall
     public SplitHalfReliability {
         requireNonNull(kind, "kind is null");
         perBlock = List.copyOf(perBlock);
+    }
+
+    /** The rank correlations of two scorings of the same units, one from each half of {@code 2 x halfImages} scoring images. */
+    public static SplitHalfReliability of(UnitScores first, UnitScores second, int halfImages) {
+        requireNonNull(first, "first scores are null");
+        requireNonNull(second, "second scores are null");
+        if (first.kind() != second.kind() || first.blocks() != second.blocks()) {
+            throw new IllegalArgumentException("split-half scores of " + first.kind().id() + " x " + first.blocks() + " blocks and "
+                    + second.kind().id() + " x " + second.blocks() + ": expected the same units");
+        }
+        List<Double> perBlock = new ArrayList<>();
+        DoubleStream.Builder firstAll = DoubleStream.builder();
+        DoubleStream.Builder secondAll = DoubleStream.builder();
+        for (int b = 0; b < first.blocks(); b++) {
+            double[] a = widen(first.block(b));
+            double[] c = widen(second.block(b));
+            perBlock.add(Spearman.correlation(a, c));
+            DoubleStream.of(a).forEach(firstAll);
+            DoubleStream.of(c).forEach(secondAll);
+        }
+        return new SplitHalfReliability(first.kind(), halfImages, Spearman.correlation(firstAll.build().toArray(), secondAll.build().toArray()),
+                perBlock);
+    }
+
+    private static double[] widen(float[] scores) {
+        double[] wide = new double[scores.length];
+        for (int i = 0; i < scores.length; i++) {
+            wide[i] = scores[i];
+        }
+        return wide;
     }
 
     /** The mean of the defined per-block correlations; NaN if none is. */

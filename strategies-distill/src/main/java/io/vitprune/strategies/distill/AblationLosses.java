@@ -41,6 +41,23 @@ public record AblationLosses(UnitKind kind, int images, List<double[]> crossEntr
         teacherCrossEntropy = copy(teacherCrossEntropy);
     }
 
+    /**
+     * The losses over the images of this measurement and of {@code other} together (the mean weighted
+     * by their image counts): measuring two disjoint halves and pooling them gives the losses of the
+     * whole set, and the halves still give its split-half reliability.
+     */
+    public AblationLosses pooled(AblationLosses other) {
+        requireNonNull(other, "other losses are null");
+        if (other.kind != kind || other.blocks() != blocks()) {
+            throw new IllegalArgumentException("pooling losses of " + kind.id() + " x " + blocks() + " blocks with " + other.kind.id() + " x "
+                    + other.blocks() + ": expected the same units");
+        }
+        double w = (double) images / (images + other.images);
+        DoubleBinaryOperator mean = (a, b) -> w * a + (1 - w) * b;
+        return new AblationLosses(kind, images + other.images, elementwise(crossEntropy, other.crossEntropy, mean),
+                elementwise(kl, other.kl, mean), elementwise(teacherCrossEntropy, other.teacherCrossEntropy, mean));
+    }
+
     public int blocks() {
         return kl.size();
     }
@@ -110,6 +127,18 @@ public record AblationLosses(UnitKind kind, int images, List<double[]> crossEntr
             scores.add(block);
         }
         return new UnitScores(kind, scores);
+    }
+
+    private static List<double[]> elementwise(List<double[]> first, List<double[]> second, DoubleBinaryOperator operator) {
+        List<double[]> result = new ArrayList<>();
+        for (int b = 0; b < first.size(); b++) {
+            double[] block = new double[first.get(b).length];
+            for (int u = 0; u < block.length; u++) {
+                block[u] = operator.applyAsDouble(first.get(b)[u], second.get(b)[u]);
+            }
+            result.add(block);
+        }
+        return result;
     }
 
     private static List<double[]> copy(List<double[]> perBlock) {

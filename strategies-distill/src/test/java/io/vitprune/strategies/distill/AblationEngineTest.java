@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import io.vitprune.api.InvalidInputException;
 import io.vitprune.api.ModelPart;
 import io.vitprune.api.ProgressListener;
 import io.vitprune.api.ScoringCheckpoints;
+import io.vitprune.api.ScoringData;
 import io.vitprune.api.StrategySettings;
 import io.vitprune.api.UnitKind;
 import io.vitprune.core.io.ModelStore;
@@ -95,6 +97,36 @@ class AblationEngineTest {
         assertSameLosses(five, one);
         assertSameLosses(all, one);
         assertSameLosses(automatic, one);
+    }
+
+    @Test
+    void theLossesOfTwoDisjointPartsPooledAreTheLossesOfTheWholeSet() {
+        AblationEngine engine = new AblationEngine(1.0, 4);
+        AblationLosses whole = engine.measure(model, UnitKind.MLP_UNIT, DATA, 6, ProgressListener.NONE);
+        AblationLosses first = engine.measure(model, UnitKind.MLP_UNIT, slice(0, 5), 6, ProgressListener.NONE);
+        AblationLosses second = engine.measure(model, UnitKind.MLP_UNIT, slice(5, 12), 6, ProgressListener.NONE);
+
+        AblationLosses pooled = first.pooled(second);
+
+        assertThat(pooled.images()).isEqualTo(12);
+        assertSameLosses(pooled, whole);
+        assertThat(first.kl(0)).as("the parts differ, so pooling is not trivially right").isNotEqualTo(second.kl(0));
+        assertThatThrownBy(() -> first.pooled(engine.measure(model, UnitKind.ATTENTION_CHANNEL, DATA, 6, ProgressListener.NONE)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected the same units");
+    }
+
+    private static ScoringData slice(int from, int to) {
+        return new ScoringData() {
+            @Override
+            public int size() {
+                return to - from;
+            }
+
+            @Override
+            public NDList batch(NDManager batchManager, int start, int end) {
+                return DATA.batch(batchManager, from + start, from + end);
+            }
+        };
     }
 
     @Test
