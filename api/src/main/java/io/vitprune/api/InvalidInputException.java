@@ -5,6 +5,8 @@ package io.vitprune.api;
  * The message names the input and what was expected; front ends print it without a stack trace.
  */
 public class InvalidInputException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     public InvalidInputException(String message) {
         super(message);
     }

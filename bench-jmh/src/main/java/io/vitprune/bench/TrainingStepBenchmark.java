@@ -68,6 +68,15 @@ public class TrainingStepBenchmark {
         labels = manager.randomInteger(0, 10, new Shape(batch), DataType.INT64);
     }
 
+    /**
+     * libtorch's gradient mode is thread-local and on by default except on the thread that loaded the
+     * engine; the collector restores the mode it found, and AdamW's in-place updates need it off.
+     */
+    @Setup(Level.Iteration)
+    public void gradientModeOff() {
+        BenchModels.inferenceMode();
+    }
+
     @Benchmark
     public float step() {
         try (NDManager scope = model.newScope()) {

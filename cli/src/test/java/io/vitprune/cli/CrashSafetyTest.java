@@ -38,6 +38,7 @@ class CrashSafetyTest {
         return directory;
     }
 
+    @SuppressWarnings("try") // the model is loaded only to prove the directory loads; it is closed unread
     static String checksum(Path modelDirectory) {
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer loaded = ModelStore.load(modelDirectory, manager)) {
             return ModelStore.readManifest(modelDirectory).parametersSha256();

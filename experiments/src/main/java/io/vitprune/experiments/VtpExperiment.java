@@ -180,6 +180,7 @@ public final class VtpExperiment implements Callable<Integer> {
         return ratios[ratios.length / 2];
     }
 
+    @SuppressWarnings("try") // the scope is held for its side effect: it frees the forward pass's temporaries
     private static double time(VisionTransformer model, NDArray batch) {
         try (NDManager scope = model.newScope()) {
             long start = System.nanoTime();

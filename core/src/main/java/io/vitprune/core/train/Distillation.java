@@ -37,6 +37,6 @@ public final class Distillation implements Objective {
         NDArray teacherLog = teacherLogits.div(Scalars.of(teacherLogits, temperature)).logSoftmax(-1);
         NDArray studentLog = logits.div(Scalars.of(logits, temperature)).logSoftmax(-1);
         NDArray kl = teacherLog.exp().mul(teacherLog.sub(studentLog)).sum(new int[] {-1}).mean();
-        return crossEntropy.loss(logits, labels, images).add(kl.mul(Scalars.of(kl, (float) (beta * temperature * temperature))));
+        return crossEntropy.loss(logits, labels, images).add(kl.mul(Scalars.of(kl, beta * temperature * temperature)));
     }
 }

@@ -41,6 +41,7 @@ record WeightNormScorer(String name, Norm norm, boolean includeQkv, boolean incl
     }
 
     @Override
+    @SuppressWarnings("try") // the scope is held for its side effect: the norms computed inside are freed with it
     public UnitScores score(PrunableModel model, UnitKind kind, ScoringContext context) {
         requireNonNull(model, "model is null");
         requireNonNull(kind, "kind is null");
