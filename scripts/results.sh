@@ -11,8 +11,14 @@
 #
 # Build first (mvn -B -q install -DskipTests). Run it on an otherwise idle machine: the experiments
 # time forward passes for their latency columns. The benchmarks are scripts/bench.sh.
+# The experiments write to target/results by default; this script publishes: it passes --out docs/results/...
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
+  sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
+  exit 0
+fi
 
 vitprune() { java -Xmx6g -jar cli/target/vitprune.jar "$@"; }
 
@@ -23,15 +29,15 @@ fi
 for experiment in "${experiments[@]}"; do
   echo "== experiment $experiment ($(date -u +%FT%TZ))"
   case "$experiment" in
-    finetune) vitprune experiment finetune ;;
-    paper-table) vitprune experiment paper-table ;;
-    vtp-lambda) vitprune experiment vtp-lambda ;;
+    finetune) vitprune experiment finetune --out docs/results/finetune ;;
+    paper-table) vitprune experiment paper-table --out docs/results/paper-table ;;
+    vtp-lambda) vitprune experiment vtp-lambda --out docs/results/vtp-lambda ;;
     # The same search with 391 gate steps (1 epoch of 50,000 images) instead of 79: with AdamW a gate moves about
     # its learning rate per step whatever lambda is, so the step budget decides whether gates can reach 0.
     vtp-lambda-50k) vitprune experiment vtp-lambda --train-limit 50000 --work target/experiments/vtp-lambda-50k --out docs/results/vtp-lambda-50k ;;
-    vtp) vitprune experiment vtp ;;
+    vtp) vitprune experiment vtp --out docs/results/vtp ;;
     # 2 epochs per rho instead of the command's 5: five trainings of ~8 minutes an epoch.
-    dynamicvit) vitprune experiment dynamicvit --epochs 2 ;;
+    dynamicvit) vitprune experiment dynamicvit --epochs 2 --out docs/results/dynamicvit ;;
     # Stages before blocks 1 and 3 instead of 2 and 4: with 2 and 4 at rho 0.7 the MAC ratio alone bounds
     # the speed-up below the issue's x1.35 (the MAC column of docs/results/dynamicvit.md); earlier stages drop more.
     # The cls-attention baseline at the same stages costs no training and shows what the predictors add.

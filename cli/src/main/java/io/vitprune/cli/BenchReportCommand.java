@@ -1,5 +1,6 @@
 package io.vitprune.cli;
 
+import io.vitprune.core.io.OutputGuard;
 import io.vitprune.experiments.report.BenchReportWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -28,6 +29,8 @@ final class BenchReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // --readme is rewritten in place (its marked region only): an output that must not overlap the others.
+        OutputGuard.check().input("--jmh-json", json).file("--out", out).file("--plot", plot).file("--readme", readme).verify();
         BenchReportWriter.write(json, out, plot, runCommand, readme, System.out);
         return 0;
     }

@@ -17,6 +17,7 @@ import io.vitprune.core.data.Cifar10;
 import io.vitprune.core.data.Cifar10ScoringData;
 import io.vitprune.core.io.AtomicFiles;
 import io.vitprune.core.io.ModelStore;
+import io.vitprune.core.io.OutputGuard;
 import io.vitprune.core.model.ModelStats;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.registry.StrategyRegistry;
@@ -88,8 +89,10 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Cifar10 images = Cifar10.read(sample);
+        OutputGuard.check().input("--model", model).input("--sample", sample).input("--data", data.directory()).directory("--out", out).verify();
         UnitKind unitKind = UnitKind.fromId(kind);
+        ratios.forEach(ratio -> new PruningTarget(unitKind, ratio)); // a bad ratio fails now, not after the scoring
+        Cifar10 images = Cifar10.read(sample);
         List<Row> rows = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer base = ModelStore.load(model, manager)) {

@@ -7,7 +7,7 @@ import io.vitprune.experiments.VtpExperiment;
 import io.vitprune.experiments.VtpLambdaSearch;
 import picocli.CommandLine.Command;
 
-/** Experiments: long, resumable jobs whose tables go to docs/results. */
+/** Experiments: long, resumable jobs whose tables go to target/results (publishing is an explicit --out docs/results/...: scripts/results.sh). */
 @Command(name = "experiment", description = "Run a resumable experiment and write its table (CSV + markdown).",
         subcommands = {FinetuneExperiment.class, PaperTableExperiment.class, VtpExperiment.class, VtpLambdaSearch.class,
                 DynamicVitExperiment.class})

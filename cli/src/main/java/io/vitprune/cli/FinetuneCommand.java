@@ -3,12 +3,15 @@ package io.vitprune.cli;
 import ai.djl.ndarray.NDManager;
 import io.vitprune.core.data.Cifar10;
 import io.vitprune.core.io.ModelStore;
+import io.vitprune.core.io.OutputGuard;
+import io.vitprune.core.io.WorkRecord;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.train.Distillation;
 import io.vitprune.core.train.TrainingOptions;
 import io.vitprune.core.train.TrainingRun;
 import io.vitprune.experiments.DataOption;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -49,6 +52,10 @@ final class FinetuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OutputGuard.check().input("--model", model).input("--teacher", teacher).input("--data", data.directory()).input("--work", work)
+                .modelDirectory("--out", out).verify();
+        WorkRecord record = WorkRecord.check(work, Map.of("--model", ModelStore.identity(model), "--teacher", ModelStore.identity(teacher),
+                "--beta", String.valueOf(beta), "--temperature", String.valueOf(temperature), "--train-limit", String.valueOf(trainLimit)));
         TrainingOptions options = new TrainingOptions(epochs, batchSize, learningRate, minLearningRate, weightDecay, warmupEpochs,
                 labelSmoothing, seed, maxGradientNorm);
         Cifar10 train = data.load(Cifar10.Split.TRAIN, trainLimit);
@@ -56,6 +63,7 @@ final class FinetuneCommand implements Callable<Integer> {
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer frozen = ModelStore.load(teacher, manager)) {
             Distillation objective = new Distillation(frozen, beta, temperature, labelSmoothing);
             TrainingRun run = new TrainingRun(options, objective, train, test, work, System.out);
+            record.write();
             try (VisionTransformer tuned = run.run(() -> ModelStore.load(model, manager), manager)) {
                 ModelStore.save(tuned, out);
                 System.out.println("saved " + out);

@@ -6,6 +6,7 @@ import io.vitprune.core.Machine;
 import io.vitprune.core.data.Cifar10;
 import io.vitprune.core.io.AtomicFiles;
 import io.vitprune.core.io.ModelStore;
+import io.vitprune.core.io.OutputGuard;
 import io.vitprune.core.model.ModelStats;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.model.VitConfig;
@@ -49,6 +50,8 @@ final class ModelCardCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // The card goes into the model's own directory by design: only the other inputs are kept apart from it.
+        OutputGuard.check().input("--history", history).input("--data", data.directory()).file("--model's card", model.resolve("MODEL_CARD.md")).verify();
         Cifar10 test = Cifar10.load(data.directory(), Cifar10.Split.TEST);
         List<String> rows = Files.readAllLines(history);
         if (rows.size() < 2) {

@@ -1,6 +1,7 @@
 package io.vitprune.cli;
 
 import io.vitprune.api.InvalidInputException;
+import io.vitprune.core.io.OutputGuard;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ final class PlotHistoryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OutputGuard.check().input("--history", history).file("--out", png()).verify();
         List<String> lines = Files.readAllLines(history);
         if (lines.size() < 2 || !lines.get(0).startsWith("epoch,train_loss,train_top1,test_top1")) {
             throw new InvalidInputException("history " + history + ": expected a history.csv written by 'train' with at least one epoch");
@@ -43,11 +45,15 @@ final class PlotHistoryCommand implements Callable<Integer> {
         accuracy.addSeries("test", epochs, testTop1);
         XYChart losses = new XYChartBuilder().width(700).height(420).title("training loss per epoch").xAxisTitle("epoch").yAxisTitle("loss").build();
         losses.addSeries("train loss", epochs, loss);
-        Path absolute = out.toAbsolutePath();
-        Files.createDirectories(absolute.getParent());
-        String base = absolute.toString().replaceFirst("\\.png$", "");
+        Files.createDirectories(png().toAbsolutePath().getParent());
+        String base = png().toAbsolutePath().toString().replaceFirst("\\.png$", "");
         BitmapEncoder.saveBitmap(List.of(accuracy, losses), 1, 2, base, BitmapEncoder.BitmapFormat.PNG);
         System.out.println("wrote " + base + ".png");
         return 0;
+    }
+
+    /** The file written: {@code --out} with {@code .png} added unless it ends so. */
+    private Path png() {
+        return out.getFileName().toString().endsWith(".png") ? out : out.resolveSibling(out.getFileName() + ".png");
     }
 }

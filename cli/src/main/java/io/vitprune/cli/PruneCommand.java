@@ -9,6 +9,7 @@ import io.vitprune.api.UnitKind;
 import io.vitprune.core.Pruning;
 import io.vitprune.core.io.CheckpointDirectory;
 import io.vitprune.core.io.ModelStore;
+import io.vitprune.core.io.OutputGuard;
 import io.vitprune.core.io.PlanCodec;
 import io.vitprune.core.model.ModelStats;
 import io.vitprune.core.model.VisionTransformer;
@@ -23,13 +24,18 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** Scores, selects and physically removes units, or applies a saved plan. */
 @Command(name = "prune", description = "Prune a model: score units, select by ratio, remove them physically, save.")
 final class PruneCommand implements Callable<Integer> {
     @Inject
     StrategyRegistry registry;
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--model", required = true, description = "Model directory to prune.")
     Path model;
@@ -72,6 +78,10 @@ final class PruneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        IgnoredOptions.refuse(spec, "--plan", "says what to remove", "--ratio", "--scorer", "--selector", "--kind", "--scorer-setting",
+                "--selector-setting", "--scoring-images", "--scoring-seed", "--scoring-batch-size", "--scoring-work");
+        OutputGuard.check().input("--model", model).input("--plan", planIn).input("--data", data.directory()).input("--scoring-work", scoringWork)
+                .modelDirectory("--out", out).file("--plan-out", planOut).verify();
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer loaded = ModelStore.load(model, manager)) {
             PruningPlan plan;
             CheckpointDirectory checkpoints = null;

@@ -1,6 +1,7 @@
 package io.vitprune.cli;
 
 import io.vitprune.core.data.Cifar10;
+import io.vitprune.core.io.OutputGuard;
 import io.vitprune.experiments.DataOption;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -28,6 +29,7 @@ final class SampleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OutputGuard.check().input("--data", data.directory()).file("--out", out).verify();
         Cifar10 sample = Cifar10.load(data.directory(), split).balancedSample(perClass, seed);
         sample.write(out);
         System.out.printf("wrote %d images (%d per class, seed %d) of the %s split to %s%n", sample.size(), perClass, seed, split, out);

@@ -3,6 +3,7 @@ package io.vitprune.cli;
 import ai.djl.ndarray.NDManager;
 import io.vitprune.api.InvalidInputException;
 import io.vitprune.core.data.Cifar10;
+import io.vitprune.core.io.OutputGuard;
 import io.vitprune.core.registry.StrategyRegistry;
 import io.vitprune.core.tokens.TokenModelStore;
 import io.vitprune.core.tokens.TokenPrunedModel;
@@ -32,6 +33,7 @@ final class TokenPictureCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OutputGuard.check().input("--model", model).input("--file", file).input("--data", data.directory()).file("--out", out).verify();
         Cifar10 all = file != null ? Cifar10.read(file) : data.load(Cifar10.Split.TEST, null);
         if (images < 1 || first < 0 || first + images > all.size()) {
             throw new InvalidInputException("--first " + first + " --images " + images + ": expected 1 or more images within the " + all.size()

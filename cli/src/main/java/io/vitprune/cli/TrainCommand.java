@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDManager;
 import io.vitprune.api.InvalidInputException;
 import io.vitprune.core.data.Cifar10;
 import io.vitprune.core.io.ModelStore;
+import io.vitprune.core.io.OutputGuard;
+import io.vitprune.core.io.WorkRecord;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.model.VitConfig;
 import io.vitprune.core.train.Objective;
@@ -11,14 +13,20 @@ import io.vitprune.core.train.TrainingOptions;
 import io.vitprune.core.train.TrainingRun;
 import io.vitprune.experiments.DataOption;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** Trains a ViT on CIFAR-10 from scratch, resumably. */
 @Command(name = "train", description = "Train a ViT on CIFAR-10 (checkpoints every epoch; rerun to resume).")
 final class TrainCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     DataOption data;
 
@@ -53,16 +61,20 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OutputGuard.check().input("--data", data.directory()).input("--work", work).modelDirectory("--out", out).verify();
+        WorkRecord record = WorkRecord.check(work, Map.of("--dim", "" + dim, "--depth", "" + depth, "--heads", "" + heads, "--dim-head", "" + dimHead,
+                "--mlp", "" + mlp, "--patch", "" + patch, "--train-limit", String.valueOf(trainLimit)));
         VitConfig config = new VitConfig(32, patch, dim, depth, heads, dimHead, mlp, Cifar10.CLASSES);
         if (stopAfter != null && (stopAfter < 1 || stopAfter > epochs)) {
             throw new InvalidInputException("--stop-after " + stopAfter + ": expected an epoch between 1 and --epochs (" + epochs + ")");
         }
-        TrainingOptions options = new TrainingOptions(epochs, batchSize, learningRate, minLearningRate, weightDecay, warmupEpochs,
+        TrainingOptions options = new TrainingOptions(epochs, batchSize, learningRate, minLearningRate, weightDecay, warmupEpochs(),
                 labelSmoothing, seed, maxGradientNorm);
         Cifar10 train = data.load(Cifar10.Split.TRAIN, trainLimit);
         Cifar10 test = data.load(Cifar10.Split.TEST, testLimit);
         TrainingRun plain = new TrainingRun(options, Objective.crossEntropy(labelSmoothing), train, test, work, System.out);
         TrainingRun run = amend ? plain.amending() : plain;
+        record.write();
         try (NDManager manager = NDManager.newBaseManager()) {
             try (VisionTransformer model = run.run(() -> VisionTransformer.initialize(config, seed, manager), manager,
                     stopAfter == null ? epochs : stopAfter)) {
@@ -71,5 +83,15 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The default warm-up is longer than a short run: it is clamped to the run (a given one is not clamped but checked). */
+    private double warmupEpochs() {
+        if (epochs <= 0 || warmupEpochs <= epochs || spec.commandLine().getParseResult().hasMatchedOption("--warmup-epochs")) {
+            return warmupEpochs;
+        }
+        System.err.printf("warm-up: the default %s epochs clamped to the run's %d epoch%s (set --warmup-epochs to choose)%n",
+                warmupEpochs, epochs, epochs == 1 ? "" : "s");
+        return epochs;
     }
 }

@@ -71,6 +71,13 @@ class BadInputCatalogueTest {
         static Call of(String... args) {
             return new Call(List.of(args), List.of());
         }
+
+        /** The same call writing its model to {@code out}. */
+        Call withOut(Path out) {
+            List<String> changed = new ArrayList<>(args);
+            changed.set(changed.indexOf("--out") + 1, out.toString());
+            return new Call(changed, jars);
+        }
     }
 
     @FunctionalInterface
@@ -109,6 +116,51 @@ class BadInputCatalogueTest {
         assertThat(text).contains(from);
         Files.writeString(manifest, text.replace(from, to));
         return copy;
+    }
+
+    /** A copy of the tiny model at {@code directory/model} with a MODEL_CARD.md, as model-card leaves it. */
+    static Path modelWithCard(Path directory) throws IOException {
+        Path copy = copyModel(model, directory);
+        Files.writeString(copy.resolve("MODEL_CARD.md"), "# Model card: model\n");
+        return copy;
+    }
+
+    /** A plan that keeps every unit of the tiny model. */
+    static Path keepAllPlan(Path directory) throws IOException {
+        Path file = directory.resolve("plan.json");
+        io.vitprune.core.io.PlanCodec.write(file, io.vitprune.api.PruningPlan.keepAll(ModelStore.readManifest(model).structure()));
+        return file;
+    }
+
+    /** {@code finetune} of {@code student} (teacher: the tiny model) on 16 images, with {@code directory/work}, to {@code directory/out}. */
+    static Call finetune(Path directory, Path student, String... more) {
+        List<String> args = new ArrayList<>(List.of("finetune", "--model", student.toString(), "--teacher", model.toString(),
+                "--work", directory.resolve("work").toString(), "--out", directory.resolve("out").toString(), "--data",
+                TestData.cifarDirectory().toString(), "--batch-size", "16", "--train-limit", "16", "--test-limit", "16"));
+        args.addAll(List.of(more));
+        return new Call(args, List.of());
+    }
+
+    /** A finished finetune run of {@code student} in {@code directory/work}, saved to {@code directory/first}. */
+    static void finetuneOnce(Path directory, Path student) {
+        List<String> args = new ArrayList<>(finetune(directory, student).args());
+        args.set(args.indexOf("--out") + 1, directory.resolve("first").toString());
+        CliRun run = CliRun.of(args.toArray(String[]::new));
+        assertThat(run.exitCode()).as(run.err()).isZero();
+    }
+
+    /** {@code train-tokens} of {@code student} (1 epoch, 32 images, one stage), with {@code directory/work}, to {@code directory/<out>}. */
+    static Call trainTokens(Path directory, Path student, String out) {
+        return Call.of("train-tokens", "--model", student.toString(), "--work", directory.resolve("work").toString(), "--out",
+                directory.resolve(out).toString(), "--data", TestData.cifarDirectory().toString(), "--stages", "1", "--rho", "0.5", "--epochs", "1",
+                "--batch-size", "16", "--train-limit", "32", "--test-limit", "16");
+    }
+
+    /** {@code train} of a ViT of dim 16 on 32 images for 1 epoch (default warm-up), with {@code directory/work}, to {@code directory/<out>}. */
+    static Call train(Path directory, String out) {
+        return Call.of("train", "--work", directory.resolve("work").toString(), "--out", directory.resolve(out).toString(), "--data",
+                TestData.cifarDirectory().toString(), "--dim", "16", "--depth", "1", "--heads", "2", "--dim-head", "8", "--mlp", "16", "--patch", "8",
+                "--epochs", "1", "--batch-size", "16", "--train-limit", "32", "--test-limit", "16");
     }
 
     static String plan(String source, String blocks) {
@@ -314,21 +366,136 @@ class BadInputCatalogueTest {
                 fails("out-is-a-file", "--out names a regular file (never deleted)", d -> {
                     Files.writeString(d.resolve("notes.txt"), "precious");
                     return new Call(List.of("prune", "--model", model.toString(), "--ratio", "0.5", "--out", d.resolve("notes.txt").toString()), List.of());
-                }, null, "notes.txt", "exists and is not a model directory"),
+                }, null, "notes.txt", "exists and is not a directory"),
                 fails("out-under-a-file", "--out below a regular file (works as root too)", d -> {
                     Files.writeString(d.resolve("file"), "x");
                     return new Call(List.of("prune", "--model", model.toString(), "--ratio", "0.5", "--out", d.resolve("file/out").toString()), List.of());
-                }, null, "cannot save model to", "file/out", "exists and is not a directory"),
+                }, null, "--out", "file/out", "exists and is not a directory"),
                 fails("plan-out-under-a-file", "--plan-out below a regular file: nothing is written", d -> {
                     Files.writeString(d.resolve("file"), "x");
                     return prune(d, model, "--ratio", "0.5", "--plan-out", d.resolve("file/plan.json").toString());
-                }, "out", "cannot write", "file/plan.json", "exists and is not a directory"),
+                }, "out", "--plan-out", "file/plan.json", "exists and is not a directory"),
                 fails("scoring-work-not-a-checkpoint-directory", "prune --scoring-work at a directory of other files: never emptied", d -> {
                     Files.createDirectories(d.resolve("results"));
                     Files.writeString(d.resolve("results/table.csv"), "a,b\n");
                     return prune(d, model, "--ratio", "0.5", "--scorer", "kd-importance", "--data", TestData.cifarDirectory().toString(),
                             "--scoring-work", d.resolve("results").toString());
                 }, "out", "scoring checkpoint directory", "results", "expected a directory of partial scoring results"),
+
+                // Outputs that are, hold or lie inside an input, or another output: refused before any work (issue 20)
+                fails("out-is-the-model", "prune --out the input model (its MODEL_CARD.md too is kept)", d -> {
+                    Path copy = modelWithCard(d);
+                    return Call.of("prune", "--model", copy.toString(), "--ratio", "0.5", "--out", copy.toString());
+                }, null, "--out", "is the input --model", "expected an output apart from every input"),
+                fails("out-is-the-model-spelt-otherwise", "prune --out model/./ for --model model", d -> {
+                    Path copy = modelWithCard(d);
+                    return Call.of("prune", "--model", copy.toString(), "--ratio", "0.5", "--out", copy + "/./");
+                }, null, "is the input --model", "(both are"),
+                fails("out-is-a-link-to-the-model", "prune --out a symbolic link to the input model", d -> {
+                    Path copy = modelWithCard(d);
+                    Path link = Files.createSymbolicLink(d.resolve("link"), copy);
+                    return Call.of("prune", "--model", copy.toString(), "--ratio", "0.5", "--out", link.toString());
+                }, null, "link", "is the input --model"),
+                fails("out-inside-the-model", "prune --out a folder inside the input model", d -> {
+                    Path copy = modelWithCard(d);
+                    return Call.of("prune", "--model", copy.toString(), "--ratio", "0.5", "--out", copy.resolve("pruned").toString());
+                }, "model/pruned", "lies inside the input --model"),
+                fails("out-holds-the-model", "prune --out the folder that holds the input model", d -> {
+                    Path copy = copyModel(model, Files.createDirectories(d.resolve("models")));
+                    return Call.of("prune", "--model", copy.toString(), "--ratio", "0.5", "--out", d.resolve("models").toString());
+                }, null, "--out", "contains the input --model"),
+                fails("plan-out-inside-the-model", "prune --plan-out model/model.json of the input model", d -> {
+                    Path copy = modelWithCard(d);
+                    return prune(d, copy, "--ratio", "0.5", "--plan-out", copy.resolve(ModelStore.MANIFEST).toString());
+                }, "out", "--plan-out", "model.json lies inside the input --model"),
+                fails("plan-out-is-the-plan", "prune --plan P --plan-out P", d -> {
+                    Path plan = keepAllPlan(d);
+                    return prune(d, model, "--plan", plan.toString(), "--plan-out", plan.toString());
+                }, "out", "--plan-out", "is the input --plan"),
+                fails("plan-out-inside-out", "prune --plan-out inside --out (the save would delete it)", d -> prune(d, model, "--ratio", "0.5",
+                        "--plan-out", d.resolve("out/plan.json").toString()), "out", "--out", "contains the output --plan-out"),
+                fails("finetune-out-is-the-model", "finetune --model X --out X", d -> {
+                    Path copy = modelWithCard(d);
+                    return Call.of("finetune", "--model", copy.toString(), "--teacher", model.toString(), "--work", d.resolve("work").toString(),
+                            "--out", copy.toString(), "--data", TestData.cifarDirectory().toString());
+                }, "work", "--out", "is the input --model"),
+                fails("train-tokens-out-is-the-model", "train-tokens --model X --out X", d -> {
+                    Path copy = modelWithCard(d);
+                    return Call.of("train-tokens", "--model", copy.toString(), "--work", d.resolve("work").toString(), "--out", copy.toString(),
+                            "--data", TestData.cifarDirectory().toString());
+                }, "work", "--out", "is the input --model"),
+                fails("sample-out-inside-the-data", "sample --out a file inside --data", d -> {
+                    Path data = Files.createDirectories(d.resolve("cifar"));
+                    Files.copy(SAMPLE, data.resolve("test_batch.bin"));
+                    return Call.of("sample", "--data", data.toString(), "--per-class", "1", "--out", data.resolve("sample.bin").toString());
+                }, "cifar/sample.bin", "--out", "lies inside the input --data"),
+                fails("bench-report-out-is-its-input", "bench-report --out the --jmh-json file", d -> {
+                    Path json = Files.writeString(d.resolve("results.json"), "[]");
+                    return Call.of("bench-report", "--jmh-json", json.toString(), "--out", json.toString());
+                }, null, "--out", "results.json", "is the input --jmh-json"),
+                fails("experiment-out-inside-the-model", "experiment finetune --out a prefix inside the input model", d -> {
+                    Path copy = modelWithCard(d);
+                    return Call.of("experiment", "finetune", "--model", copy.toString(), "--work", d.resolve("work").toString(),
+                            "--out", copy.resolve("table").toString(), "--data", TestData.cifarDirectory().toString());
+                }, "work", "table.csv", "lies inside the input --model"),
+                fails("demo-out-is-a-file", "demo --out a regular file: refused at the start, not after the work", d -> {
+                    Files.writeString(d.resolve("notes.txt"), "precious");
+                    return Call.of("demo", "--model", model.toString(), "--sample", SAMPLE.toString(), "--out", d.resolve("notes.txt").toString());
+                }, null, "--out", "notes.txt", "exists and is not a directory"),
+                fails("token-picture-out-is-a-directory", "token-picture --out an existing directory", d -> {
+                    Files.createDirectories(d.resolve("pictures"));
+                    return Call.of("token-picture", "--model", model.toString(), "--file", SAMPLE.toString(), "--out", d.resolve("pictures").toString());
+                }, null, "--out", "pictures", "is a directory: expected a file"),
+
+                // Files vitprune did not write are never deleted by a replace
+                fails("out-holds-other-files", "prune --out a model directory that also holds notes and a sub-folder", d -> {
+                    Path target = copyModel(model, d);
+                    Files.writeString(target.resolve("notes.txt"), "mine");
+                    Files.createDirectories(target.resolve("runs"));
+                    return prune(d, model, "--ratio", "0.5").withOut(target);
+                }, null, "holds files a saved model does not have [notes.txt, runs]", "expected a model directory holding only [model.json, parameters.ndlist]"),
+                fails("out-holds-a-model-card", "prune --out a model directory with its MODEL_CARD.md (it describes the old model)", d -> {
+                    Path target = modelWithCard(d);
+                    return prune(d, model, "--ratio", "0.5").withOut(target);
+                }, null, "[MODEL_CARD.md]", "which replacing it would delete"),
+
+                // Identity: edited configs, work directories of other runs
+                fails("model-config-edited", "model.json with dim_head 4 -> 2, weights untouched", d -> prune(d,
+                        editedManifest(d, "\"dimHead\" : 4", "\"dimHead\" : 2"), "--ratio", "0.5"),
+                        "out", "model config", "the config was edited after the model was saved", "expected the config the weights were saved with"),
+                fails("finetune-work-of-another-model", "finetune --model A --work W where W holds the finished run of model B", d -> {
+                    finetuneOnce(d, pruned);
+                    return finetune(d, model);
+                }, "out", "--work", "holds a run made with other inputs or options", "--model was config SHA-256"),
+                fails("finetune-work-of-other-options", "finetune --work W of a run with --beta 1, now with --beta 2", d -> {
+                    finetuneOnce(d, pruned);
+                    return finetune(d, pruned, "--beta", "2");
+                }, "out", "--beta was 1.0, this run has 2.0"),
+                fails("train-tokens-work-of-another-model", "train-tokens --model P --work W where W holds the finished run of another model", d -> {
+                    CliRun first = CliRun.of(trainTokens(d, pruned, "first").args().toArray(String[]::new));
+                    assertThat(first.exitCode()).as(first.err()).isZero();
+                    return trainTokens(d, model, "out");
+                }, "out", "--work", "holds a run made with other inputs or options", "--model was config SHA-256"),
+                fails("train-work-of-other-architecture", "train --work W of a run with --dim 16, now with --dim 24", d -> {
+                    CliRun first = CliRun.of(train(d, "first").args().toArray(String[]::new));
+                    assertThat(first.exitCode()).as(first.err()).isZero();
+                    List<String> args = new ArrayList<>(train(d, "out").args());
+                    args.set(args.indexOf("--dim") + 1, "24");
+                    return new Call(args, List.of());
+                }, "out", "--dim was 16, this run has 24", "use another work directory"),
+                fails("work-without-record", "finetune --work a directory of files with no record of their run", d -> {
+                    Files.createDirectories(d.resolve("work/checkpoint"));
+                    return finetune(d, pruned);
+                }, "out", "holds files but no run-inputs.json"),
+
+                // Options validated before any work, and none ignored
+                fails("plan-with-ratio", "prune --plan FILE --ratio 0.5 (the ratio would be ignored)", d -> prune(d, model, "--plan",
+                        keepAllPlan(d).toString(), "--ratio", "0.5"), "out", "--ratio given with --plan", "expected --plan alone"),
+                fails("plan-with-scorer", "prune --plan FILE --scorer kd-importance (the scorer would be ignored)", d -> prune(d, model, "--plan",
+                        keepAllPlan(d).toString(), "--scorer", "kd-importance"), "out", "--scorer given with --plan"),
+                fails("demo-ratio-out-of-range", "demo --ratios 0.3,1.5: refused before any scoring", d -> Call.of("demo", "--model", model.toString(),
+                        "--sample", SAMPLE.toString(), "--ratios", "0.3,1.5", "--out", d.resolve("demo").toString()), "demo", "pruning ratio 1.5",
+                        "expected a number in (0, 1)"),
                 fails("train-checkpoint-of-other-options", "train --work with a checkpoint made with another --lr", d -> {
                     List<String> args = new ArrayList<>(List.of("train", "--work", d.resolve("work").toString(), "--data", TestData.cifarDirectory().toString(),
                             "--dim", "16", "--depth", "1", "--heads", "2", "--dim-head", "8", "--mlp", "16", "--patch", "8", "--epochs", "2", "--warmup-epochs", "1",
@@ -414,6 +581,32 @@ class BadInputCatalogueTest {
         assertThat(listing.out()).contains("Names offered twice", "scorer 'twin'", "TwinA.jar", "TwinB.jar", "weight-l1");
         assertThat(prune.exitCode()).as(prune.err()).isZero();
         assertThat(directory.resolve("out").resolve(ModelStore.MANIFEST)).exists();
+    }
+
+    /** A newcomer's first run: {@code train --epochs 1} with the default warm-up of 3 epochs works and says that it clamped it. */
+    @org.junit.jupiter.api.Test
+    void aOneEpochTrainingClampsTheDefaultWarmUpAndSaysSo(@TempDir Path directory) {
+        CliRun run = CliRun.of(train(directory, "model").args().toArray(String[]::new));
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.err()).contains("warm-up: the default 3.0 epochs clamped to the run's 1 epoch");
+        assertThat(directory.resolve("model").resolve(ModelStore.MANIFEST)).exists();
+    }
+
+    /** A model directory holding only a model's files is replaced, and the inputs stay as they were. */
+    @org.junit.jupiter.api.Test
+    void anOutputHoldingOnlyAnOlderModelIsReplaced(@TempDir Path directory) throws IOException {
+        Path input = copyModel(model, directory);
+        Path out = Files.createDirectories(directory.resolve("out"));
+        Files.copy(pruned.resolve(ModelStore.MANIFEST), out.resolve(ModelStore.MANIFEST));
+        Files.copy(pruned.resolve(ModelStore.PARAMETERS), out.resolve(ModelStore.PARAMETERS));
+        Map<Path, String> inputBefore = snapshot(input);
+
+        CliRun run = CliRun.of("prune", "--model", input.toString(), "--ratio", "0.25", "--out", out.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(ModelStore.readManifest(out).parametersSha256()).isNotEqualTo(ModelStore.readManifest(pruned).parametersSha256());
+        assertThat(snapshot(input)).isEqualTo(inputBefore);
     }
 
     /** docs/reliability.md lists every case of the catalogue, as {@link #row} writes it. */

@@ -11,6 +11,7 @@ import io.vitprune.core.Pruning;
 import io.vitprune.core.data.Cifar10;
 import io.vitprune.core.io.AtomicFiles;
 import io.vitprune.core.io.ModelStore;
+import io.vitprune.core.io.OutputGuard;
 import io.vitprune.core.model.ModelStats;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.registry.StrategyRegistry;
@@ -60,10 +61,12 @@ public final class FinetuneExperiment implements Callable<Integer> {
     @Option(names = "--train-limit", description = "Fine-tune on the first N training images (smoke runs).") Integer trainLimit;
     @Option(names = "--test-limit", description = "Evaluate on the first N test images (smoke runs).") Integer testLimit;
     @Option(names = "--work", defaultValue = "target/experiments/finetune", description = "Pruned models and fine-tune checkpoints.") Path work;
-    @Option(names = "--out", defaultValue = "docs/results/finetune", description = "Writes <out>.csv and <out>.md.") Path out;
+    @Option(names = "--out", defaultValue = "target/results/finetune", description = "Writes <out>.csv and <out>.md.") Path out;
 
     @Override
     public Integer call() throws Exception {
+        OutputGuard.check().input("--model", model).input("--data", data.directory()).input("--work", work).files("--out", out, ".csv", ".md").verify();
+        ratios.forEach(ratio -> new PruningTarget(UnitKind.ATTENTION_CHANNEL, ratio)); // before any pruning, not at the bad one
         Cifar10 train = data.load(Cifar10.Split.TRAIN, trainLimit);
         Cifar10 test = data.load(Cifar10.Split.TEST, testLimit);
         ResultTable table = new ResultTable(Path.of(out + ".csv"), COLUMNS, 4);

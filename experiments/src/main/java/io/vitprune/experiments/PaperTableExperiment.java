@@ -10,6 +10,7 @@ import io.vitprune.api.UnitScores;
 import io.vitprune.core.Pruning;
 import io.vitprune.core.data.Cifar10;
 import io.vitprune.core.io.ModelStore;
+import io.vitprune.core.io.OutputGuard;
 import io.vitprune.core.model.ModelStats;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.reliability.SplitHalfReliability;
@@ -86,13 +87,16 @@ public final class PaperTableExperiment implements Callable<Integer> {
     Path work;
     @Option(names = "--ablations", defaultValue = AblationCache.DEFAULT_DIRECTORY, description = "Ablation losses, shared with other experiments.")
     Path ablationDirectory;
-    @Option(names = "--out", defaultValue = "docs/results/paper-table", description = "Writes <out>.csv, <out>.md and <out>.png.") Path out;
+    @Option(names = "--out", defaultValue = "target/results/paper-table", description = "Writes <out>.csv, <out>.md and <out>.png.") Path out;
     @Option(names = "--paper", defaultValue = "../shared/reference/kawai-yoshida-tables.md", description = "The paper's published tables.") Path paper;
     @Option(names = "--report-only", description = "Write the report from the cells finished so far and run nothing (e.g. while fine-tunes "
             + "remain).") boolean reportOnly;
 
     @Override
     public Integer call() throws Exception {
+        OutputGuard.check().input("--model", model).input("--data", data.directory()).input("--work", work).input("--ablations", ablationDirectory)
+                .input("--paper", paper).files("--out", out, ".csv", ".md", ".png").verify();
+        ratios.forEach(ratio -> new PruningTarget(UnitKind.ATTENTION_CHANNEL, ratio)); // before any scoring, not at the bad one
         Cifar10 test = data.load(Cifar10.Split.TEST, testLimit);
         if (reportOnly) {
             Path csv = Path.of(out + ".csv");

@@ -3,6 +3,8 @@ package io.vitprune.experiments;
 import ai.djl.ndarray.NDManager;
 import io.vitprune.core.data.Cifar10;
 import io.vitprune.core.io.ModelStore;
+import io.vitprune.core.io.OutputGuard;
+import io.vitprune.core.io.WorkRecord;
 import io.vitprune.core.model.ModelStats;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.registry.StrategyRegistry;
@@ -12,6 +14,7 @@ import io.vitprune.core.train.Evaluation;
 import io.vitprune.strategies.tokens.DynamicVitSettings;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,11 +45,17 @@ public final class TrainTokensCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OutputGuard.check().input("--model", model).input("--teacher", teacher).input("--data", data.directory()).input("--work", work)
+                .output("--out", out, OutputGuard.Kind.DIRECTORY, TokenModelStore::requireReplaceable).verify();
+        DynamicVitSettings settings = tokens.settings(ModelStore.readManifest(model).structure().depth(), rho);
+        WorkRecord record = WorkRecord.check(work, Map.of("--model", ModelStore.identity(model),
+                "--teacher", teacher == null ? "the --model" : ModelStore.identity(teacher), "settings", settings.toString(),
+                "--train-limit", String.valueOf(trainLimit)));
         Cifar10 train = data.load(Cifar10.Split.TRAIN, trainLimit);
         Cifar10 test = data.load(Cifar10.Split.TEST, testLimit);
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer student = ModelStore.load(model, manager);
              VisionTransformer frozen = teacher == null ? null : ModelStore.load(teacher, manager)) {
-            DynamicVitSettings settings = tokens.settings(student.structure().depth(), rho);
+            record.write();
             int last = stopAfter == null ? settings.epochs() : Math.min(stopAfter, settings.epochs());
             double seconds = TokenTraining.train(student, frozen == null ? student : frozen, settings, train, work, out, last, manager);
             if (last < settings.epochs()) {

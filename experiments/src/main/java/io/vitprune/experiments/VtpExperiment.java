@@ -15,6 +15,7 @@ import io.vitprune.core.Pruning;
 import io.vitprune.core.data.Cifar10;
 import io.vitprune.core.io.AtomicFiles;
 import io.vitprune.core.io.ModelStore;
+import io.vitprune.core.io.OutputGuard;
 import io.vitprune.core.model.ModelStats;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.registry.StrategyRegistry;
@@ -85,10 +86,13 @@ public final class VtpExperiment implements Callable<Integer> {
     @Option(names = "--train-limit", description = "Train on the first N training images (smoke runs).") Integer trainLimit;
     @Option(names = "--test-limit", description = "Evaluate on the first N test images (smoke runs).") Integer testLimit;
     @Option(names = "--work", defaultValue = "target/experiments/vtp") Path work;
-    @Option(names = "--out", defaultValue = "docs/results/vtp", description = "Writes <out>.csv, <out>.md and <out>-gates.png.") Path out;
+    @Option(names = "--out", defaultValue = "target/results/vtp", description = "Writes <out>.csv, <out>.md and <out>-gates.png.") Path out;
 
     @Override
     public Integer call() throws Exception {
+        OutputGuard.check().input("--model", model).input("--data", data.directory()).input("--work", work).input("--ablations", ablationDirectory)
+                .files("--out", out, ".csv", ".md", ".png", "-gates.png").verify();
+        kinds.forEach(kind -> ratios.forEach(ratio -> new PruningTarget(UnitKind.fromId(kind), ratio))); // before any training
         Cifar10 train = data.load(Cifar10.Split.TRAIN, trainLimit);
         Cifar10 test = data.load(Cifar10.Split.TEST, testLimit);
         ResultTable table = new ResultTable(Path.of(out + ".csv"), COLUMNS, 3);

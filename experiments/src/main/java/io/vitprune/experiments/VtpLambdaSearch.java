@@ -5,6 +5,7 @@ import io.vitprune.core.Machine;
 import io.vitprune.core.data.Cifar10;
 import io.vitprune.core.io.AtomicFiles;
 import io.vitprune.core.io.ModelStore;
+import io.vitprune.core.io.OutputGuard;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.train.Evaluation;
 import io.vitprune.strategies.vtp.GatedModel;
@@ -50,10 +51,12 @@ public final class VtpLambdaSearch implements Callable<Integer> {
     @Option(names = "--train-limit", defaultValue = "10000", description = "Train the gates on the first N training images.") Integer trainLimit;
     @Option(names = "--test-limit", description = "Evaluate on the first N test images.") Integer testLimit;
     @Option(names = "--work", defaultValue = "target/experiments/vtp-lambda") Path work;
-    @Option(names = "--out", defaultValue = "docs/results/vtp-lambda", description = "Writes <out>.csv, <out>.md and <out>.png.") Path out;
+    @Option(names = "--out", defaultValue = "target/results/vtp-lambda", description = "Writes <out>.csv, <out>.md and <out>.png.") Path out;
 
     @Override
     public Integer call() throws Exception {
+        OutputGuard.check().input("--model", model).input("--data", data.directory()).input("--work", work).files("--out", out, ".csv", ".md", ".png")
+                .verify();
         Cifar10 train = data.load(Cifar10.Split.TRAIN, trainLimit);
         Cifar10 test = data.load(Cifar10.Split.TEST, testLimit);
         ResultTable table = new ResultTable(Path.of(out + ".csv"), COLUMNS, 2);

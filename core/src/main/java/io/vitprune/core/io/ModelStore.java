@@ -19,7 +19,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Saves and loads a model as a directory: {@code model.json} (format version, config, structure,
@@ -36,8 +39,19 @@ public final class ModelStore {
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-    /** What {@code model.json} holds. */
-    public record Manifest(String format, int formatVersion, VitConfig config, ModelStructure structure, String parametersSha256) { }
+    /** The files {@link #save} writes: the only ones it replaces. */
+    public static final Set<String> FILES = Set.of(MANIFEST, PARAMETERS);
+
+    /**
+     * What {@code model.json} holds. {@code configSha256} covers config and structure (see
+     * {@link #configSha256}), so that an edited config does not load over weights it was not saved
+     * with; a model saved before it was recorded has none and is loaded unchecked.
+     */
+    public record Manifest(String format, int formatVersion, VitConfig config, ModelStructure structure, String parametersSha256,
+                           String configSha256) { }
+
+    /** The part of a manifest its {@code configSha256} covers. */
+    private record Described(VitConfig config, ModelStructure structure) { }
 
     private ModelStore() {
     }
@@ -46,15 +60,15 @@ public final class ModelStore {
         return JSON;
     }
 
-    /** Writes {@code model} to {@code directory}, replacing what was there only once the new copy is complete. */
     /**
-     * Writes {@code model} to {@code directory}, replacing what was there only once the new copy is complete.
-     * Only a model directory (one with {@value #MANIFEST}) or an empty directory is replaced: any other
-     * existing path is an error, so that a mistyped {@code --out} never deletes a user's files.
+     * Writes {@code model} to {@code directory}, replacing what was there only once the new copy is
+     * complete. Only what {@link #requireReplaceable} allows is replaced, so that a mistyped
+     * {@code --out} never deletes a user's files.
      */
     public static void save(VisionTransformer model, Path directory) throws IOException {
         byte[] parameters = encodeParameters(model);
-        Manifest manifest = new Manifest(FORMAT, FORMAT_VERSION, model.config(), model.structure(), sha256(parameters));
+        Manifest manifest = new Manifest(FORMAT, FORMAT_VERSION, model.config(), model.structure(), sha256(parameters),
+                configSha256(model.config(), model.structure()));
         Path staged = null;
         try {
             AtomicFiles.recoverInterruptedReplace(directory);
@@ -72,20 +86,51 @@ public final class ModelStore {
         }
     }
 
-    private static void requireReplaceable(Path directory) throws IOException {
-        if (!Files.exists(directory) || Files.isRegularFile(directory.resolve(MANIFEST))) {
+    /**
+     * Fails unless {@code directory} is new, empty, or a model directory holding nothing but the
+     * files {@link #save} writes ({@link #FILES}): anything else there (a model card, notes, a
+     * sub-folder) was not written by this save and would be deleted with it.
+     */
+    public static void requireReplaceable(Path directory) throws IOException {
+        if (!Files.exists(directory)) {
             return;
         }
-        boolean emptyDirectory = false;
-        if (Files.isDirectory(directory)) {
-            try (var entries = Files.list(directory)) {
-                emptyDirectory = entries.findAny().isEmpty();
-            }
+        if (!Files.isDirectory(directory)) {
+            throw new InvalidInputException("model output " + directory + " exists and is not a model directory (a file): expected a new path, "
+                    + "an empty directory or a model directory to replace; nothing was changed");
         }
-        if (!emptyDirectory) {
+        List<String> entries;
+        try (var list = Files.list(directory)) {
+            entries = list.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        if (entries.isEmpty()) {
+            return;
+        }
+        if (!entries.contains(MANIFEST)) {
             throw new InvalidInputException("model output " + directory + " exists and is not a model directory (no " + MANIFEST
                     + "): expected a new path, an empty directory or a model directory to replace; nothing was changed");
         }
+        List<String> foreign = entries.stream().filter(name -> !FILES.contains(name)).toList();
+        if (!foreign.isEmpty()) {
+            throw new InvalidInputException("model output " + directory + " holds files a saved model does not have " + foreign
+                    + ", which replacing it would delete: expected a model directory holding only " + new TreeSet<>(FILES)
+                    + " (move those files, or choose another --out); nothing was changed");
+        }
+    }
+
+    /** SHA-256 of {@code config} and {@code structure} as {@value #MANIFEST} writes them. */
+    public static String configSha256(VitConfig config, ModelStructure structure) {
+        try {
+            return sha256(JSON.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(new Described(config, structure)));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** What identifies a saved model: the SHA-256 of its config and structure and that of its weights. */
+    public static String identity(Path directory) {
+        Manifest manifest = readManifest(directory);
+        return "config SHA-256 " + configSha256(manifest.config(), manifest.structure()) + ", weights SHA-256 " + manifest.parametersSha256();
     }
 
     /** Reads the manifest only (config, structure) without loading weights. */
@@ -123,6 +168,12 @@ public final class ModelStore {
         }
         if (manifest.config() == null || manifest.structure() == null) {
             throw new InvalidInputException("model config " + file + ": expected both 'config' and 'structure'");
+        }
+        String described = configSha256(manifest.config(), manifest.structure());
+        if (manifest.configSha256() != null && !manifest.configSha256().equals(described)) {
+            throw new InvalidInputException("model config " + file + ": its config and structure have SHA-256 " + described + ", the file records "
+                    + manifest.configSha256() + " (the config was edited after the model was saved, or is another model's): expected the config "
+                    + "the weights were saved with");
         }
         return manifest;
     }

@@ -16,9 +16,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 
 /**
  * Saves and loads a {@link TokenPrunedModel} as a directory: {@code backbone/} (an ordinary model
@@ -65,6 +68,8 @@ public final class TokenModelStore {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         arrays.encode(bytes);
         byte[] scorerBytes = bytes.toByteArray();
+        AtomicFiles.recoverInterruptedReplace(directory);
+        requireReplaceable(directory);
         Path staged = AtomicFiles.stagingDirectory(directory);
         try {
             ModelStore.save(model.backbone(), staged.resolve(BACKBONE));
@@ -78,6 +83,39 @@ public final class TokenModelStore {
             AtomicFiles.deleteRecursively(staged);
         }
     }
+
+    /**
+     * Fails unless {@code directory} is new, empty, or a token model directory holding nothing but
+     * what {@link #save} writes ({@code backbone/} holding only a model's files included): anything
+     * else there would be deleted with it.
+     */
+    public static void requireReplaceable(Path directory) throws IOException {
+        if (!Files.exists(directory)) {
+            return;
+        }
+        List<String> entries;
+        try (var list = Files.isDirectory(directory) ? Files.list(directory) : Stream.<Path>empty()) {
+            entries = list.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        if (Files.isDirectory(directory) && entries.isEmpty()) {
+            return;
+        }
+        if (!entries.contains(MANIFEST)) {
+            throw new InvalidInputException("token model output " + directory + " exists and is not a token model directory (no " + MANIFEST
+                    + "): expected a new path, an empty directory or a token model directory to replace; nothing was changed");
+        }
+        List<String> foreign = entries.stream().filter(name -> !FILES.contains(name)).toList();
+        if (!foreign.isEmpty()) {
+            throw new InvalidInputException("token model output " + directory + " holds files a saved token model does not have " + foreign
+                    + ", which replacing it would delete: expected only " + new TreeSet<>(FILES) + "; nothing was changed");
+        }
+        if (Files.exists(directory.resolve(BACKBONE))) {
+            ModelStore.requireReplaceable(directory.resolve(BACKBONE));
+        }
+    }
+
+    /** The entries {@link #save} writes: the only ones it replaces. */
+    private static final Set<String> FILES = Set.of(MANIFEST, SCORER_PARAMETERS, BACKBONE);
 
     /** Bytes of a saved token model: the backbone's config and weights, the token config and the scorer's parameters. */
     public static long directorySize(Path directory) throws IOException {

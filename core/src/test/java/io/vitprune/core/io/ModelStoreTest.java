@@ -100,7 +100,7 @@ class ModelStoreTest {
         Path directory = temp.resolve("model");
         ModelStore.save(model, directory);
         ModelStore.Manifest manifest = ModelStore.readManifest(directory);
-        writeManifest(directory, new ModelStore.Manifest(manifest.format(), 99, manifest.config(), manifest.structure(), manifest.parametersSha256()));
+        writeManifest(directory, new ModelStore.Manifest(manifest.format(), 99, manifest.config(), manifest.structure(), manifest.parametersSha256(), manifest.configSha256()));
         assertLoadFails(directory, directory.toString(), "format version 99", "versions up to " + ModelStore.FORMAT_VERSION);
     }
 
@@ -121,8 +121,60 @@ class ModelStoreTest {
         ModelStore.Manifest manifest = ModelStore.readManifest(directory);
         // The checksum still matches, so it is the shape check that has to catch the wrong widths.
         ModelStructure other = new ModelStructure(16, List.of(BlockStructure.uniform(4, 4, 24), BlockStructure.uniform(4, 4, 12)));
-        writeManifest(directory, new ModelStore.Manifest(manifest.format(), manifest.formatVersion(), manifest.config(), other, manifest.parametersSha256()));
+        writeManifest(directory, new ModelStore.Manifest(manifest.format(), manifest.formatVersion(), manifest.config(), other, manifest.parametersSha256(), ModelStore.configSha256(manifest.config(), other)));
         assertLoadFails(directory, directory.toString(), "block01.mlp_in_weight", "(12, 16)");
+    }
+
+    @Test
+    void anEditedConfigDoesNotLoadOverTheWeightsItWasNotSavedWith() throws IOException {
+        Path directory = temp.resolve("model");
+        ModelStore.save(model, directory);
+        Path file = directory.resolve(ModelStore.MANIFEST);
+        String manifest = Files.readString(file);
+        // dim_head sets only the attention scale: the weights' shapes cannot tell, the config's checksum can.
+        Files.writeString(file, manifest.replace("\"dimHead\" : 4", "\"dimHead\" : 2"));
+        assertThat(Files.readString(file)).isNotEqualTo(manifest);
+        assertLoadFails(directory, file.toString(), "the config was edited after the model was saved", "expected the config");
+    }
+
+    @Test
+    void aModelSavedBeforeConfigChecksumsLoads() throws IOException {
+        Path directory = temp.resolve("model");
+        ModelStore.save(model, directory);
+        ModelStore.Manifest manifest = ModelStore.readManifest(directory);
+        writeManifest(directory, new ModelStore.Manifest(manifest.format(), manifest.formatVersion(), manifest.config(), manifest.structure(),
+                manifest.parametersSha256(), null));
+        try (VisionTransformer loaded = ModelStore.load(directory, manager)) {
+            assertThat(logits(loaded)).containsExactly(logits(model));
+        }
+    }
+
+    @Test
+    void aModelDirectoryHoldingOtherFilesIsNotReplaced() throws IOException {
+        Path directory = temp.resolve("model");
+        ModelStore.save(model, directory);
+        Files.writeString(directory.resolve("MODEL_CARD.md"), "# card");
+        Files.createDirectories(directory.resolve("notes"));
+        byte[] weights = Files.readAllBytes(directory.resolve(ModelStore.PARAMETERS));
+
+        try (VisionTransformer other = TestModels.tiny(4, manager)) {
+            assertThatThrownBy(() -> ModelStore.save(other, directory)).isInstanceOf(InvalidInputException.class).message()
+                    .contains(directory.toString(), "[MODEL_CARD.md, notes]", "expected a model directory holding only [model.json, parameters.ndlist]");
+        }
+        assertThat(directory.resolve("MODEL_CARD.md")).hasContent("# card");
+        assertThat(Files.readAllBytes(directory.resolve(ModelStore.PARAMETERS))).isEqualTo(weights);
+    }
+
+    @Test
+    void aModelDirectoryHoldingOnlyAModelIsReplaced() throws IOException {
+        Path directory = temp.resolve("model");
+        ModelStore.save(model, directory);
+        try (VisionTransformer other = TestModels.tiny(4, manager)) {
+            ModelStore.save(other, directory);
+            try (VisionTransformer loaded = ModelStore.load(directory, manager)) {
+                assertThat(logits(loaded)).containsExactly(logits(other));
+            }
+        }
     }
 
     private void assertLoadFails(Path directory, String... fragments) {

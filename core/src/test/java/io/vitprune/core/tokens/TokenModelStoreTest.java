@@ -79,6 +79,30 @@ class TokenModelStoreTest {
         }
     }
 
+    @Test
+    void onlyADirectoryOfATokenModelsOwnFilesIsReplaced() throws IOException {
+        Path directory = temp.resolve("dvit");
+        Path photos = Files.createDirectories(temp.resolve("photos"));
+        Files.writeString(photos.resolve("holiday.jpg"), "precious");
+        try (NDManager manager = NDManager.newBaseManager();
+             TokenPrunedModel model = TokenPrunedModel.compose(Tiny.model(1, manager), Tiny.PRUNING, TokenStrategies.of(LinearTokenScorer.NAME, "top-k"),
+                     REGISTRY, 2)) {
+            TokenModelStore.save(model, directory);
+            TokenModelStore.save(model, directory);
+            assertThatThrownBy(() -> TokenModelStore.save(model, photos)).isInstanceOf(InvalidInputException.class)
+                    .hasMessageContaining("is not a token model directory");
+            Files.writeString(directory.resolve("notes.txt"), "mine");
+            assertThatThrownBy(() -> TokenModelStore.save(model, directory)).isInstanceOf(InvalidInputException.class)
+                    .hasMessageContaining("[notes.txt]");
+            Files.delete(directory.resolve("notes.txt"));
+            Files.writeString(directory.resolve(TokenModelStore.BACKBONE).resolve("MODEL_CARD.md"), "card");
+            assertThatThrownBy(() -> TokenModelStore.save(model, directory)).isInstanceOf(InvalidInputException.class)
+                    .hasMessageContaining("[MODEL_CARD.md]");
+        }
+        assertThat(photos.resolve("holiday.jpg")).hasContent("precious");
+        assertThat(directory.resolve(TokenModelStore.BACKBONE).resolve("MODEL_CARD.md")).hasContent("card");
+    }
+
     private static void copyTree(Path from, Path to) throws IOException {
         try (var walk = Files.walk(from)) {
             for (Path path : walk.toList()) {
