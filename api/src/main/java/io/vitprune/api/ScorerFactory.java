@@ -1,5 +1,6 @@
 package io.vitprune.api;
 
+import java.util.List;
 import java.util.Set;
 
 /** A named way to make a {@link Scorer}; offered by a {@link StrategyProvider}. */
@@ -26,9 +27,9 @@ public interface ScorerFactory {
         return false;
     }
 
-    /** Settings this scorer accepts (others are rejected). */
-    default Set<String> settings() {
-        return Set.of();
+    /** The settings this scorer accepts, each with its type, default and meaning; the host refuses others, and bad values, before {@code create}. */
+    default List<SettingSpec> settings() {
+        return List.of();
     }
 
     Scorer create(StrategySettings settings);

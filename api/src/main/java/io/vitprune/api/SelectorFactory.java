@@ -1,6 +1,6 @@
 package io.vitprune.api;
 
-import java.util.Set;
+import java.util.List;
 
 /** A named way to make a {@link Selector}; offered by a {@link StrategyProvider}. */
 public interface SelectorFactory {
@@ -10,9 +10,9 @@ public interface SelectorFactory {
     /** One line for listings. */
     String description();
 
-    /** Settings this selector accepts (others are rejected). */
-    default Set<String> settings() {
-        return Set.of();
+    /** The settings this selector accepts, each with its type, default and meaning; the host refuses others, and bad values, before {@code create}. */
+    default List<SettingSpec> settings() {
+        return List.of();
     }
 
     Selector create(StrategySettings settings);

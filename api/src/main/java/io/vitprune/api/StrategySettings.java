@@ -1,11 +1,11 @@
 package io.vitprune.api;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.TreeMap;
 
-/** Named settings of a scorer or selector, e.g. {@code min-kept=4}, as strings with typed reads. */
+/** Named settings of a strategy, e.g. {@code min-kept=4}, as strings; read them through the strategy's {@link SettingSpec}s. */
 public record StrategySettings(Map<String, String> values) {
     public static final StrategySettings EMPTY = new StrategySettings(Map.of());
 
@@ -24,52 +24,21 @@ public record StrategySettings(Map<String, String> values) {
         return new StrategySettings(map);
     }
 
-    /** Fails naming the first setting the strategy does not know, and those it does. */
-    public void requireKnown(String strategy, Set<String> known) {
-        for (String key : new TreeMap<>(values).keySet()) {
-            if (!known.contains(key)) {
-                throw new InvalidInputException("setting '" + key + "' of '" + strategy + "': unknown, expected one of " + new java.util.TreeSet<>(known));
+    /**
+     * Fails naming the first setting {@code strategy} does not declare (listing those it does), or the
+     * first value its spec refuses. Hosts call this before a strategy is made.
+     */
+    public void check(String strategy, List<SettingSpec> specs) {
+        Map<String, SettingSpec> byName = new TreeMap<>();
+        specs.forEach(spec -> byName.put(spec.name(), spec));
+        for (Map.Entry<String, String> setting : new TreeMap<>(values).entrySet()) {
+            SettingSpec spec = byName.get(setting.getKey());
+            if (spec == null) {
+                throw new InvalidInputException("setting '" + setting.getKey() + "' of '" + strategy + "': unknown, expected one of "
+                        + (byName.isEmpty() ? "none (it takes no settings)" : byName.keySet()));
             }
+            spec.check(strategy, setting.getValue());
         }
-    }
-
-    public String string(String key, String fallback) {
-        return values.getOrDefault(key, fallback);
-    }
-
-    public double number(String key, double fallback) {
-        String value = values.get(key);
-        if (value == null) {
-            return fallback;
-        }
-        try {
-            return Double.parseDouble(value);
-        } catch (NumberFormatException e) {
-            throw new InvalidInputException("setting '" + key + "' = '" + value + "': expected a number");
-        }
-    }
-
-    public int integer(String key, int fallback) {
-        String value = values.get(key);
-        if (value == null) {
-            return fallback;
-        }
-        try {
-            return Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            throw new InvalidInputException("setting '" + key + "' = '" + value + "': expected an integer");
-        }
-    }
-
-    public boolean flag(String key, boolean fallback) {
-        String value = values.get(key);
-        if (value == null) {
-            return fallback;
-        }
-        if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
-            throw new InvalidInputException("setting '" + key + "' = '" + value + "': expected true or false");
-        }
-        return Boolean.parseBoolean(value);
     }
 
     public StrategySettings with(String key, String value) {

@@ -3,7 +3,7 @@ package io.vitprune.api;
 import static java.util.Objects.requireNonNull;
 
 import ai.djl.ndarray.NDManager;
-import java.util.Set;
+import java.util.List;
 
 /** A named way to make a {@link TokenScorer}; offered by a {@link StrategyProvider}. */
 public interface TokenScorerFactory {
@@ -28,9 +28,9 @@ public interface TokenScorerFactory {
         return false;
     }
 
-    /** Settings this scorer accepts (others are rejected). */
-    default Set<String> settings() {
-        return Set.of();
+    /** The settings this scorer accepts, each with its type, default and meaning; the host refuses others, and bad values, before {@code create}. */
+    default List<SettingSpec> settings() {
+        return List.of();
     }
 
     /**

@@ -346,15 +346,15 @@ class BadInputCatalogueTest {
                 fails("plugin-scores-wrong-length", "a plug-in scorer returning one score too many per block", d -> new Call(
                         List.of("prune", "--model", model.toString(), "--scorer", "too-many", "--ratio", "0.5", "--out", d.resolve("out").toString()),
                         List.of(TestPlugins.jar(d, "TooManyPlugin", "too-many", "", 1, "1f", ""))),
-                        "out", "scorer com.example.vitprune.TooManyPlugin$Factory returned", "scores of block 0 have length 17", "expected 16"),
+                        "out", "scorer 'too-many' returned", "scores of block 0 have length 17", "expected 16"),
                 fails("plugin-scores-nan", "a plug-in scorer returning NaN scores", d -> new Call(
                         List.of("prune", "--model", model.toString(), "--scorer", "nan", "--ratio", "0.5", "--out", d.resolve("out").toString()),
                         List.of(TestPlugins.jar(d, "NanPlugin", "nan", "", 0, "Float.NaN", ""))),
-                        "out", "scorer com.example.vitprune.NanPlugin$Factory", "is NaN", "expected a finite number"),
+                        "out", "scorer 'nan'", "is NaN", "expected a finite number"),
                 fails("plugin-scorer-throws", "a plug-in scorer that throws while scoring", d -> new Call(
                         List.of("prune", "--model", model.toString(), "--scorer", "crashing", "--ratio", "0.5", "--out", d.resolve("out").toString()),
                         List.of(TestPlugins.jar(d, "CrashingPlugin", "crashing", "", 0, "1f", "if (model != null) throw new ArithmeticException(\"bug\");"))),
-                        "out", "scorer com.example.vitprune.CrashingPlugin$Factory failed while scoring attention-channel units",
+                        "out", "scorer 'crashing' failed while scoring attention-channel units",
                         "ArithmeticException: bug", "rerun with --verbose"),
 
                 // Output locations

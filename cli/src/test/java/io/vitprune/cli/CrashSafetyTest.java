@@ -187,13 +187,14 @@ class CrashSafetyTest {
         Path data = TestData.cifarDirectory();
         Path model = saveRandom(new VitConfig(32, 4, 64, 2, 4, 16, 128, 10), 9, temp.resolve("model"));
         List<String> settings = List.of("--data", data.toString(), "--model", model.toString(), "--ratios", "0.3,0.6", "--seeds", "0",
-                "--scoring-images", "60", "--scoring-batch-size", "10", "--test-limit", "250", "--finetune-epochs", "1", "--train-limit", "64");
+                "--scoring-images", "60", "--scoring-batch-size", "10", "--test-limit", "250", "--finetune-epochs", "1", "--train-limit", "64",
+                "--finetune-methods", "weight-l1,kd-importance");
         CliRun reference = CliRun.of(args("experiment", List.of("paper-table"), "--work", temp.resolve("work-ref"),
                 "--ablations", temp.resolve("ablations-ref"), "--out", temp.resolve("ref"), settings));
         assertThat(reference.exitCode()).as(reference.err()).isZero();
 
         Path ablations = temp.resolve("ablations");
-        String losses = "losses-" + checksum(model).substring(0, 12) + "-attention-channel-60-images-seed-0";
+        String losses = "losses-" + checksum(model).substring(0, 12) + "-attention-channel-60-images-seed-0-half-1";
         Path partial = ablations.resolve(losses + ".partial");
         Path csv = temp.resolve("table.csv");
         String[] experiment = args("experiment", List.of("paper-table"), "--work", temp.resolve("work"), "--ablations", ablations,
@@ -204,9 +205,10 @@ class CrashSafetyTest {
                 .as("still scoring after the first batch: " + scoring.output()).isTrue();
         scoring.kill();
         assertThat(ablations.resolve(losses + ".json")).doesNotExist();
-        // 2: resumes the measurement, then is killed among the fine-tuned cells (header + 13 cells without fine-tuning + 2).
+        // 2: resumes the measurement, then is killed among the fine-tuned cells (header + 29 cells without fine-tuning: the
+        // unpruned model, weight-l1 and 6 criteria x 2 selectors x 2 ratios; + 2).
         Subprocess cells = Subprocess.start(temp.resolve("run2.log"), Main.class.getName(), List.of(experiment));
-        assertThat(cells.awaitWhileRunning(() -> lines(csv) >= 16, Duration.ofMinutes(2)) && cells.isAlive())
+        assertThat(cells.awaitWhileRunning(() -> lines(csv) >= 32, Duration.ofMinutes(2)) && cells.isAlive())
                 .as("still measuring cells: " + cells.output()).isTrue();
         cells.kill();
         assertThat(cells.output()).contains("resuming the ablation of attention-channel units from " + partial);
@@ -217,7 +219,7 @@ class CrashSafetyTest {
         assertThat(Files.readString(ablations.resolve(losses + ".json")))
                 .isEqualTo(Files.readString(temp.resolve("ablations-ref").resolve(losses + ".json")));
         assertThat(partial).doesNotExist();
-        assertThat(Files.readAllLines(csv)).hasSize(1 + 13 + 12).isEqualTo(Files.readAllLines(temp.resolve("ref.csv")));
+        assertThat(Files.readAllLines(csv)).hasSize(1 + 29 + 8).isEqualTo(Files.readAllLines(temp.resolve("ref.csv")));
         assertThat(temp.resolve("table.md")).content().contains("## After 1 epoch(s) of KD fine-tuning");
     }
 

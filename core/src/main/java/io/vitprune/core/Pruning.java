@@ -9,6 +9,7 @@ import io.vitprune.api.ScoringContext;
 import io.vitprune.api.Selector;
 import io.vitprune.api.UnitKind;
 import io.vitprune.api.UnitScores;
+import io.vitprune.core.registry.RegisteredScorer;
 
 /**
  * Composes a scorer and a selector into a plan, checking what plug-ins return; {@code Surgery.apply}
@@ -29,13 +30,13 @@ public final class Pruning {
 
     /** The scorer's scores for {@code kind}, checked to be of that kind with one finite score per unit of the model. */
     public static UnitScores score(PrunableModel model, Scorer scorer, UnitKind kind, ScoringContext context) {
-        String name = "scorer " + scorer.getClass().getName();
+        String name = scorer instanceof RegisteredScorer registered ? "scorer '" + registered.name() + "'" : "scorer " + scorer.getClass().getName();
         UnitScores scores;
         try {
             scores = scorer.score(model, kind, context);
         } catch (InvalidInputException e) {
             // Also what a plug-in meets when it builds UnitScores with a NaN: say whose scores they were.
-            throw e.getMessage() != null && e.getMessage().contains("scorer '") ? e : new InvalidInputException(name + ": " + e.getMessage(), e);
+            throw e.getMessage() != null && e.getMessage().startsWith(name) ? e : new InvalidInputException(name + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             throw new IllegalStateException(name + " failed while scoring " + kind.id() + " units: " + e, e);
         }

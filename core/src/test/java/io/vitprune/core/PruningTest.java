@@ -27,11 +27,6 @@ class PruningTest {
     /** Scores MLP unit i of every block i, and remembers what each context said about the selector. */
     private record Recording(List<Boolean> ranksAcrossBlocks) implements Scorer {
         @Override
-        public Set<UnitKind> supportedKinds() {
-            return Set.of(UnitKind.MLP_UNIT);
-        }
-
-        @Override
         public UnitScores score(PrunableModel model, UnitKind kind, ScoringContext context) {
             ranksAcrossBlocks.add(context.ranksAcrossBlocks());
             return new UnitScores(kind, List.of(new float[] {0, 1, 2, 3, 4, 5}, new float[] {0, 1, 2, 3, 4, 5}));

@@ -17,6 +17,7 @@ import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 /**
@@ -211,17 +212,22 @@ public final class StrategyRegistry {
                 throw new IllegalStateException("name() is blank: expected the plug-in's name");
             }
             loaded.add(new Loaded(
-                    offers("scorers()", provider.scorers(), ScorerFactory::name, ScorerFactory::description, name, source),
-                    offers("selectors()", provider.selectors(), SelectorFactory::name, SelectorFactory::description, name, source),
-                    offers("tokenScorers()", provider.tokenScorers(), TokenScorerFactory::name, TokenScorerFactory::description, name, source),
-                    offers("tokenSelectors()", provider.tokenSelectors(), TokenSelectorFactory::name, TokenSelectorFactory::description, name, source)));
+                    offers("scorers()", provider.scorers(), ScorerFactory::name, ScorerFactory::description,
+                            CheckedFactories.CheckedScorerFactory::new, name, source),
+                    offers("selectors()", provider.selectors(), SelectorFactory::name, SelectorFactory::description,
+                            CheckedFactories.CheckedSelectorFactory::new, name, source),
+                    offers("tokenScorers()", provider.tokenScorers(), TokenScorerFactory::name, TokenScorerFactory::description,
+                            CheckedFactories.CheckedTokenScorerFactory::new, name, source),
+                    offers("tokenSelectors()", provider.tokenSelectors(), TokenSelectorFactory::name, TokenSelectorFactory::description,
+                            CheckedFactories.CheckedTokenSelectorFactory::new, name, source)));
         } catch (ServiceConfigurationError | RuntimeException | LinkageError e) {
             broken.add(new BrokenProvider(type.getName(), source, reason(e)));
         }
     }
 
+    /** The provider's factories, checked to be named and described, each behind the host's checks ({@code checked}). */
     private static <T> List<Registered<T>> offers(String method, List<T> factories, Function<T, String> name, Function<T, String> description,
-                                                  String provider, String source) {
+                                                  UnaryOperator<T> checked, String provider, String source) {
         if (factories == null || factories.stream().anyMatch(Objects::isNull)) {
             throw new IllegalStateException(method + " returned null or a null factory: expected a list of factories");
         }
@@ -233,7 +239,7 @@ public final class StrategyRegistry {
                 throw new IllegalStateException(method + " offered " + factory.getClass().getName()
                         + " without a name or description: expected both (e.g. 'weight-l1', a one-line summary)");
             }
-            offers.add(new Registered<>(offered, described, factory, provider, source));
+            offers.add(new Registered<>(offered, described, checked.apply(factory), provider, source));
         }
         return offers;
     }

@@ -1,10 +1,10 @@
 package io.vitprune.core.select;
 
+import io.vitprune.api.SelectionRules;
 import io.vitprune.api.SelectorFactory;
 import io.vitprune.api.StrategyProvider;
 import io.vitprune.api.TokenSelectorFactory;
 import java.util.List;
-import java.util.Set;
 
 /** The selectors every installation has (methods.md section 3) and the {@code top-k} token selector, found like any plug-in. */
 public final class CoreStrategies implements StrategyProvider {
@@ -17,11 +17,11 @@ public final class CoreStrategies implements StrategyProvider {
     public List<SelectorFactory> selectors() {
         return List.of(
                 new CoreSelectorFactory("uniform", "per block: remove the ratio of each block's lowest-scored units",
-                        Set.of(SelectionRules.MIN_KEPT, SelectionRules.HEAD_ALIGNED),
+                        SelectionRules.SETTINGS,
                         settings -> new UniformSelector(SelectionRules.from("uniform", settings))),
                 new CoreSelectorFactory("global", "rank the units of all blocks together; remove the lowest ratio (ragged widths)",
-                        Set.of(SelectionRules.MIN_KEPT, SelectionRules.HEAD_ALIGNED, Normalization.SETTING),
-                        settings -> new GlobalSelector(SelectionRules.from("global", settings), Normalization.from("global", settings))));
+                        List.of(SelectionRules.MIN_KEPT, SelectionRules.HEAD_ALIGNED, Normalization.SETTING),
+                        settings -> new GlobalSelector(SelectionRules.from("global", settings), Normalization.from(settings))));
     }
 
     @Override

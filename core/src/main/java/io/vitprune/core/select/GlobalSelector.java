@@ -6,6 +6,8 @@ import io.vitprune.api.BlockStructure;
 import io.vitprune.api.ModelStructure;
 import io.vitprune.api.PruningPlan;
 import io.vitprune.api.PruningTarget;
+import io.vitprune.api.Selection;
+import io.vitprune.api.SelectionRules;
 import io.vitprune.api.Selector;
 import io.vitprune.api.UnitScores;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.vitprune.core.select;
 
-import io.vitprune.api.InvalidInputException;
+import io.vitprune.api.SettingSpec;
 import io.vitprune.api.StrategySettings;
 import java.util.Locale;
 
@@ -14,15 +14,12 @@ import java.util.Locale;
 enum Normalization {
     NONE, MAX, SUM;
 
-    static final String SETTING = "normalize";
+    static final SettingSpec SETTING = SettingSpec.choice("normalize", "none",
+            "make each block's scores comparable before the global ranking: as given, / their max or / their sum of magnitudes",
+            "none", "max", "sum");
 
-    static Normalization from(String selector, StrategySettings settings) {
-        String value = settings.string(SETTING, "none");
-        try {
-            return valueOf(value.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInputException("setting '" + SETTING + "' = '" + value + "' of '" + selector + "': expected none, max or sum");
-        }
+    static Normalization from(StrategySettings settings) {
+        return valueOf(SETTING.string(settings).toUpperCase(Locale.ROOT));
     }
 
     double[] apply(float[] scores) {

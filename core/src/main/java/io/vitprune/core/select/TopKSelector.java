@@ -25,7 +25,6 @@ public final class TopKSelector implements TokenSelector, TokenSelectorFactory {
 
     @Override
     public TokenSelector create(StrategySettings settings) {
-        settings.requireKnown(name(), settings());
         return this;
     }
 

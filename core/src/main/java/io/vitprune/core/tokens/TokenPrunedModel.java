@@ -66,9 +66,7 @@ public final class TokenPrunedModel implements PrunableModel, AutoCloseable {
     public static TokenPrunedModel compose(VisionTransformer backbone, TokenPruning pruning, TokenStrategies strategies,
                                            StrategyRegistry registry, long seed) {
         TokenScorerFactory scorerFactory = registry.tokenScorer(strategies.scorer());
-        strategies.scorerSettings().requireKnown(strategies.scorer(), scorerFactory.settings());
         var selectorFactory = registry.tokenSelector(strategies.selector());
-        strategies.selectorSettings().requireKnown(strategies.selector(), selectorFactory.settings());
         TokenSelector selector = selectorFactory.create(strategies.selectorSettings());
         TokenScorer scorer = scorerFactory.create(strategies.scorerSettings(),
                 new TokenScorerFactory.Setup(backbone.structure(), pruning, backbone.manager(), seed));

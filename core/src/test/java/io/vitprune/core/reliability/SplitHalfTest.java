@@ -53,11 +53,6 @@ class SplitHalfTest {
     /** Scores every MLP unit by {@code score(block, unit)}, reading nothing else. */
     private record Formula(ToDoubleBiFunction<Integer, Integer> score) implements Scorer {
         @Override
-        public Set<UnitKind> supportedKinds() {
-            return Set.of(UnitKind.MLP_UNIT);
-        }
-
-        @Override
         public UnitScores score(PrunableModel model, UnitKind kind, ScoringContext context) {
             List<float[]> blocks = new ArrayList<>();
             for (int b = 0; b < model.structure().depth(); b++) {
@@ -95,11 +90,6 @@ class SplitHalfTest {
 
     /** Remembers the labels, seed and progress of every scoring, and keeps a checkpoint. */
     private record Recording(List<List<Long>> labels, List<Long> seeds, List<String> tasks) implements Scorer {
-        @Override
-        public Set<UnitKind> supportedKinds() {
-            return Set.of(UnitKind.MLP_UNIT);
-        }
-
         @Override
         public UnitScores score(PrunableModel model, UnitKind kind, ScoringContext context) {
             ScoringData data = context.requireData("recording");

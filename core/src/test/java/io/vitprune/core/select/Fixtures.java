@@ -3,10 +3,10 @@ package io.vitprune.core.select;
 import io.vitprune.api.BlockStructure;
 import io.vitprune.api.ModelStructure;
 import io.vitprune.api.Selector;
-import io.vitprune.api.SelectorFactory;
 import io.vitprune.api.StrategySettings;
 import io.vitprune.api.UnitKind;
 import io.vitprune.api.UnitScores;
+import io.vitprune.core.registry.StrategyRegistry;
 import java.util.Collections;
 import java.util.List;
 
@@ -18,10 +18,11 @@ final class Fixtures {
     private Fixtures() {
     }
 
+    private static final StrategyRegistry REGISTRY = StrategyRegistry.load();
+
     static Selector selector(String name, String... settings) {
-        SelectorFactory factory = new CoreStrategies().selectors().stream()
-                .filter(f -> f.name().equals(name)).findFirst().orElseThrow();
-        return factory.create(StrategySettings.of(settings));
+        // Through the registry, the host: it checks the settings against the selector's specs.
+        return REGISTRY.selector(name).create(StrategySettings.of(settings));
     }
 
     static UnitScores scores(UnitKind kind, float[]... perBlock) {

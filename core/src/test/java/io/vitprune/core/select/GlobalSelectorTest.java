@@ -122,7 +122,7 @@ class GlobalSelectorTest {
     void rejectsAnUnknownNormalization() {
         assertThatThrownBy(() -> selector("global", "normalize", "mean"))
                 .isInstanceOf(InvalidInputException.class)
-                .hasMessage("setting 'normalize' = 'mean' of 'global': expected none, max or sum");
+                .hasMessage("setting 'normalize' = 'mean' of 'global': expected one of none, max, sum");
     }
 
     private static int keptChannels(PruningPlan plan) {

@@ -11,6 +11,7 @@ import io.vitprune.api.InvalidInputException;
 import io.vitprune.api.PruningPlan;
 import io.vitprune.api.PruningTarget;
 import io.vitprune.api.StrategySettings;
+import io.vitprune.core.registry.StrategyRegistry;
 import io.vitprune.api.UnitKind;
 import io.vitprune.api.UnitScores;
 import org.junit.jupiter.api.Test;
@@ -121,7 +122,7 @@ class UniformSelectorTest {
 
     @Test
     void rejectsUnknownAndInvalidSettings() {
-        var factory = new CoreStrategies().selectors().get(0);
+        var factory = StrategyRegistry.load().selector("uniform");
 
         assertThatThrownBy(() -> factory.create(StrategySettings.of("normalise", "max")))
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("setting 'normalise' of 'uniform': unknown");

@@ -79,7 +79,6 @@ public final class LinearTokenScorer implements TokenScorer {
 
         @Override
         public TokenScorer create(StrategySettings settings, Setup setup) {
-            settings.requireKnown(name(), settings());
             return new LinearTokenScorer(setup);
         }
     }

@@ -10,10 +10,11 @@ import ai.djl.ndarray.types.Shape;
 import io.vitprune.api.BlockStructure;
 import io.vitprune.api.InvalidInputException;
 import io.vitprune.api.ModelStructure;
-import io.vitprune.api.PrunableModel;
 import io.vitprune.api.ProgressListener;
+import io.vitprune.api.PrunableModel;
 import io.vitprune.api.ScoringCheckpoints;
 import io.vitprune.api.ScoringData;
+import io.vitprune.api.SettingSpec;
 import io.vitprune.api.StrategySettings;
 import io.vitprune.api.UnitKind;
 import io.vitprune.core.io.ModelStore;
@@ -62,10 +63,11 @@ import java.util.function.Consumer;
  * {@code k B} rows at a time: each block runs in its own scope, freed as soon as its output exists.
  */
 public record AblationEngine(double temperature, int unitsPerPass) {
-    public static final String TEMPERATURE = "temperature";
-    public static final String UNITS_PER_PASS = "units-per-pass";
+    public static final SettingSpec TEMPERATURE = SettingSpec.number("temperature", 1.0, "softmax temperature of the KL (and teacher cross-entropy) term");
+    public static final SettingSpec UNITS_PER_PASS = SettingSpec.integer("units-per-pass", null,
+            "ablations stacked in one batched pass (default: as many as fit about " + AblationEngine.ROWS_PER_PASS + " rows of activations)");
     /** The settings {@link #fromSettings} reads. */
-    public static final Set<String> SETTINGS = Set.of(TEMPERATURE, UNITS_PER_PASS);
+    public static final List<SettingSpec> SETTINGS = List.of(TEMPERATURE, UNITS_PER_PASS);
     /** The unit kinds that can be ablated. */
     public static final Set<UnitKind> KINDS = Set.copyOf(EnumSet.of(UnitKind.ATTENTION_CHANNEL, UnitKind.ATTENTION_HEAD, UnitKind.MLP_UNIT));
     /** {@code unitsPerPass} meaning: as many as keep one pass within {@link #ROWS_PER_PASS} rows. */
@@ -80,10 +82,10 @@ public record AblationEngine(double temperature, int unitsPerPass) {
 
     public AblationEngine {
         if (!(temperature > 0) || Double.isInfinite(temperature)) {
-            throw new InvalidInputException("setting '" + TEMPERATURE + "' = " + temperature + ": expected a finite number > 0");
+            throw new InvalidInputException("setting '" + TEMPERATURE.name() + "' = " + temperature + ": expected a finite number > 0");
         }
         if (unitsPerPass < 0) {
-            throw new InvalidInputException("setting '" + UNITS_PER_PASS + "' = " + unitsPerPass + ": expected an integer >= 1");
+            throw new InvalidInputException("setting '" + UNITS_PER_PASS.name() + "' = " + unitsPerPass + ": expected an integer >= 1");
         }
     }
 
@@ -94,11 +96,12 @@ public record AblationEngine(double temperature, int unitsPerPass) {
 
     /** {@code temperature} (default 1) and {@code units-per-pass} (default automatic) from a scorer's settings. */
     public static AblationEngine fromSettings(StrategySettings settings) {
-        int unitsPerPass = settings.integer(UNITS_PER_PASS, AUTO);
-        if (settings.values().containsKey(UNITS_PER_PASS) && unitsPerPass < 1) {
-            throw new InvalidInputException("setting '" + UNITS_PER_PASS + "' = " + unitsPerPass + ": expected an integer >= 1");
+        String given = UNITS_PER_PASS.string(settings);
+        int unitsPerPass = given == null ? AUTO : Integer.parseInt(given);
+        if (given != null && unitsPerPass < 1) {
+            throw new InvalidInputException("setting '" + UNITS_PER_PASS.name() + "' = " + unitsPerPass + ": expected an integer >= 1");
         }
-        return new AblationEngine(settings.number(TEMPERATURE, 1.0), unitsPerPass);
+        return new AblationEngine(TEMPERATURE.number(settings), unitsPerPass);
     }
 
     /**

@@ -7,7 +7,6 @@ import io.vitprune.api.Scorer;
 import io.vitprune.api.ScoringContext;
 import io.vitprune.api.UnitKind;
 import io.vitprune.api.UnitScores;
-import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -24,15 +23,9 @@ record AblationScorer(String name, AblationEngine engine, Function<AblationLosse
     }
 
     @Override
-    public Set<UnitKind> supportedKinds() {
-        return AblationEngine.KINDS;
-    }
-
-    @Override
     public UnitScores score(PrunableModel model, UnitKind kind, ScoringContext context) {
         requireNonNull(kind, "kind is null");
         requireNonNull(context, "context is null");
-        requireSupported(name, kind);
         return criterion.apply(engine.measure(model, kind, context.requireData(name), context.batchSize(), context.progress(), context.checkpoints()));
     }
 }

@@ -1,13 +1,12 @@
 package io.vitprune.strategies.distill;
 
-import io.vitprune.api.InvalidInputException;
+import io.vitprune.api.SettingSpec;
 import io.vitprune.api.StrategySettings;
-import java.util.Arrays;
 import java.util.Locale;
 
 /**
  * What the cross-entropy term {@code L_CE} of an ablation criterion is measured against (setting
- * {@value #SETTING}; methods.md 4.3 offers both readings of the paper):
+ * {@code ce-target}; methods.md 4.3 offers both readings of the paper):
  * {@code labels}, the scoring images' labels (the default, as before), or {@code teacher}, the
  * unpruned model's probabilities. Against the teacher, {@code L_CE = H(teacher) + L_KL} with
  * {@code H} the same for every unit, so a criterion built on it ranks as {@code L_KL} does; against
@@ -16,14 +15,12 @@ import java.util.Locale;
 public enum CeTarget {
     LABELS, TEACHER;
 
-    public static final String SETTING = "ce-target";
+    public static final SettingSpec SETTING = SettingSpec.choice("ce-target", "labels",
+            "what L_CE is measured against: the labels, or the teacher's probabilities (then the criterion ranks as L_KL)", "labels", "teacher");
 
-    /** The setting of {@code strategy}, {@link #LABELS} when absent. */
-    public static CeTarget fromSettings(String strategy, StrategySettings settings) {
-        String value = settings.string(SETTING, LABELS.id());
-        return Arrays.stream(values()).filter(target -> target.id().equals(value)).findFirst()
-                .orElseThrow(() -> new InvalidInputException("setting '" + SETTING + "' = '" + value + "' of '" + strategy
-                        + "': expected labels or teacher"));
+    /** The setting's value, {@link #LABELS} when absent. */
+    public static CeTarget fromSettings(StrategySettings settings) {
+        return valueOf(SETTING.string(settings).toUpperCase(Locale.ROOT));
     }
 
     public String id() {

@@ -5,10 +5,12 @@ import static java.util.Objects.requireNonNull;
 import io.vitprune.api.InvalidInputException;
 import io.vitprune.api.Scorer;
 import io.vitprune.api.ScorerFactory;
+import io.vitprune.api.SettingSpec;
 import io.vitprune.api.StrategySettings;
 import io.vitprune.api.UnitKind;
-import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * {@code kd-importance} (methods.md 4.2, after Yu et al. 2021): a unit scores
@@ -20,7 +22,7 @@ import java.util.Set;
  */
 final class KdImportanceScorerFactory implements ScorerFactory {
     static final String NAME = "kd-importance";
-    static final String ALPHA = "alpha";
+    static final SettingSpec ALPHA = SettingSpec.number("alpha", 1.0, "weight of L_KL against L_CE");
 
     @Override
     public String name() {
@@ -44,22 +46,18 @@ final class KdImportanceScorerFactory implements ScorerFactory {
     }
 
     @Override
-    public Set<String> settings() {
-        Set<String> settings = new HashSet<>(AblationEngine.SETTINGS);
-        settings.add(ALPHA);
-        settings.add(CeTarget.SETTING);
-        return Set.copyOf(settings);
+    public List<SettingSpec> settings() {
+        return Stream.concat(Stream.of(ALPHA, CeTarget.SETTING), AblationEngine.SETTINGS.stream()).toList();
     }
 
     @Override
     public Scorer create(StrategySettings settings) {
         requireNonNull(settings, "settings are null");
-        settings.requireKnown(NAME, settings());
-        double alpha = settings.number(ALPHA, 1.0);
-        if (!(alpha >= 0) || Double.isInfinite(alpha)) {
-            throw new InvalidInputException("setting '" + ALPHA + "' = " + alpha + ": expected a finite number >= 0");
+        double alpha = ALPHA.number(settings);
+        if (!(alpha >= 0)) {
+            throw new InvalidInputException("setting '" + ALPHA.name() + "' = " + alpha + ": expected a finite number >= 0");
         }
-        CeTarget target = CeTarget.fromSettings(NAME, settings);
+        CeTarget target = CeTarget.fromSettings(settings);
         return new AblationScorer(NAME, AblationEngine.fromSettings(settings), losses -> losses.kdImportance(alpha, target));
     }
 }

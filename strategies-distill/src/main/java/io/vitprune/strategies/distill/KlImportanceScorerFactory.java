@@ -4,8 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import io.vitprune.api.Scorer;
 import io.vitprune.api.ScorerFactory;
+import io.vitprune.api.SettingSpec;
 import io.vitprune.api.StrategySettings;
 import io.vitprune.api.UnitKind;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -39,14 +41,13 @@ final class KlImportanceScorerFactory implements ScorerFactory {
     }
 
     @Override
-    public Set<String> settings() {
+    public List<SettingSpec> settings() {
         return AblationEngine.SETTINGS;
     }
 
     @Override
     public Scorer create(StrategySettings settings) {
         requireNonNull(settings, "settings are null");
-        settings.requireKnown(NAME, settings());
         return new AblationScorer(NAME, AblationEngine.fromSettings(settings), AblationLosses::klImportance);
     }
 }

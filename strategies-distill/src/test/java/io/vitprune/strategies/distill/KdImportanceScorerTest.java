@@ -54,7 +54,7 @@ class KdImportanceScorerTest {
         assertThat(kd.provider()).isEqualTo("distill");
         assertThat(Path.of(kd.source())).isEqualTo(Path.of(DistillStrategies.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
         assertThat(kd.factory().needsData()).isTrue();
-        assertThat(kd.factory().settings()).containsExactlyInAnyOrder("alpha", "ce-target", "temperature", "units-per-pass");
+        assertThat(kd.factory().settings()).extracting(io.vitprune.api.SettingSpec::name).containsExactlyInAnyOrder("alpha", "ce-target", "temperature", "units-per-pass");
         assertThat(kd.factory().supportedKinds()).containsExactlyInAnyOrder(UnitKind.ATTENTION_CHANNEL, UnitKind.ATTENTION_HEAD, UnitKind.MLP_UNIT);
     }
 
@@ -106,7 +106,7 @@ class KdImportanceScorerTest {
         Registered<ScorerFactory> kl = registry().scorers().stream().filter(r -> r.name().equals("kl-importance")).findFirst().orElseThrow();
         assertThat(kl.provider()).isEqualTo("distill");
         assertThat(kl.factory().needsData()).isTrue();
-        assertThat(kl.factory().settings()).containsExactlyInAnyOrder("temperature", "units-per-pass");
+        assertThat(kl.factory().settings()).extracting(io.vitprune.api.SettingSpec::name).containsExactlyInAnyOrder("temperature", "units-per-pass");
         UnitScores scores = kl.factory().create(StrategySettings.of("temperature", "2", "units-per-pass", "5"))
                 .score(model, UnitKind.ATTENTION_CHANNEL, context());
         AblationLosses losses = new AblationEngine(2, 5).measure(model, UnitKind.ATTENTION_CHANNEL, DATA, 4, ProgressListener.NONE);
@@ -179,8 +179,9 @@ class KdImportanceScorerTest {
         return StrategyRegistry.load();
     }
 
+    /** Through the registry, the host: it checks settings and kinds before the plug-in runs. */
     private static ScorerFactory factory() {
-        return new DistillStrategies().scorers().get(0);
+        return registry().scorer("kd-importance");
     }
 
     private static ScoringContext context() {

@@ -11,7 +11,6 @@ import io.vitprune.strategies.distill.AblationEngine;
 import io.vitprune.strategies.distill.AblationLosses;
 import io.vitprune.strategies.distill.CeTarget;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Regression stability (methods.md 4.3, the seed paper's method). With {@code L_CE(u)} and
@@ -36,15 +35,9 @@ record RegressionStabilityScorer(Optional<Scope> scope, CeTarget target, Ablatio
     }
 
     @Override
-    public Set<UnitKind> supportedKinds() {
-        return AblationEngine.KINDS;
-    }
-
-    @Override
     public UnitScores score(PrunableModel model, UnitKind kind, ScoringContext context) {
         requireNonNull(kind, "kind is null");
         requireNonNull(context, "context is null");
-        requireSupported(RegressionStabilityScorerFactory.NAME, kind);
         AblationLosses losses = engine.measure(model, kind, context.requireData(RegressionStabilityScorerFactory.NAME), context.batchSize(),
                 context.progress(), context.checkpoints());
         return StabilityScores.of(losses, scope.orElse(context.ranksAcrossBlocks() ? Scope.GLOBAL : Scope.BLOCK), target);

@@ -4,13 +4,16 @@ import static java.util.Objects.requireNonNull;
 
 import io.vitprune.api.Scorer;
 import io.vitprune.api.ScorerFactory;
+import io.vitprune.api.SettingSpec;
 import io.vitprune.api.StrategySettings;
 import io.vitprune.api.UnitKind;
 import io.vitprune.strategies.distill.AblationEngine;
 import io.vitprune.strategies.distill.CeTarget;
-import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * {@code regression-stability}: see {@link RegressionStabilityScorer}. Settings: {@code scope}
@@ -21,7 +24,9 @@ import java.util.Set;
  */
 final class RegressionStabilityScorerFactory implements ScorerFactory {
     static final String NAME = "regression-stability";
-    static final String SCOPE = "scope";
+    static final SettingSpec SCOPE = SettingSpec.choice("scope", null,
+            "units that share one regression: each block's, or all blocks' (default: follows the selector, block under uniform, global under global)",
+            "block", "global");
 
     @Override
     public String name() {
@@ -45,18 +50,14 @@ final class RegressionStabilityScorerFactory implements ScorerFactory {
     }
 
     @Override
-    public Set<String> settings() {
-        Set<String> settings = new HashSet<>(AblationEngine.SETTINGS);
-        settings.add(SCOPE);
-        settings.add(CeTarget.SETTING);
-        return Set.copyOf(settings);
+    public List<SettingSpec> settings() {
+        return Stream.concat(Stream.of(SCOPE, CeTarget.SETTING), AblationEngine.SETTINGS.stream()).toList();
     }
 
     @Override
     public Scorer create(StrategySettings settings) {
         requireNonNull(settings, "settings are null");
-        settings.requireKnown(NAME, settings());
-        Optional<Scope> scope = Optional.ofNullable(settings.values().get(SCOPE)).map(Scope::fromSetting);
-        return new RegressionStabilityScorer(scope, CeTarget.fromSettings(NAME, settings), AblationEngine.fromSettings(settings));
+        Optional<Scope> scope = Optional.ofNullable(SCOPE.string(settings)).map(value -> Scope.valueOf(value.toUpperCase(Locale.ROOT)));
+        return new RegressionStabilityScorer(scope, CeTarget.fromSettings(settings), AblationEngine.fromSettings(settings));
     }
 }

@@ -1,6 +1,5 @@
 package io.vitprune.strategies.stability;
 
-import io.vitprune.api.InvalidInputException;
 import java.util.Locale;
 
 /** Which units share one regression (methods.md 4.3): those of one block, or all of them. */
@@ -9,15 +8,6 @@ public enum Scope {
     BLOCK,
     /** One fit over every block: scores to compare across blocks, for the global selector. */
     GLOBAL;
-
-    public static Scope fromSetting(String value) {
-        for (Scope scope : values()) {
-            if (scope.name().equalsIgnoreCase(value)) {
-                return scope;
-            }
-        }
-        throw new InvalidInputException("setting '" + RegressionStabilityScorerFactory.SCOPE + "' = '" + value + "': expected block or global");
-    }
 
     public String id() {
         return name().toLowerCase(Locale.ROOT);

@@ -58,7 +58,7 @@ class RegressionStabilityScorerTest {
         assertThat(Path.of(stability.source()))
                 .isEqualTo(Path.of(StabilityStrategies.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
         assertThat(stability.factory().needsData()).isTrue();
-        assertThat(stability.factory().settings()).containsExactlyInAnyOrder("scope", "ce-target", "temperature", "units-per-pass");
+        assertThat(stability.factory().settings()).extracting(io.vitprune.api.SettingSpec::name).containsExactlyInAnyOrder("scope", "ce-target", "temperature", "units-per-pass");
     }
 
     @Test
@@ -123,14 +123,15 @@ class RegressionStabilityScorerTest {
     @Test
     void rejectsAnUnknownScopeOrCrossEntropyTarget() {
         assertThatThrownBy(() -> factory().create(StrategySettings.of("scope", "layer")))
-                .isInstanceOf(InvalidInputException.class).hasMessage("setting 'scope' = 'layer': expected block or global");
+                .isInstanceOf(InvalidInputException.class).hasMessage("setting 'scope' = 'layer' of 'regression-stability': expected block or global");
         assertThatThrownBy(() -> StrategyRegistry.load().scorer("regression-stability").create(StrategySettings.of("ce-target", "foo")))
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessage("setting 'ce-target' = 'foo' of 'regression-stability': expected labels or teacher");
     }
 
+    /** Through the registry, the host: it checks settings and kinds before the plug-in runs. */
     private static ScorerFactory factory() {
-        return new StabilityStrategies().scorers().get(0);
+        return StrategyRegistry.load().scorer("regression-stability");
     }
 
     private static ScoringContext context() {

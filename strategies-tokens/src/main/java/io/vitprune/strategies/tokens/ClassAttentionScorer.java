@@ -29,7 +29,6 @@ public final class ClassAttentionScorer implements TokenScorer, TokenScorerFacto
 
     @Override
     public TokenScorer create(StrategySettings settings, Setup setup) {
-        settings.requireKnown(name(), settings());
         requireNoStageBeforeBlockZero(setup.pruning());
         return this;
     }

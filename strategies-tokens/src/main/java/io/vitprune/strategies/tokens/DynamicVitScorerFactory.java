@@ -23,7 +23,6 @@ public final class DynamicVitScorerFactory implements TokenScorerFactory {
 
     @Override
     public TokenScorer create(StrategySettings settings, Setup setup) {
-        settings.requireKnown(name(), settings());
         return new DynamicVitScorer(setup);
     }
 }

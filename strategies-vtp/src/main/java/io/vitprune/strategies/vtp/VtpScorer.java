@@ -7,6 +7,7 @@ import io.vitprune.api.PrunableModel;
 import io.vitprune.api.Scorer;
 import io.vitprune.api.ScoringContext;
 import io.vitprune.api.ScoringData;
+import io.vitprune.api.SettingSpec;
 import io.vitprune.api.StrategySettings;
 import io.vitprune.api.UnitKind;
 import io.vitprune.api.UnitScores;
@@ -36,7 +37,7 @@ import java.util.Set;
  */
 record VtpScorer(StrategySettings settings) implements Scorer {
     static final String NAME = "vtp-l1";
-    static final String WORK = "work";
+    static final SettingSpec WORK = SettingSpec.text("work", null, "directory for gate-training checkpoints, so a killed run resumes (default: a temporary one)");
     static final Set<UnitKind> KINDS = Set.of(UnitKind.ATTENTION_CHANNEL, UnitKind.ATTENTION_HEAD, UnitKind.MLP_UNIT);
 
     VtpScorer {
@@ -44,23 +45,17 @@ record VtpScorer(StrategySettings settings) implements Scorer {
     }
 
     @Override
-    public Set<UnitKind> supportedKinds() {
-        return KINDS;
-    }
-
-    @Override
     public UnitScores score(PrunableModel model, UnitKind kind, ScoringContext context) {
         requireNonNull(model, "model is null");
         requireNonNull(kind, "kind is null");
         requireNonNull(context, "context is null");
-        requireSupported(NAME, kind);
         if (!(model instanceof VisionTransformer reference)) {
             throw new InvalidInputException("scorer '" + NAME + "' trains a copy of the model: expected a vitprune VisionTransformer, got "
                     + model.getClass().getName());
         }
         VtpSettings vtp = VtpSettings.from(settings, context.seed());
         Cifar10 images = trainingImages(context.requireData(NAME));
-        String work = settings.string(WORK, null);
+        String work = WORK.string(settings);
         try {
             Path directory = work == null ? Files.createTempDirectory("vtp-gates") : Path.of(work);
             try {

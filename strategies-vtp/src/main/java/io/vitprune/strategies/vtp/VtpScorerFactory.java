@@ -4,14 +4,16 @@ import static java.util.Objects.requireNonNull;
 
 import io.vitprune.api.Scorer;
 import io.vitprune.api.ScorerFactory;
+import io.vitprune.api.SettingSpec;
 import io.vitprune.api.StrategySettings;
 import io.vitprune.api.UnitKind;
+import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /** {@code vtp-l1}: see {@link VtpScorer}; settings {@code epochs lambda lr batch-size seed work} ({@link VtpSettings}). */
 final class VtpScorerFactory implements ScorerFactory {
-    private static final Set<String> SETTINGS = Set.of(VtpSettings.EPOCHS, VtpSettings.LAMBDA, VtpSettings.LEARNING_RATE, VtpSettings.GATE_LEARNING_RATE,
-            VtpSettings.BATCH_SIZE, VtpSettings.SEED, VtpScorer.WORK);
+    private static final List<SettingSpec> SETTINGS = Stream.concat(VtpSettings.SETTINGS.stream(), Stream.of(VtpScorer.WORK)).toList();
 
     @Override
     public String name() {
@@ -39,14 +41,13 @@ final class VtpScorerFactory implements ScorerFactory {
     }
 
     @Override
-    public Set<String> settings() {
+    public List<SettingSpec> settings() {
         return SETTINGS;
     }
 
     @Override
     public Scorer create(StrategySettings settings) {
         requireNonNull(settings, "settings are null");
-        settings.requireKnown(name(), SETTINGS);
         VtpSettings.from(settings, 0); // bad values fail here, before any data is loaded
         return new VtpScorer(settings);
     }

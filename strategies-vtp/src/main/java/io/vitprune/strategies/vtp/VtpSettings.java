@@ -1,8 +1,10 @@
 package io.vitprune.strategies.vtp;
 
 import io.vitprune.api.InvalidInputException;
+import io.vitprune.api.SettingSpec;
 import io.vitprune.api.StrategySettings;
 import io.vitprune.core.train.TrainingOptions;
+import java.util.List;
 
 /**
  * Gate training (methods.md section 4.4): {@code epochs} of task loss + {@code lambda * sum |g|},
@@ -17,12 +19,20 @@ import io.vitprune.core.train.TrainingOptions;
  * about 0.1 at most, so the gates get their own, larger rate: 1e-2 lets them reach 0 within an epoch.
  */
 public record VtpSettings(int epochs, double lambda, double learningRate, double gateLearningRate, int batchSize, long seed) {
-    public static final String EPOCHS = "epochs";
-    public static final String LAMBDA = "lambda";
-    public static final String LEARNING_RATE = "lr";
-    public static final String GATE_LEARNING_RATE = "gate-lr";
-    public static final String BATCH_SIZE = "batch-size";
-    public static final String SEED = "seed";
+    /** Defaults as text, for the specs and for command-line options that set the same values. */
+    public static final String DEFAULT_LEARNING_RATE = "2e-4";
+    public static final String DEFAULT_GATE_LEARNING_RATE = "1e-2";
+
+    public static final SettingSpec EPOCHS = SettingSpec.integer("epochs", 3, "epochs of gate training");
+    public static final SettingSpec LAMBDA = SettingSpec.number("lambda", 1e-4, "weight of the L1 penalty sum |g|");
+    public static final SettingSpec LEARNING_RATE = SettingSpec.number("lr", Double.parseDouble(DEFAULT_LEARNING_RATE),
+            "peak learning rate of the network's weights (as KD fine-tuning)");
+    public static final SettingSpec GATE_LEARNING_RATE = SettingSpec.number("gate-lr", Double.parseDouble(DEFAULT_GATE_LEARNING_RATE),
+            "peak learning rate of the gates");
+    public static final SettingSpec BATCH_SIZE = SettingSpec.integer("batch-size", 128, "training batch size");
+    public static final SettingSpec SEED = SettingSpec.integer("seed", null, "seed of the training order and augmentation (default: the scoring seed)");
+    /** Every setting of the recipe. */
+    public static final List<SettingSpec> SETTINGS = List.of(EPOCHS, LAMBDA, LEARNING_RATE, GATE_LEARNING_RATE, BATCH_SIZE, SEED);
 
     static final double WARMUP_EPOCHS = 0.1;
     static final double WEIGHT_DECAY = 0.05;
@@ -44,18 +54,16 @@ public record VtpSettings(int epochs, double lambda, double learningRate, double
         return gateLearningRate / learningRate;
     }
 
-    /** 3 epochs, lambda 1e-4, lr 2e-4 (as KD fine-tuning), gate lr 1e-2, batch 128, seed 42. */
+    /** The specs' defaults, seed 42. */
     public static VtpSettings defaults() {
-        return new VtpSettings(3, 1e-4, 2e-4, 1e-2, 128, 42);
+        return from(StrategySettings.EMPTY, 42);
     }
 
-    /** The named settings over {@link #defaults()}, the seed defaulting to {@code seed}. */
+    /** The named settings over the specs' defaults, the seed defaulting to {@code seed}. */
     public static VtpSettings from(StrategySettings settings, long seed) {
-        VtpSettings defaults = defaults();
-        return new VtpSettings(settings.integer(EPOCHS, defaults.epochs), settings.number(LAMBDA, defaults.lambda),
-                settings.number(LEARNING_RATE, defaults.learningRate), settings.number(GATE_LEARNING_RATE, defaults.gateLearningRate),
-                settings.integer(BATCH_SIZE, defaults.batchSize),
-                seed(settings, seed));
+        String givenSeed = SEED.string(settings);
+        return new VtpSettings(EPOCHS.integer(settings), LAMBDA.number(settings), LEARNING_RATE.number(settings), GATE_LEARNING_RATE.number(settings),
+                BATCH_SIZE.integer(settings), givenSeed == null ? seed : Long.parseLong(givenSeed));
     }
 
     /** The training-loop options of this recipe. */
@@ -66,14 +74,5 @@ public record VtpSettings(int epochs, double lambda, double learningRate, double
     private static TrainingOptions options(int epochs, int batchSize, double learningRate, long seed) {
         return new TrainingOptions(epochs, batchSize, learningRate, learningRate / 100, WEIGHT_DECAY, WARMUP_EPOCHS, LABEL_SMOOTHING, seed,
                 MAX_GRADIENT_NORM);
-    }
-
-    private static long seed(StrategySettings settings, long fallback) {
-        String value = settings.string(SEED, Long.toString(fallback));
-        try {
-            return Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            throw new InvalidInputException("setting '" + SEED + "' = '" + value + "': expected an integer");
-        }
     }
 }

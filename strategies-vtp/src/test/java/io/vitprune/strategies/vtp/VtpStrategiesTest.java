@@ -48,7 +48,7 @@ class VtpStrategiesTest {
         assertThat(vtp.factory().needsData()).isTrue();
         assertThat(vtp.factory().supportedKinds())
                 .containsExactlyInAnyOrder(UnitKind.ATTENTION_CHANNEL, UnitKind.ATTENTION_HEAD, UnitKind.MLP_UNIT);
-        assertThat(vtp.factory().settings()).containsExactlyInAnyOrder("epochs", "lambda", "lr", "gate-lr", "batch-size", "seed", "work");
+        assertThat(vtp.factory().settings()).extracting(io.vitprune.api.SettingSpec::name).containsExactlyInAnyOrder("epochs", "lambda", "lr", "gate-lr", "batch-size", "seed", "work");
     }
 
     @Test
@@ -93,7 +93,7 @@ class VtpStrategiesTest {
 
     @Test
     void badSettingsAndUnsuitableDataAreRefusedClearly() {
-        ScorerFactory factory = new VtpScorerFactory();
+        ScorerFactory factory = StrategyRegistry.load().scorer("vtp-l1");
         assertThatThrownBy(() -> factory.create(StrategySettings.of("lamda", "1")))
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessageStartingWith("setting 'lamda' of 'vtp-l1': unknown, expected one of [batch-size, epochs, gate-lr, lambda, lr, seed, work]");
@@ -102,7 +102,7 @@ class VtpStrategiesTest {
                 .hasMessage("VTP lambda -1.0: expected a finite number >= 0 (default 1e-4)");
         assertThatThrownBy(() -> factory.create(StrategySettings.of("seed", "x")))
                 .isInstanceOf(InvalidInputException.class)
-                .hasMessage("setting 'seed' = 'x': expected an integer");
+                .hasMessage("setting 'seed' = 'x' of 'vtp-l1': expected an integer");
 
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer model = TestModels.tiny(3, manager)) {
             Scorer scorer = factory.create(QUICK);

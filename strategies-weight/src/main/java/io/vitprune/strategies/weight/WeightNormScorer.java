@@ -36,17 +36,11 @@ record WeightNormScorer(String name, Norm norm, boolean includeQkv, boolean incl
     }
 
     @Override
-    public Set<UnitKind> supportedKinds() {
-        return KINDS;
-    }
-
-    @Override
     @SuppressWarnings("try") // the scope is held for its side effect: the norms computed inside are freed with it
     public UnitScores score(PrunableModel model, UnitKind kind, ScoringContext context) {
         requireNonNull(model, "model is null");
         requireNonNull(kind, "kind is null");
         requireNonNull(context, "context is null");
-        requireSupported(name, kind);
         List<float[]> perBlock = new ArrayList<>();
         // Every norm computed below belongs to the scope and is freed with it; the weights stay.
         try (NDManager scope = model.newScope()) {
@@ -55,7 +49,7 @@ record WeightNormScorer(String name, Norm norm, boolean includeQkv, boolean incl
                     case ATTENTION_CHANNEL -> attentionChannels(model, b);
                     case ATTENTION_HEAD -> heads(model.structure().block(b), attentionChannels(model, b));
                     case MLP_UNIT -> mlpUnits(model, b);
-                    case TOKEN -> throw new IllegalArgumentException("rejected by requireSupported");
+                    case TOKEN -> throw new IllegalArgumentException("token scores: the host asks only for " + KINDS);
                 });
             }
         }

@@ -4,15 +4,18 @@ import static java.util.Objects.requireNonNull;
 
 import io.vitprune.api.Scorer;
 import io.vitprune.api.ScorerFactory;
+import io.vitprune.api.SettingSpec;
 import io.vitprune.api.StrategySettings;
 import io.vitprune.api.UnitKind;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
 /** {@code weight-l1} and {@code weight-l2}: see {@link WeightNormScorer}. */
 final class WeightNormScorerFactory implements ScorerFactory {
-    static final String INCLUDE_QKV = "include-qkv";
-    static final String INCLUDE_INPUT = "include-input";
+    static final SettingSpec INCLUDE_QKV = SettingSpec.flag("include-qkv", false,
+            "attention channels: also count the q, k and v rows that make each channel");
+    static final SettingSpec INCLUDE_INPUT = SettingSpec.flag("include-input", false, "MLP units: also count each unit's fc1 row");
 
     private final Norm norm;
 
@@ -36,14 +39,13 @@ final class WeightNormScorerFactory implements ScorerFactory {
     }
 
     @Override
-    public Set<String> settings() {
-        return Set.of(INCLUDE_QKV, INCLUDE_INPUT);
+    public List<SettingSpec> settings() {
+        return List.of(INCLUDE_QKV, INCLUDE_INPUT);
     }
 
     @Override
     public Scorer create(StrategySettings settings) {
         requireNonNull(settings, "settings are null");
-        settings.requireKnown(name(), settings());
-        return new WeightNormScorer(name(), norm, settings.flag(INCLUDE_QKV, false), settings.flag(INCLUDE_INPUT, false));
+        return new WeightNormScorer(name(), norm, INCLUDE_QKV.flag(settings), INCLUDE_INPUT.flag(settings));
     }
 }

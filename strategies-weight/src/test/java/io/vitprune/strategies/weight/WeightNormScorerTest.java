@@ -13,6 +13,7 @@ import io.vitprune.api.StrategySettings;
 import io.vitprune.api.UnitKind;
 import io.vitprune.api.UnitScores;
 import io.vitprune.core.model.VisionTransformer;
+import io.vitprune.core.registry.StrategyRegistry;
 import io.vitprune.core.testing.TestModels;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -106,8 +107,9 @@ class WeightNormScorerTest {
         assertThat(model.weight(0, ModelPart.QKV_WEIGHT).getManager()).isSameAs(model.manager());
     }
 
+    /** Through the registry, the host: it checks settings and kinds before the plug-in runs. */
     private static ScorerFactory factory(String name) {
-        return new WeightStrategies().scorers().stream().filter(f -> f.name().equals(name)).findFirst().orElseThrow();
+        return StrategyRegistry.load().scorer(name);
     }
 
     private static UnitScores score(String scorer, UnitKind kind, String... settings) {

@@ -1,33 +1,26 @@
-package io.vitprune.core.select;
+package io.vitprune.api;
 
 import static java.util.Objects.requireNonNull;
 
-import io.vitprune.api.BlockPlan;
-import io.vitprune.api.BlockStructure;
-import io.vitprune.api.InvalidInputException;
-import io.vitprune.api.ModelStructure;
-import io.vitprune.api.PruningPlan;
-import io.vitprune.api.PruningTarget;
-import io.vitprune.api.UnitKind;
-import io.vitprune.api.UnitScores;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.IntStream;
 
 /**
- * What the core selectors share: input checks, the removal order within a block, head-aligned
- * removal, and turning removed units into a plan.
+ * The parts of a selector that the core selectors share and a third-party selector can reuse:
+ * input checks, the removal order within a block, head-aligned removal, and turning removed units
+ * into a plan.
  *
  * <p>Ties are broken by position so that plans are reproducible: among equal scores the unit with
  * the higher index goes first, i.e. lower indices are kept.
  */
-final class Selection {
+public final class Selection {
     private Selection() {
     }
 
     /** Fails unless {@code scores} are of the target's kind, which must be a structural one, and fit {@code structure}. */
-    static void check(String selector, UnitScores scores, ModelStructure structure, PruningTarget target) {
+    public static void check(String selector, UnitScores scores, ModelStructure structure, PruningTarget target) {
         requireNonNull(scores, "scores are null");
         requireNonNull(structure, "structure is null");
         requireNonNull(target, "target is null");
@@ -43,19 +36,19 @@ final class Selection {
     }
 
     /** Indices of {@code scores}, lowest score first (removed first); ties: higher index first. */
-    static int[] lowestFirst(double[] scores) {
+    public static int[] lowestFirst(double[] scores) {
         return IntStream.range(0, scores.length).boxed()
                 .sorted(Comparator.<Integer>comparingDouble(i -> scores[i]).thenComparing(Comparator.reverseOrder()))
                 .mapToInt(Integer::intValue)
                 .toArray();
     }
 
-    static double[] widen(float[] scores) {
+    public static double[] widen(float[] scores) {
         return IntStream.range(0, scores.length).mapToDouble(i -> scores[i]).toArray();
     }
 
     /** Flags the {@code count} lowest-scored units. */
-    static boolean[] lowest(float[] scores, int count) {
+    public static boolean[] lowest(float[] scores, int count) {
         boolean[] removed = new boolean[scores.length];
         int[] order = lowestFirst(widen(scores));
         for (int i = 0; i < count; i++) {
@@ -65,13 +58,13 @@ final class Selection {
     }
 
     /** The most channels every head of {@code block} may lose: each head keeps one, the block keeps min-kept. */
-    static int maxPerHead(BlockStructure block, SelectionRules rules) {
+    public static int maxPerHead(BlockStructure block, SelectionRules rules) {
         int narrowest = block.headWidths().stream().mapToInt(Integer::intValue).min().orElseThrow();
         return Math.max(0, Math.min(narrowest - 1, rules.removable(block.attentionWidth()) / block.heads()));
     }
 
     /** Flags the {@code perHead} lowest-scored channels of every head of {@code block}. */
-    static boolean[] lowestPerHead(float[] channelScores, BlockStructure block, int perHead) {
+    public static boolean[] lowestPerHead(float[] channelScores, BlockStructure block, int perHead) {
         boolean[] removed = new boolean[channelScores.length];
         int[] offsets = block.headOffsets();
         for (int head = 0; head < block.heads(); head++) {
@@ -88,7 +81,7 @@ final class Selection {
     }
 
     /** The plan that removes the flagged units of {@code kind} and keeps every unit of other kinds. */
-    static PruningPlan plan(ModelStructure structure, UnitKind kind, List<boolean[]> removed) {
+    public static PruningPlan plan(ModelStructure structure, UnitKind kind, List<boolean[]> removed) {
         List<BlockPlan> blocks = new ArrayList<>();
         for (int b = 0; b < structure.depth(); b++) {
             BlockStructure block = structure.block(b);
