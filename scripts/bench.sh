@@ -75,4 +75,4 @@ if ! $quick && ! $scoring && ! $runtimes && ! $custom && [[ "$out_dir" == docs ]
 java -jar cli/target/vitprune.jar bench-report --jmh-json "$results" --out "$out_dir/$name.md" --plot "$out_dir/$name.png" "${readme[@]}" \
   --run-command "$invocation at $commit (JMH: java -jar bench-jmh/target/benchmarks.jar ${jmh_args[*]} -rf json -rff $results)"
 cp "$results" "$out_dir/$name-jmh.json"
-echo "report: $out_dir/$name.md (plot beside it when the run has forward results), raw JMH results: $out_dir/$name-jmh.json"
+echo "report: $out_dir/$name.md (plot beside it when the run has forward or runtime results), raw JMH results: $out_dir/$name-jmh.json"

@@ -224,7 +224,7 @@ public record RuntimeReport(Map<BenchReport.Group, Map<String, Map<String, Resul
 
     /** Latency ratio against MAC ratio, one series per runtime, model and batch, with the line y = x (realized 1.0). */
     XYChart chart() {
-        XYChart chart = new XYChartBuilder().width(800).height(600).title("pruned / unpruned on each runtime (below the line: faster than the MACs predict)")
+        XYChart chart = new XYChartBuilder().width(800).height(600).title("pruned / unpruned, each runtime (below the line: faster than MACs predict)")
                 .xAxisTitle("MAC ratio (analytic)").yAxisTitle("latency ratio (measured, same runtime)").build();
         chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         chart.getStyler().setMarkerSize(8);
