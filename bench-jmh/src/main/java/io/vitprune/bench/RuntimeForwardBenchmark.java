@@ -64,7 +64,7 @@ public class RuntimeForwardBenchmark {
             BenchModels.inferenceMode();
             forward = RuntimeForward.open(runtime, model, images);
             work = libtorch.onRuntimeThreads(forward.threads());
-            forward.run();
+            forward.run(); // a runtime that cannot run the model fails here, at set-up, not in the first measured call
         }
 
         @Setup(Level.Iteration)
