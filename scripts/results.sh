@@ -7,7 +7,8 @@
 # measurement of the attention channels).
 #
 #   scripts/results.sh                 all, in order
-#   scripts/results.sh finetune vtp    only these (finetune, paper-table, vtp-lambda, vtp-lambda-50k, vtp, dynamicvit, dynamicvit-early)
+#   scripts/results.sh finetune vtp    only these (finetune, paper-table, vtp-lambda, vtp-lambda-50k, vtp, dynamicvit, dynamicvit-early,
+#                                      deploy)
 #
 # Build first (mvn -B -q install -DskipTests). Run it on an otherwise idle machine: the experiments
 # time forward passes for their latency columns. The benchmarks are scripts/bench.sh.
@@ -24,7 +25,7 @@ vitprune() { java -Xmx6g -jar cli/target/vitprune.jar "$@"; }
 
 experiments=("$@")
 if [[ ${#experiments[@]} -eq 0 ]]; then
-  experiments=(finetune paper-table vtp-lambda vtp-lambda-50k vtp dynamicvit dynamicvit-early)
+  experiments=(finetune paper-table vtp-lambda vtp-lambda-50k vtp dynamicvit dynamicvit-early deploy)
 fi
 for experiment in "${experiments[@]}"; do
   echo "== experiment $experiment ($(date -u +%FT%TZ))"
@@ -43,7 +44,10 @@ for experiment in "${experiments[@]}"; do
     # The cls-attention baseline at the same stages costs no training and shows what the predictors add.
     dynamicvit-early) vitprune experiment dynamicvit --epochs 2 --stages 1,3 --rhos 0.7 --channel-ratio 0 \
                         --work target/experiments/dynamicvit-early --out docs/results/dynamicvit-early ;;
-    *) echo "error: unknown experiment '$experiment': expected finetune, paper-table, vtp-lambda, vtp-lambda-50k, vtp, dynamicvit or dynamicvit-early" >&2
+    # Its default --out is target/results/deploy (a smoke run must not overwrite the published table); its latency is a
+    # quick in-run timing, the JMH one is scripts/bench.sh --runtimes.
+    deploy) vitprune experiment deploy --out docs/results/deploy ;;
+    *) echo "error: unknown experiment '$experiment': expected finetune, paper-table, vtp-lambda, vtp-lambda-50k, vtp, dynamicvit, dynamicvit-early or deploy" >&2
        exit 1 ;;
   esac
 done

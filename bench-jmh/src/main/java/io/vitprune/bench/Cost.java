@@ -26,15 +26,23 @@ public class Cost {
     public double libtorchThreads;
     /** libtorch inter-op threads in effect. */
     public double interopThreads;
+    /** Intra-op threads of the runtime that ran the call: libtorch's, or ONNX Runtime's session ({@code RuntimeForwardBenchmark}). */
+    public double runtimeThreads;
     /** Processors the JVM saw. */
     public double cores;
 
     /** The values one call records, fixed at set-up. */
-    record Work(double macsPerCall, double parameters, double attentionChannels, double libtorchThreads, double interopThreads, double cores) {
-        /** Work of {@code macsPerCall} with the thread settings in effect now (the engine must be loaded). */
+    record Work(double macsPerCall, double parameters, double attentionChannels, double libtorchThreads, double interopThreads,
+            double runtimeThreads, double cores) {
+        /** Work of {@code macsPerCall} run by libtorch with the thread settings in effect now (the engine must be loaded). */
         static Work of(double macsPerCall, double parameters, double attentionChannels) {
             return new Work(macsPerCall, parameters, attentionChannels, JniUtils.getNumThreads(), JniUtils.getNumInteropThreads(),
-                    Runtime.getRuntime().availableProcessors());
+                    JniUtils.getNumThreads(), Runtime.getRuntime().availableProcessors());
+        }
+
+        /** The same work run by another runtime with {@code threads} intra-op threads. */
+        Work onRuntimeThreads(int threads) {
+            return new Work(macsPerCall, parameters, attentionChannels, libtorchThreads, interopThreads, threads, cores);
         }
     }
 
@@ -44,6 +52,7 @@ public class Cost {
         attentionChannels = work.attentionChannels();
         libtorchThreads = work.libtorchThreads();
         interopThreads = work.interopThreads();
+        runtimeThreads = work.runtimeThreads();
         cores = work.cores();
     }
 }

@@ -12,6 +12,7 @@ import io.vitprune.core.train.Evaluation;
 import io.vitprune.deploy.OnnxEvaluation;
 import io.vitprune.experiments.DataOption;
 import jakarta.inject.Inject;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -64,6 +65,10 @@ final class EvalCommand implements Callable<Integer> {
         if (threads != null) {
             throw new InvalidInputException("--threads " + threads + " with --runtime libtorch: libtorch's threads are set by "
                     + "-Dai.djl.pytorch.num_threads; --threads applies to --runtime onnxruntime");
+        }
+        if (Files.isRegularFile(model) && model.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".onnx")) {
+            throw new InvalidInputException("--model " + model + " is an ONNX file: --runtime libtorch runs vitprune model directories; "
+                    + "ONNX files (float32 or int8) run with --runtime onnxruntime");
         }
         if (TokenModelStore.isTokenModel(model)) {
             try (NDManager manager = NDManager.newBaseManager();

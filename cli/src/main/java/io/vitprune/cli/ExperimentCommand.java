@@ -1,5 +1,6 @@
 package io.vitprune.cli;
 
+import io.vitprune.experiments.DeployExperiment;
 import io.vitprune.experiments.DynamicVitExperiment;
 import io.vitprune.experiments.FinetuneExperiment;
 import io.vitprune.experiments.PaperTableExperiment;
@@ -10,6 +11,6 @@ import picocli.CommandLine.Command;
 /** Experiments: long, resumable jobs whose tables go to target/results (publishing is an explicit --out docs/results/...: scripts/results.sh). */
 @Command(name = "experiment", description = "Run a resumable experiment and write its table (CSV + markdown).",
         subcommands = {FinetuneExperiment.class, PaperTableExperiment.class, VtpExperiment.class, VtpLambdaSearch.class,
-                DynamicVitExperiment.class})
+                DynamicVitExperiment.class, DeployExperiment.class})
 final class ExperimentCommand {
 }

@@ -506,7 +506,43 @@ class BadInputCatalogueTest {
                     assertThat(run.exitCode()).as(run.err()).isZero();
                     args.addAll(List.of("--lr", "5e-4", "--out", d.resolve("out").toString()));
                     return new Call(args, List.of());
-                }, "out", "checkpoint", "was made with", "this run asks for", "use another work directory or the same options"));
+                }, "out", "checkpoint", "was made with", "this run asks for", "use another work directory or the same options"),
+
+                // ONNX export and ONNX Runtime
+                fails("export-not-a-model", "export --model of a directory of other files", d -> {
+                    Files.createDirectories(d.resolve("notes"));
+                    Files.writeString(d.resolve("notes/readme.txt"), "not a model");
+                    return Call.of("export", "--model", d.resolve("notes").toString(), "--out", d.resolve("model.onnx").toString());
+                }, "model.onnx", "model directory", "notes", "has no model.json", "expected a directory written by vitprune"),
+                fails("export-out-is-a-directory", "export --out naming an existing directory (never deleted)", d -> {
+                    Files.createDirectories(d.resolve("exports"));
+                    Files.writeString(d.resolve("exports/old.onnx"), "precious");
+                    return Call.of("export", "--model", model.toString(), "--out", d.resolve("exports").toString());
+                }, null, "ONNX output", "exports", "is a directory", "expected a file path (such as model.onnx)"),
+                fails("export-token-model", "export of a token-pruned model (token keep policies are not exported)", d -> {
+                    CliRun train = CliRun.of("train-tokens", "--model", model.toString(), "--data", TestData.cifarDirectory().toString(),
+                            "--work", d.resolve("work").toString(), "--out", d.resolve("dvit").toString(), "--stages", "1", "--rho", "0.5",
+                            "--epochs", "1", "--batch-size", "32", "--train-limit", "32", "--test-limit", "10");
+                    assertThat(train.exitCode()).as(train.err()).isZero();
+                    return Call.of("export", "--model", d.resolve("dvit").toString(), "--out", d.resolve("dvit.onnx").toString());
+                }, "dvit.onnx", "dvit", "holds a token-pruned model", "plain and structurally pruned models only"),
+                usage("export-quantize-unknown", "export --quantize int4", d -> Call.of("export", "--model", model.toString(), "--out",
+                        d.resolve("model.onnx").toString(), "--quantize", "int4"), "--quantize", "expected one of [NONE, INT8]", "'int4'"),
+                fails("eval-onnx-not-onnx", "eval --runtime onnxruntime of a text file named .onnx", d -> {
+                    Path file = Files.writeString(d.resolve("fake.onnx"), "not a protobuf");
+                    return Call.of("eval", "--runtime", "onnxruntime", "--model", file.toString(), "--file", SAMPLE.toString());
+                }, null, "ONNX model", "fake.onnx", "cannot be loaded by ONNX Runtime", "expected a model written by vitprune export"),
+                fails("eval-onnx-threads-zero", "eval --runtime onnxruntime --threads 0", d -> Call.of("eval", "--runtime", "onnxruntime",
+                        "--model", model.toString(), "--file", SAMPLE.toString(), "--threads", "0"), null, "ONNX Runtime threads 0", "expected >= 1"),
+                fails("eval-threads-with-libtorch", "eval --threads 2 with --runtime libtorch", d -> Call.of("eval", "--model", model.toString(),
+                        "--file", SAMPLE.toString(), "--threads", "2"), null, "--threads 2 with --runtime libtorch",
+                        "--threads applies to --runtime onnxruntime"),
+                fails("eval-int8-onnx-on-libtorch", "eval of an int8 .onnx file with --runtime libtorch (which runs model directories only)", d -> {
+                    CliRun export = CliRun.of("export", "--model", model.toString(), "--out", d.resolve("model-int8.onnx").toString(), "--quantize", "int8");
+                    assertThat(export.exitCode()).as(export.err()).isZero();
+                    return Call.of("eval", "--model", d.resolve("model-int8.onnx").toString(), "--file", SAMPLE.toString());
+                }, null, "model-int8.onnx", "is an ONNX file", "--runtime libtorch runs vitprune model directories",
+                        "run with --runtime onnxruntime"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -47,7 +47,8 @@ class CliTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"prune", "train", "experiment finetune", "experiment paper-table", "experiment vtp", "experiment dynamicvit"})
+    @ValueSource(strings = {"prune", "train", "experiment finetune", "experiment paper-table", "experiment vtp", "experiment dynamicvit",
+            "experiment deploy"})
     void everyCommandAnswersHelpWithItsOptionsAndTheirDefaults(String command) {
         CliRun run = CliRun.of((command + " --help").split(" "));
 

@@ -71,7 +71,8 @@ public final class OnnxRuntimeModel implements AutoCloseable {
             if (e instanceof InvalidInputException invalid) {
                 throw invalid;
             }
-            throw new InvalidInputException("ONNX model " + file + " cannot be loaded by ONNX Runtime: " + e.getMessage(), e);
+            throw new InvalidInputException("ONNX model " + file + " cannot be loaded by ONNX Runtime (expected a model written by vitprune "
+                    + "export): " + e.getMessage(), e);
         }
     }
 

@@ -46,6 +46,11 @@ final class KdFinetune {
     }
 
     Result run(Path pruned, VisionTransformer teacher, Cifar10 train, Cifar10 test, Path work, NDManager manager) throws IOException {
+        return run(pruned, teacher, train, test, work, null, manager);
+    }
+
+    /** As {@link #run(Path, VisionTransformer, Cifar10, Cifar10, Path, NDManager)}, saving the fine-tuned model to {@code tunedOut} unless null. */
+    Result run(Path pruned, VisionTransformer teacher, Cifar10 train, Cifar10 test, Path work, Path tunedOut, NDManager manager) throws IOException {
         double before;
         ModelStats stats;
         try (VisionTransformer smaller = ModelStore.load(pruned, manager)) {
@@ -59,6 +64,9 @@ final class KdFinetune {
         long started = System.nanoTime();
         try (VisionTransformer tuned = run.run(() -> ModelStore.load(pruned, manager), manager)) {
             double after = Evaluation.top1(tuned, test, 250, System.err).top1();
+            if (tunedOut != null) {
+                ModelStore.save(tuned, tunedOut);
+            }
             System.err.println(teacherLogits.describe());
             return new Result(before, after, stats, (System.nanoTime() - started) / 1e9);
         }

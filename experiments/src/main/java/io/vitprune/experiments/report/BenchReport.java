@@ -274,7 +274,8 @@ public final class BenchReport {
             }
         }
         List<Result> others = results.results().stream()
-                .filter(r -> !Set.of(FORWARD_PRUNED, FORWARD_UNPRUNED, GEMM, ScoringReport.SCORING, TokenReport.TOKENS).contains(r.shortName())).toList();
+                .filter(r -> !Set.of(FORWARD_PRUNED, FORWARD_UNPRUNED, GEMM, ScoringReport.SCORING, TokenReport.TOKENS, RuntimeReport.UNPRUNED,
+                        RuntimeReport.PRUNED).contains(r.shortName())).toList();
         if (!others.isEmpty()) {
             md.append("\n## Other benchmarks in this run\n\n| benchmark | parameters | time per call (ms) |\n|---|---|---:|\n");
             others.forEach(r -> md.append("| ").append(r.shortName()).append(" | ").append(new TreeMap<>(r.params())).append(" | ")
@@ -394,7 +395,7 @@ public final class BenchReport {
     }
 
     /** The distinct values over results (those that have one), joined: one value when the run was consistent. */
-    private static String distinct(List<Result> results, Function<Result, String> value) {
+    static String distinct(List<Result> results, Function<Result, String> value) {
         String joined = results.stream().map(value).filter(Objects::nonNull).distinct().collect(Collectors.joining(" / "));
         return joined.isEmpty() ? NOT_RECORDED : joined;
     }
