@@ -1,5 +1,6 @@
 package io.vitprune.cli;
 
+import io.vitprune.core.io.OutputGuard;
 import io.vitprune.deploy.ExportOptions;
 import io.vitprune.deploy.HeadLayout;
 import io.vitprune.deploy.OnnxExport;
@@ -28,6 +29,7 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OutputGuard.check().input("--model", model).file("--out", out).verify();
         ExportOptions options = ExportOptions.defaults().withHeadLayout(headLayout)
                 .withQuantization(quantize == Int8.INT8 ? Quantization.DYNAMIC_INT8 : Quantization.NONE);
         OnnxExport.write(model, out, options);

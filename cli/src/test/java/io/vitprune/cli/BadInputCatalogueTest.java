@@ -518,7 +518,7 @@ class BadInputCatalogueTest {
                     Files.createDirectories(d.resolve("exports"));
                     Files.writeString(d.resolve("exports/old.onnx"), "precious");
                     return Call.of("export", "--model", model.toString(), "--out", d.resolve("exports").toString());
-                }, null, "ONNX output", "exports", "is a directory", "expected a file path (such as model.onnx)"),
+                }, null, "--out", "exports", "is a directory", "expected a file or a new path"),
                 fails("export-token-model", "export of a token-pruned model (token keep policies are not exported)", d -> {
                     CliRun train = CliRun.of("train-tokens", "--model", model.toString(), "--data", TestData.cifarDirectory().toString(),
                             "--work", d.resolve("work").toString(), "--out", d.resolve("dvit").toString(), "--stages", "1", "--rho", "0.5",
@@ -526,6 +526,10 @@ class BadInputCatalogueTest {
                     assertThat(train.exitCode()).as(train.err()).isZero();
                     return Call.of("export", "--model", d.resolve("dvit").toString(), "--out", d.resolve("dvit.onnx").toString());
                 }, "dvit.onnx", "dvit", "holds a token-pruned model", "plain and structurally pruned models only"),
+                fails("export-out-inside-the-model", "export --out a file inside the input model", d -> {
+                    Path copy = modelWithCard(d);
+                    return Call.of("export", "--model", copy.toString(), "--out", copy.resolve("model.onnx").toString());
+                }, "model/model.onnx", "lies inside the input --model"),
                 usage("export-quantize-unknown", "export --quantize int4", d -> Call.of("export", "--model", model.toString(), "--out",
                         d.resolve("model.onnx").toString(), "--quantize", "int4"), "--quantize", "expected one of [NONE, INT8]", "'int4'"),
                 fails("eval-onnx-not-onnx", "eval --runtime onnxruntime of a text file named .onnx", d -> {
