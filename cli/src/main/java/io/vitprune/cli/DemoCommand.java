@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** The main job on the embedded defaults: see {@link Demo}. */
-@Command(name = "demo", description = "Prune the bundled model with every strategy found at 30-70% and print a table.")
+@Command(name = "demo", description = "Prune the bundled model with every strategy found at 30-70%% and print a table.")
 final class DemoCommand implements Callable<Integer> {
     @Inject
     StrategyRegistry registry;

@@ -2,6 +2,7 @@ package io.vitprune.cli;
 
 import ai.djl.ndarray.NDManager;
 import io.vitprune.api.BlockStructure;
+import io.vitprune.api.InvalidInputException;
 import io.vitprune.core.io.ModelStore;
 import io.vitprune.core.model.ModelStats;
 import io.vitprune.core.model.VisionTransformer;
@@ -13,6 +14,7 @@ import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** Prints a model's config, per-block widths, parameters, MACs and file size. */
@@ -21,14 +23,21 @@ final class InfoCommand implements Callable<Integer> {
     @Inject
     StrategyRegistry registry;
 
-    @Parameters(index = "0", description = "Model directory (plain or token-pruned).")
-    Path model;
+    @Option(names = "--model", description = "Model directory (plain or token-pruned).")
+    Path modelOption;
+
+    @Parameters(index = "0", arity = "0..1", description = "The model directory, as --model gives it.")
+    Path modelPositional;
 
     @Override
     public Integer call() throws Exception {
+        if ((modelOption == null) == (modelPositional == null)) {
+            throw new InvalidInputException("info: expected the model directory once, as --model DIR (or as the one argument)");
+        }
+        Path model = modelOption != null ? modelOption : modelPositional;
         if (TokenModelStore.isTokenModel(model)) {
             try (NDManager manager = NDManager.newBaseManager(); TokenPrunedModel loaded = TokenModelStore.load(model, registry, manager)) {
-                print(loaded.backbone(), loaded.stats(), TokenModelStore.directorySize(model));
+                print(model, loaded.backbone(), loaded.stats(), TokenModelStore.directorySize(model));
                 System.out.printf("tokens       rho %s before blocks %s, scorer %s, selector %s; tokens per block %s (backbone %,d MACs/image)%n",
                         loaded.pruning().rho(), loaded.pruning().stages(), loaded.strategies().scorer(), loaded.strategies().selector(),
                         java.util.Arrays.toString(loaded.tokensPerBlock()), ModelStats.of(loaded.backbone()).macsPerImage());
@@ -36,12 +45,12 @@ final class InfoCommand implements Callable<Integer> {
             return 0;
         }
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer loaded = ModelStore.load(model, manager)) {
-            print(loaded, ModelStats.of(loaded), ModelStore.directorySize(model));
+            print(model, loaded, ModelStats.of(loaded), ModelStore.directorySize(model));
         }
         return 0;
     }
 
-    private void print(VisionTransformer loaded, ModelStats stats, long size) {
+    private static void print(Path model, VisionTransformer loaded, ModelStats stats, long size) {
         VitConfig config = loaded.config();
         System.out.printf("model        %s%n", model);
         System.out.printf("config       image %d, patch %d, dim %d, depth %d, heads %d x dim_head %d, mlp %d, classes %d%n",

@@ -102,6 +102,7 @@ class CliTest {
         CliRun prune = CliRun.of("prune", "--model", model.toString(), "--scorer", "weight-l1", "--selector", "global", "--ratio", "0.5",
                 "--out", out.toString(), "--plan-out", plan.toString());
         CliRun info = CliRun.of("info", out.toString());
+        CliRun infoByOption = CliRun.of("info", "--model", out.toString());
         CliRun eval = CliRun.of("eval", "--model", out.toString(), "--file", SAMPLE.toString(), "--limit", "50");
 
         assertThat(prune.exitCode()).as(prune.err()).isZero();
@@ -109,6 +110,7 @@ class CliTest {
         assertThat(PlanCodec.read(plan).removedFraction(io.vitprune.api.UnitKind.ATTENTION_CHANNEL)).isEqualTo(0.5);
         assertThat(info.exitCode()).isZero();
         assertThat(info.out()).contains("parameters");
+        assertThat(infoByOption.out()).as(infoByOption.err()).isEqualTo(info.out());
         assertThat(eval.exitCode()).as(eval.err()).isZero();
         assertThat(eval.out()).contains("of 50 images");
     }

@@ -39,7 +39,7 @@ public final class TrainTokensCommand implements Callable<Integer> {
     @Option(names = "--rho", defaultValue = "0.7", description = "Keep ratio per stage, cumulative.") double rho;
     @Option(names = "--work", required = true, description = "Directory for checkpoints and history.csv (rerun with it to resume).") Path work;
     @Option(names = "--out", required = true, description = "Where the token-pruned model directory is written.") Path out;
-    @Option(names = "--stop-after-epoch", description = "Stop after this epoch (checkpointed), to spread a run over sessions.") Integer stopAfter;
+    @Option(names = {"--stop-after", "--stop-after-epoch"}, description = "Stop after this epoch (checkpointed), to spread a run over sessions.") Integer stopAfter;
     @Option(names = "--train-limit", description = "Train on the first N training images only (smoke runs).") Integer trainLimit;
     @Option(names = "--test-limit", description = "Evaluate on the first N test images.") Integer testLimit;
 

@@ -231,7 +231,8 @@ public record AblationEngine(double temperature, int unitsPerPass) {
             throw new InvalidInputException("scoring data with " + images + " images: expected at least one labelled image");
         }
         ModelStructure structure = model.structure();
-        int perPass = unitsPerPass != AUTO ? unitsPerPass : Math.max(1, ROWS_PER_PASS / batchSize);
+        // A batch never holds more images than the data: with fewer images than the batch size, stack more units.
+        int perPass = unitsPerPass != AUTO ? unitsPerPass : Math.max(1, ROWS_PER_PASS / Math.min(batchSize, images));
         Sums sums = Sums.zeros(structure, kind);
         int start = 0;
         if (resume != null) {
