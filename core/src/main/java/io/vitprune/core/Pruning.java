@@ -10,6 +10,7 @@ import io.vitprune.api.Selector;
 import io.vitprune.api.UnitKind;
 import io.vitprune.api.UnitScores;
 import io.vitprune.core.registry.RegisteredScorer;
+import io.vitprune.core.train.HostTraining;
 
 /**
  * Composes a scorer and a selector into a plan, checking what plug-ins return; {@code Surgery.apply}
@@ -28,8 +29,13 @@ public final class Pruning {
         return select(model, score(model, scorer, target.kind(), context.forSelector(selector)), selector, target);
     }
 
-    /** The scorer's scores for {@code kind}, checked to be of that kind with one finite score per unit of the model. */
-    public static UnitScores score(PrunableModel model, Scorer scorer, UnitKind kind, ScoringContext context) {
+    /**
+     * The scorer's scores for {@code kind}, checked to be of that kind with one finite score per unit
+     * of the model. The scorer is offered {@link HostTraining} when the model is a vitprune
+     * {@code VisionTransformer} and the data are CIFAR-10 training images.
+     */
+    public static UnitScores score(PrunableModel model, Scorer scorer, UnitKind kind, ScoringContext givenContext) {
+        ScoringContext context = HostTraining.offer(model, givenContext);
         String name = scorer instanceof RegisteredScorer registered ? "scorer '" + registered.name() + "'" : "scorer " + scorer.getClass().getName();
         UnitScores scores;
         try {

@@ -30,6 +30,15 @@ public record TrainingOptions(int epochs, int batchSize, double learningRate, do
     }
 
     /**
+     * The recipe for training that starts from a trained model (KD fine-tuning's, also the host's
+     * training of learned scorers): 0.1 warm-up epoch, cosine decay to {@code learningRate / 100},
+     * weight decay 0.05, label smoothing 0.1, gradient norm clipped to 1.
+     */
+    public static TrainingOptions fromTrained(int epochs, int batchSize, double learningRate, long seed) {
+        return new TrainingOptions(epochs, batchSize, learningRate, learningRate / 100, 0.05, 0.1, 0.1, seed, 1.0);
+    }
+
+    /**
      * Whether both runs visit the same data in the same order at the same learning rates, so that a
      * checkpoint of one can be continued by the other: only weight decay, label smoothing and
      * gradient clipping may differ.

@@ -33,7 +33,7 @@ public final class GateFolding {
     public static VisionTransformer fold(VisionTransformer network, List<float[]> attentionGates, List<float[]> mlpGates, NDManager manager) {
         requireNonNull(network, "network is null");
         requireNonNull(manager, "manager is null");
-        GatedModel.requireMatches(network.structure(), attentionGates, mlpGates);
+        Gates.requireMatches(network.structure(), attentionGates, mlpGates);
         // Every array computed here lands in the scope; fromParameters moves the new weights into the new model.
         try (NDManager scope = network.newScope()) {
             Map<String, NDArray> arrays = new LinkedHashMap<>();

@@ -3,15 +3,18 @@ package io.vitprune.strategies.vtp;
 import io.vitprune.api.InvalidInputException;
 import io.vitprune.api.SettingSpec;
 import io.vitprune.api.StrategySettings;
+import io.vitprune.api.TrainingSpec;
 import io.vitprune.core.train.TrainingOptions;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Gate training (methods.md section 4.4): {@code epochs} of task loss + {@code lambda * sum |g|},
  * AdamW at peak {@code learningRate} for the network's weights and {@code gateLearningRate} for the
- * gates. The rest of the recipe is that of KD fine-tuning, since gate
- * training also starts from a trained model: 0.1 warm-up epoch, cosine decay to lr / 100, weight
- * decay 0.05 on weight matrices (not on the gates), label smoothing 0.1.
+ * gates. The rest of the recipe is that of KD fine-tuning ({@link TrainingOptions#fromTrained}),
+ * since gate training also starts from a trained model: 0.1 warm-up epoch, cosine decay to lr / 100,
+ * weight decay 0.05 on weight matrices (not on the gates), label smoothing 0.1.
  *
  * <p>With AdamW a gate moves by about its learning rate per step whatever lambda is: lambda sets
  * the balance against the task gradient, the gates' learning rate and the number of steps how far
@@ -33,11 +36,6 @@ public record VtpSettings(int epochs, double lambda, double learningRate, double
     public static final SettingSpec SEED = SettingSpec.integer("seed", null, "seed of the training order and augmentation (default: the scoring seed)");
     /** Every setting of the recipe. */
     public static final List<SettingSpec> SETTINGS = List.of(EPOCHS, LAMBDA, LEARNING_RATE, GATE_LEARNING_RATE, BATCH_SIZE, SEED);
-
-    static final double WARMUP_EPOCHS = 0.1;
-    static final double WEIGHT_DECAY = 0.05;
-    static final double LABEL_SMOOTHING = 0.1;
-    static final double MAX_GRADIENT_NORM = 1.0;
 
     public VtpSettings {
         if (!(lambda >= 0 && Double.isFinite(lambda))) {
@@ -66,13 +64,17 @@ public record VtpSettings(int epochs, double lambda, double learningRate, double
                 BATCH_SIZE.integer(settings), givenSeed == null ? seed : Long.parseLong(givenSeed));
     }
 
+    /** This recipe as the host's training contract asks for it; {@link #training()} is what core's host runs for it. */
+    public TrainingSpec spec(Optional<Path> workDirectory) {
+        return new TrainingSpec(epochs, learningRate, gateLearningRate, batchSize, seed, workDirectory);
+    }
+
     /** The training-loop options of this recipe. */
     public TrainingOptions training() {
         return options(epochs, batchSize, learningRate, seed);
     }
 
     private static TrainingOptions options(int epochs, int batchSize, double learningRate, long seed) {
-        return new TrainingOptions(epochs, batchSize, learningRate, learningRate / 100, WEIGHT_DECAY, WARMUP_EPOCHS, LABEL_SMOOTHING, seed,
-                MAX_GRADIENT_NORM);
+        return TrainingOptions.fromTrained(epochs, batchSize, learningRate, seed);
     }
 }

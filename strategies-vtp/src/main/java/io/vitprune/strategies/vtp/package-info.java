@@ -10,9 +10,12 @@
  *       (exactly), so that the gates can be dropped.
  *   <li>{@link io.vitprune.strategies.vtp.VtpPruning}: select by |g| (globally by ratio, or by a
  *       threshold), fold, remove: the pruned gate-trained network, ready for fine-tuning.
- *   <li>{@code vtp-l1}: the scorer plug-in. It trains on the scoring data, which must be CIFAR-10
- *       training images, and scores |g|; a plan from its scores applies to the original weights,
- *       whereas {@code VtpPruning} prunes the gate-trained ones, as the paper does.
+ *   <li>{@code Gates}: the gates and their penalty as an api
+ *       {@code Regularizer}, which both the gated model and the host's training contract train.
+ *   <li>{@code vtp-l1}: the scorer plug-in, written against the api. It trains its gates on the
+ *       scoring data through the host's training contract and scores |g|; a plan from its scores
+ *       applies to the original weights, whereas {@code VtpPruning} prunes the gate-trained ones,
+ *       as the paper does.
  * </ul>
  */
 package io.vitprune.strategies.vtp;

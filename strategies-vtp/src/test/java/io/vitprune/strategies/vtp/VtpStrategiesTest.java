@@ -14,6 +14,7 @@ import io.vitprune.api.ScoringData;
 import io.vitprune.api.StrategySettings;
 import io.vitprune.api.UnitKind;
 import io.vitprune.api.UnitScores;
+import io.vitprune.core.Pruning;
 import io.vitprune.core.data.Cifar10;
 import io.vitprune.core.data.Cifar10ScoringData;
 import io.vitprune.core.model.VisionTransformer;
@@ -59,7 +60,7 @@ class VtpStrategiesTest {
             ScoringContext context = new ScoringContext(Optional.of(new Cifar10ScoringData(IMAGES)), manager, 5, 8,
                     (task, done, total) -> progress.add(task + " " + done + "/" + total));
 
-            UnitScores scores = StrategyRegistry.load().scorer("vtp-l1").create(QUICK).score(model, UnitKind.MLP_UNIT, context);
+            UnitScores scores = Pruning.score(model, StrategyRegistry.load().scorer("vtp-l1").create(QUICK), UnitKind.MLP_UNIT, context);
 
             try (GatedModel expected = VtpGates.train(model, IMAGES, new VtpSettings(2, 0.01, 0.01, 0.01, 16, 5), manager)) {
                 float[][] gates = expected.mlpGates().toArray(float[][]::new);
@@ -82,8 +83,8 @@ class VtpStrategiesTest {
             Scorer scorer = new VtpScorerFactory().create(QUICK.with("work", temp.toString()));
             ScoringContext context = new ScoringContext(Optional.of(new Cifar10ScoringData(IMAGES)), manager, 5, 8, ProgressListener.NONE);
 
-            UnitScores first = scorer.score(model, UnitKind.ATTENTION_HEAD, context);
-            UnitScores again = scorer.score(model, UnitKind.ATTENTION_HEAD, context);
+            UnitScores first = Pruning.score(model, scorer, UnitKind.ATTENTION_HEAD, context);
+            UnitScores again = Pruning.score(model, scorer, UnitKind.ATTENTION_HEAD, context);
 
             assertThat(Files.isDirectory(temp.resolve("checkpoint"))).isTrue();
             assertThat(first.block(0)).hasSize(4).containsExactly(again.block(0));
