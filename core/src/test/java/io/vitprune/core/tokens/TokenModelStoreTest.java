@@ -12,6 +12,7 @@ import io.vitprune.core.io.AtomicFiles;
 import io.vitprune.core.io.ModelStore;
 import io.vitprune.core.registry.StrategyRegistry;
 import io.vitprune.core.testing.LinearTokenScorer;
+import io.vitprune.core.testing.TinyTokenModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,19 +31,19 @@ class TokenModelStoreTest {
         Path directory = temp.resolve("dvit");
         try (NDManager manager = NDManager.newBaseManager()) {
             NDArray expected;
-            try (TokenPrunedModel model = TokenPrunedModel.compose(Tiny.model(1, manager), Tiny.PRUNING, TokenStrategies.of(LinearTokenScorer.NAME, "top-k"),
+            try (TokenPrunedModel model = TokenPrunedModel.compose(TinyTokenModel.model(1, manager), TinyTokenModel.PRUNING, TokenStrategies.of(LinearTokenScorer.NAME, "top-k"),
                     REGISTRY, 2)) {
-                Tiny.randomize(model.scorerParameters(), 3);
+                TinyTokenModel.randomize(model.scorerParameters(), 3);
                 TokenModelStore.save(model, 2, directory);
                 try (NDManager scope = model.newScope()) {
-                    expected = model.logits(images(Tiny.CONFIG, 4, 5, scope));
+                    expected = model.logits(images(TinyTokenModel.CONFIG, 4, 5, scope));
                     expected.attach(manager);
                 }
             }
             try (TokenPrunedModel loaded = TokenModelStore.load(directory, REGISTRY, manager); NDManager scope = loaded.newScope()) {
-                assertThat(loaded.pruning()).isEqualTo(Tiny.PRUNING);
+                assertThat(loaded.pruning()).isEqualTo(TinyTokenModel.PRUNING);
                 assertThat(loaded.strategies()).isEqualTo(TokenStrategies.of(LinearTokenScorer.NAME, "top-k"));
-                assertThat(maxAbsDifference(loaded.logits(images(Tiny.CONFIG, 4, 5, scope)), expected)).isEqualTo(0f);
+                assertThat(maxAbsDifference(loaded.logits(images(TinyTokenModel.CONFIG, 4, 5, scope)), expected)).isEqualTo(0f);
             }
         }
         assertThat(TokenModelStore.isTokenModel(directory)).isTrue();
@@ -54,11 +55,11 @@ class TokenModelStoreTest {
         Path directory = temp.resolve("dvit");
         Path other = temp.resolve("other");
         try (NDManager manager = NDManager.newBaseManager()) {
-            try (TokenPrunedModel model = TokenPrunedModel.compose(Tiny.model(1, manager), Tiny.PRUNING, TokenStrategies.of(LinearTokenScorer.NAME, "top-k"),
+            try (TokenPrunedModel model = TokenPrunedModel.compose(TinyTokenModel.model(1, manager), TinyTokenModel.PRUNING, TokenStrategies.of(LinearTokenScorer.NAME, "top-k"),
                     REGISTRY, 2)) {
                 TokenModelStore.save(model, directory);
             }
-            try (var different = Tiny.model(7, manager)) {
+            try (var different = TinyTokenModel.model(7, manager)) {
                 ModelStore.save(different, other);
             }
             Path copy = temp.resolve("swapped");
@@ -85,7 +86,7 @@ class TokenModelStoreTest {
         Path photos = Files.createDirectories(temp.resolve("photos"));
         Files.writeString(photos.resolve("holiday.jpg"), "precious");
         try (NDManager manager = NDManager.newBaseManager();
-             TokenPrunedModel model = TokenPrunedModel.compose(Tiny.model(1, manager), Tiny.PRUNING, TokenStrategies.of(LinearTokenScorer.NAME, "top-k"),
+             TokenPrunedModel model = TokenPrunedModel.compose(TinyTokenModel.model(1, manager), TinyTokenModel.PRUNING, TokenStrategies.of(LinearTokenScorer.NAME, "top-k"),
                      REGISTRY, 2)) {
             TokenModelStore.save(model, directory);
             TokenModelStore.save(model, directory);

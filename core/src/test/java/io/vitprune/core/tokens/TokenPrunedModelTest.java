@@ -15,6 +15,7 @@ import io.vitprune.core.model.ModelStats;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.registry.StrategyRegistry;
 import io.vitprune.core.testing.LinearTokenScorer;
+import io.vitprune.core.testing.TinyTokenModel;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -25,11 +26,11 @@ class TokenPrunedModelTest {
     @Test
     void atKeepRatioOneTheOutputIsTheBackbones() {
         try (NDManager manager = NDManager.newBaseManager()) {
-            VisionTransformer reference = Tiny.model(1, manager);
+            VisionTransformer reference = TinyTokenModel.model(1, manager);
             for (String scorer : List.of(LinearTokenScorer.NAME)) {
-                try (TokenPrunedModel model = TokenPrunedModel.compose(Tiny.model(1, manager), new TokenPruning(List.of(1, 2), 1.0),
+                try (TokenPrunedModel model = TokenPrunedModel.compose(TinyTokenModel.model(1, manager), new TokenPruning(List.of(1, 2), 1.0),
                         TokenStrategies.of(scorer, "top-k"), REGISTRY, 3); NDManager scope = model.newScope()) {
-                    NDArray x = images(Tiny.CONFIG, 5, 2, scope);
+                    NDArray x = images(TinyTokenModel.CONFIG, 5, 2, scope);
                     assertThat(maxAbsDifference(model.logits(x), reference.logits(x))).as(scorer).isLessThanOrEqualTo(1e-6f);
                 }
             }
@@ -40,12 +41,12 @@ class TokenPrunedModelTest {
     @Test
     void eachStageKeepsIntOfNTimesRhoToTheSPatchTokensPlusTheClassToken() {
         try (NDManager manager = NDManager.newBaseManager();
-             TokenPrunedModel model = TokenPrunedModel.compose(Tiny.model(8, manager), Tiny.PRUNING, TokenStrategies.of(LinearTokenScorer.NAME, "top-k"),
+             TokenPrunedModel model = TokenPrunedModel.compose(TinyTokenModel.model(8, manager), TinyTokenModel.PRUNING, TokenStrategies.of(LinearTokenScorer.NAME, "top-k"),
                      REGISTRY, 9)) {
-            Tiny.randomize(model.scorerParameters(), 10);
+            TinyTokenModel.randomize(model.scorerParameters(), 10);
             assertThat(model.tokensPerBlock()).containsExactly(17, 12, 8, 8);
             try (NDManager scope = model.newScope()) {
-                TokenPrunedModel.Pass pass = model.forward(images(Tiny.CONFIG, 3, 11, scope), true);
+                TokenPrunedModel.Pass pass = model.forward(images(TinyTokenModel.CONFIG, 3, 11, scope), true);
                 assertThat(pass.keptPatches()).hasSize(2);
                 assertThat(pass.keptPatches().get(0).getShape()).isEqualTo(new Shape(3, 11));
                 assertThat(pass.tokens().getShape()).isEqualTo(new Shape(3, 8, 16));
@@ -61,12 +62,12 @@ class TokenPrunedModelTest {
     @Test
     void theTokenPrunedModelReportsFewerMacsIncludingItsPredictors() {
         try (NDManager manager = NDManager.newBaseManager();
-             TokenPrunedModel model = TokenPrunedModel.compose(Tiny.model(8, manager), Tiny.PRUNING, TokenStrategies.of(LinearTokenScorer.NAME, "top-k"),
+             TokenPrunedModel model = TokenPrunedModel.compose(TinyTokenModel.model(8, manager), TinyTokenModel.PRUNING, TokenStrategies.of(LinearTokenScorer.NAME, "top-k"),
                      REGISTRY, 9)) {
             ModelStats base = ModelStats.of(model.backbone());
             ModelStats pruned = model.stats();
             long predictorMacs = 16 * 16 + 11 * 16; // the fixture scores each patch token with one dim-16 product
-            assertThat(pruned.macsPerImage()).isEqualTo(ModelStats.of(Tiny.CONFIG, model.structure(), new int[] {17, 12, 8, 8}).macsPerImage()
+            assertThat(pruned.macsPerImage()).isEqualTo(ModelStats.of(TinyTokenModel.CONFIG, model.structure(), new int[] {17, 12, 8, 8}).macsPerImage()
                     + predictorMacs).isLessThan(base.macsPerImage());
             assertThat(pruned.parameters()).isEqualTo(base.parameters() + 2L * 16);
         }
@@ -79,10 +80,10 @@ class TokenPrunedModelTest {
         assertThatThrownBy(() -> new TokenPruning(List.of(2, 4), 1.5)).isInstanceOf(InvalidInputException.class).hasMessageContaining("rho 1.5");
         assertThatThrownBy(() -> new TokenPruning(List.of(4, 2), 0.7)).isInstanceOf(InvalidInputException.class).hasMessageContaining("increasing");
         try (NDManager manager = NDManager.newBaseManager()) {
-            VisionTransformer model = Tiny.model(1, manager);
+            VisionTransformer model = TinyTokenModel.model(1, manager);
             assertThatThrownBy(() -> TokenPrunedModel.compose(model, new TokenPruning(List.of(1, 4), 0.7), TokenStrategies.of(LinearTokenScorer.NAME, "top-k"),
                     REGISTRY, 0)).isInstanceOf(InvalidInputException.class).hasMessageContaining("block 4").hasMessageContaining("blocks 0..3");
-            assertThatThrownBy(() -> TokenPrunedModel.compose(model, Tiny.PRUNING, TokenStrategies.of("nope", "top-k"), REGISTRY, 0))
+            assertThatThrownBy(() -> TokenPrunedModel.compose(model, TinyTokenModel.PRUNING, TokenStrategies.of("nope", "top-k"), REGISTRY, 0))
                     .isInstanceOf(InvalidInputException.class).hasMessageContaining("unknown token scorer 'nope'").hasMessageContaining(LinearTokenScorer.NAME);
             model.close();
         }

@@ -14,6 +14,7 @@ import io.vitprune.api.TokenPruning;
 import io.vitprune.core.data.Batches;
 import io.vitprune.core.data.Cifar10;
 import io.vitprune.core.model.VisionTransformer;
+import io.vitprune.core.testing.TinyTokenModel;
 import io.vitprune.core.tokens.TokenPrunedModel;
 import io.vitprune.core.train.AdamW;
 import java.io.IOException;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** DynamicViT training on a small slice of the bundled CIFAR-10 sample: it learns, and a stopped run resumes exactly. */
 class DynamicVitTrainingTest {
     static final Cifar10 SLICE = Cifar10.read(Path.of("../data/cifar10-test-sample-1000.bin")).randomSample(96, 1);
-    static final DynamicVitSettings SETTINGS = new DynamicVitSettings(Tiny.PRUNING, 2, 32, 3e-3, 0.01, 2.0, 0.5, 0.5, 0.1, 11);
+    static final DynamicVitSettings SETTINGS = new DynamicVitSettings(TinyTokenModel.PRUNING, 2, 32, 3e-3, 0.01, 2.0, 0.5, 0.5, 0.1, 11);
     static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
 
     @TempDir
@@ -37,8 +38,8 @@ class DynamicVitTrainingTest {
 
     @Test
     void stepsOnOneBatchLowerTheLossAndMoveThePredictors() {
-        try (NDManager manager = NDManager.newBaseManager(); VisionTransformer teacher = Tiny.model(1, manager);
-             DynamicVitTrainee trainee = new DynamicVitTrainee(Tiny.model(1, manager), SETTINGS)) {
+        try (NDManager manager = NDManager.newBaseManager(); VisionTransformer teacher = TinyTokenModel.model(1, manager);
+             DynamicVitTrainee trainee = new DynamicVitTrainee(TinyTokenModel.model(1, manager), SETTINGS)) {
             Map<String, Parameter> parameters = new LinkedHashMap<>(trainee.network().namedParameters());
             parameters.putAll(trainee.extraParameters());
             parameters.values().forEach(p -> p.getArray().setRequiresGradient(true));
@@ -75,7 +76,7 @@ class DynamicVitTrainingTest {
 
     @Test
     void aRunStoppedAfterAnEpochAndResumedEqualsAnUninterruptedRun() throws IOException {
-        try (NDManager manager = NDManager.newBaseManager(); VisionTransformer reference = Tiny.model(3, manager)) {
+        try (NDManager manager = NDManager.newBaseManager(); VisionTransformer reference = TinyTokenModel.model(3, manager)) {
             Map<String, float[]> straight;
             try (DynamicVitTrainee trained = new DynamicVitTraining(SETTINGS, SLICE, temp.resolve("straight"), QUIET)
                     .trainee(reference, reference, manager, SETTINGS.epochs())) {
@@ -89,7 +90,7 @@ class DynamicVitTrainingTest {
                 straight.forEach((name, array) -> assertThat(values.get(name)).as(name).containsExactly(array));
             }
             // The predictors trained, and the reference (the starting model) was not changed.
-            try (DynamicVitTrainee fresh = new DynamicVitTrainee(Tiny.model(3, manager), SETTINGS)) {
+            try (DynamicVitTrainee fresh = new DynamicVitTrainee(TinyTokenModel.model(3, manager), SETTINGS)) {
                 Map<String, float[]> initial = allValues(fresh);
                 assertThat(initial.get("predictor.stage0.in_weight")).isNotEqualTo(straight.get("predictor.stage0.in_weight"));
                 assertThat(values(reference.namedParameters()).get("block00.qkv_weight")).containsExactly(initial.get("block00.qkv_weight"));
@@ -99,8 +100,8 @@ class DynamicVitTrainingTest {
 
     @Test
     void theTrainedModelIsAGatheredInferenceModelAndOtherSettingsAreRefused() throws IOException {
-        try (NDManager manager = NDManager.newBaseManager(); VisionTransformer reference = Tiny.model(3, manager)) {
-            DynamicVitSettings oneEpoch = new DynamicVitSettings(Tiny.PRUNING, 1, 32, 3e-3, 0.01, 2.0, 0.5, 0.5, 0.1, 11);
+        try (NDManager manager = NDManager.newBaseManager(); VisionTransformer reference = TinyTokenModel.model(3, manager)) {
+            DynamicVitSettings oneEpoch = new DynamicVitSettings(TinyTokenModel.PRUNING, 1, 32, 3e-3, 0.01, 2.0, 0.5, 0.5, 0.1, 11);
             try (TokenPrunedModel model = new DynamicVitTraining(oneEpoch, SLICE, temp.resolve("run"), QUIET).train(reference, reference, manager)) {
                 assertThat(model.tokensPerBlock()).containsExactly(17, 12, 8, 8);
                 assertThat(model.strategies().scorer()).isEqualTo("dynamicvit");

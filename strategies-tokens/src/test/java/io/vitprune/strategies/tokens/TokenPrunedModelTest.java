@@ -14,6 +14,7 @@ import io.vitprune.api.TokenPruning;
 import io.vitprune.core.model.ModelStats;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.registry.StrategyRegistry;
+import io.vitprune.core.testing.TinyTokenModel;
 import io.vitprune.core.tokens.TokenPrunedModel;
 import io.vitprune.core.tokens.TokenStrategies;
 import java.util.List;
@@ -26,11 +27,11 @@ class TokenPrunedModelTest {
     @Test
     void atKeepRatioOneTheOutputIsTheBackbones() {
         try (NDManager manager = NDManager.newBaseManager()) {
-            VisionTransformer reference = Tiny.model(1, manager);
+            VisionTransformer reference = TinyTokenModel.model(1, manager);
             for (String scorer : List.of("dynamicvit", "cls-attention")) {
-                try (TokenPrunedModel model = TokenPrunedModel.compose(Tiny.model(1, manager), new TokenPruning(List.of(1, 2), 1.0),
+                try (TokenPrunedModel model = TokenPrunedModel.compose(TinyTokenModel.model(1, manager), new TokenPruning(List.of(1, 2), 1.0),
                         TokenStrategies.of(scorer, "top-k"), REGISTRY, 3); NDManager scope = model.newScope()) {
-                    NDArray x = images(Tiny.CONFIG, 5, 2, scope);
+                    NDArray x = images(TinyTokenModel.CONFIG, 5, 2, scope);
                     assertThat(maxAbsDifference(model.logits(x), reference.logits(x))).as(scorer).isLessThanOrEqualTo(1e-6f);
                 }
             }
@@ -41,10 +42,10 @@ class TokenPrunedModelTest {
     @Test
     void gatheredInferenceEqualsMaskedAttentionWithTheSameHardDecisions() {
         try (NDManager manager = NDManager.newBaseManager()) {
-            DynamicVitTrainee trainee = new DynamicVitTrainee(Tiny.model(4, manager), DynamicVitSettings.defaults(Tiny.PRUNING, 1, 5));
-            Tiny.randomize(trainee.extraParameters(), 6);
+            DynamicVitTrainee trainee = new DynamicVitTrainee(TinyTokenModel.model(4, manager), DynamicVitSettings.defaults(TinyTokenModel.PRUNING, 1, 5));
+            TinyTokenModel.randomize(trainee.extraParameters(), 6);
             try (NDManager scope = trainee.newScope()) {
-                NDArray x = images(Tiny.CONFIG, 6, 7, scope);
+                NDArray x = images(TinyTokenModel.CONFIG, 6, 7, scope);
                 NDArray masked = trainee.maskedLogits(x);
                 NDArray maskedTokens = trainee.lastPatchTokens();
                 List<NDArray> decisions = trainee.lastDecisions();
@@ -69,9 +70,9 @@ class TokenPrunedModelTest {
     @Test
     void theClassAttentionBaselineComposesWithTopK() {
         try (NDManager manager = NDManager.newBaseManager();
-             TokenPrunedModel model = TokenPrunedModel.compose(Tiny.model(12, manager), Tiny.PRUNING, TokenStrategies.of("cls-attention", "top-k"),
+             TokenPrunedModel model = TokenPrunedModel.compose(TinyTokenModel.model(12, manager), TinyTokenModel.PRUNING, TokenStrategies.of("cls-attention", "top-k"),
                      REGISTRY, 0); NDManager scope = model.newScope()) {
-            NDArray x = images(Tiny.CONFIG, 4, 13, scope);
+            NDArray x = images(TinyTokenModel.CONFIG, 4, 13, scope);
             TokenPrunedModel.Pass pass = model.forward(x, true);
             assertThat(pass.logits().getShape()).isEqualTo(new Shape(4, 10));
             assertThat(model.scorerParameters()).isEmpty();
@@ -86,7 +87,7 @@ class TokenPrunedModelTest {
 
     @Test
     void theClassAttentionScorerRefusesAStageBeforeBlockZero() {
-        try (NDManager manager = NDManager.newBaseManager(); VisionTransformer model = Tiny.model(1, manager)) {
+        try (NDManager manager = NDManager.newBaseManager(); VisionTransformer model = TinyTokenModel.model(1, manager)) {
             assertThatThrownBy(() -> TokenPrunedModel.compose(model, new TokenPruning(List.of(0, 2), 0.7), TokenStrategies.of("cls-attention", "top-k"),
                     REGISTRY, 0)).isInstanceOf(InvalidInputException.class).hasMessageContaining("cls-attention").hasMessageContaining("stages >= 1");
         }

@@ -1,29 +1,28 @@
-package io.vitprune.core.tokens;
+package io.vitprune.core.testing;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import io.vitprune.api.TokenPruning;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.model.VitConfig;
-import io.vitprune.core.testing.TestModels;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
 /** A tiny ViT for token pruning: 16 patches (patch 8), dim 16, depth 4, 4 heads of 4; stages before blocks 1 and 2. */
-final class Tiny {
-    static final VitConfig CONFIG = new VitConfig(32, 8, 16, 4, 4, 4, 24, 10);
-    static final TokenPruning PRUNING = new TokenPruning(List.of(1, 2), 0.7);
+public final class TinyTokenModel {
+    public static final VitConfig CONFIG = new VitConfig(32, 8, 16, 4, 4, 4, 24, 10);
+    public static final TokenPruning PRUNING = new TokenPruning(List.of(1, 2), 0.7);
 
-    private Tiny() {
+    private TinyTokenModel() {
     }
 
-    static VisionTransformer model(long seed, NDManager manager) {
+    public static VisionTransformer model(long seed, NDManager manager) {
         return TestModels.random(CONFIG, CONFIG.initialStructure(), seed, manager);
     }
 
     /** Predictor weights of std 0.3 (the 0.02 initialisation gives near-equal scores, so near-ties would decide the test). */
-    static void randomize(Map<String, Parameter> parameters, long seed) {
+    public static void randomize(Map<String, Parameter> parameters, long seed) {
         Random random = new Random(seed);
         parameters.values().forEach(parameter -> {
             float[] values = new float[(int) parameter.getArray().size()];
