@@ -188,7 +188,7 @@ class CrashSafetyTest {
         Path model = saveRandom(new VitConfig(32, 4, 64, 2, 4, 16, 128, 10), 9, temp.resolve("model"));
         List<String> settings = List.of("--data", data.toString(), "--model", model.toString(), "--ratios", "0.3,0.6", "--seeds", "0",
                 "--scoring-images", "60", "--scoring-batch-size", "10", "--test-limit", "250", "--finetune-epochs", "1", "--train-limit", "64",
-                "--finetune-methods", "weight-l1,kd-importance");
+                "--finetune-methods", "weight-l1,kd-importance:alpha=1");
         CliRun reference = CliRun.of(args("experiment", List.of("paper-table"), "--work", temp.resolve("work-ref"),
                 "--ablations", temp.resolve("ablations-ref"), "--out", temp.resolve("ref"), settings));
         assertThat(reference.exitCode()).as(reference.err()).isZero();

@@ -29,7 +29,7 @@ class VtpCommandsTest {
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(Files.readAllLines(temp.resolve("vtp.csv"))).hasSize(1 + 2 + 3).extracting(row -> row.split(",")[0])
-                .containsExactly("method", "none", "vtp-gated", "vtp-l1", "weight-l1", "regression-stability");
+                .containsExactly("method", "none", "vtp-gated", "vtp-l1", "weight-l1", "regression-stability:ce-target=labels");
         assertThat(temp.resolve("vtp.md")).content().contains("Gates after the sparsity phase: attention channels: 32 gates")
                 .contains("![top-1 after fine-tuning](vtp.png)").doesNotContain("Not run yet");
         assertThat(temp.resolve("vtp-gates.png")).isNotEmptyFile();

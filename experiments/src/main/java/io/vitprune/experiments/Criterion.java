@@ -10,17 +10,20 @@ import java.util.function.BiFunction;
 
 /**
  * An ablation criterion of the paper table: its row name (the registry's scorer name, with the
- * settings that differ from the defaults after a colon) and its scores from one measurement under
+ * settings the rows vary after a colon) and its scores from one measurement under
  * a selector. Computed from the shared losses rather than through the registry, so that one
  * measurement serves every row; each equals what the named scorer with those settings returns.
  */
 record Criterion(String id, BiFunction<AblationLosses, String, UnitScores> scores) {
+    // Every setting the rows vary is named in the id, defaults included, so that a changed default
+    // never relabels the cells of an earlier run.
     static final List<Criterion> ALL = List.of(
-            new Criterion("kd-importance", (losses, selector) -> losses.kdImportance(1.0)),
-            new Criterion("kd-importance:alpha=0.1", (losses, selector) -> losses.kdImportance(0.1)),
-            new Criterion("kd-importance:alpha=10", (losses, selector) -> losses.kdImportance(10)),
+            new Criterion("kd-importance:alpha=1", (losses, selector) -> losses.kdImportance(1, CeTarget.LABELS)),
+            new Criterion("kd-importance:alpha=0.1", (losses, selector) -> losses.kdImportance(0.1, CeTarget.LABELS)),
+            new Criterion("kd-importance:alpha=10", (losses, selector) -> losses.kdImportance(10, CeTarget.LABELS)),
             new Criterion("kl-importance", (losses, selector) -> losses.klImportance()),
-            new Criterion("regression-stability", (losses, selector) -> StabilityScores.of(losses, scope(selector))),
+            new Criterion("regression-stability:ce-target=labels",
+                    (losses, selector) -> StabilityScores.of(losses, scope(selector), CeTarget.LABELS)),
             new Criterion("regression-stability:ce-target=teacher",
                     (losses, selector) -> StabilityScores.of(losses, scope(selector), CeTarget.TEACHER)));
 

@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -76,8 +77,8 @@ public final class PaperTableExperiment implements Callable<Integer> {
     @Option(names = "--finetune-epochs", defaultValue = "1", description = "KD fine-tuning of each pruned model (0: none).") int finetuneEpochs;
     @Option(names = "--finetune-seeds", split = ",", defaultValue = "0", description = "Scoring seeds whose pruned models are fine-tuned "
             + "(the weight methods' always are).") List<Long> finetuneSeeds;
-    @Option(names = "--finetune-methods", split = ",", defaultValue = "weight-l1,kd-importance,kl-importance,regression-stability,"
-            + "regression-stability:ce-target=teacher", description = "Methods whose pruned models are fine-tuned.") List<String> finetuneMethods;
+    @Option(names = "--finetune-methods", split = ",", defaultValue = "weight-l1,kd-importance:alpha=1,kd-importance:alpha=10,"
+            + "kl-importance,regression-stability:ce-target=labels,regression-stability:ce-target=teacher", description = "Methods whose pruned models are fine-tuned.") List<String> finetuneMethods;
     @Option(names = "--finetune-lr", defaultValue = "2e-4") double finetuneLearningRate;
     @Option(names = "--beta", defaultValue = "1.0", description = "Weight of the KL term of fine-tuning.") double beta;
     @Option(names = "--temperature", defaultValue = "1.0", description = "Temperature of the KL term of fine-tuning.") double temperature;
@@ -97,17 +98,21 @@ public final class PaperTableExperiment implements Callable<Integer> {
         OutputGuard.check().input("--model", model).input("--data", data.directory()).input("--work", work).input("--ablations", ablationDirectory)
                 .input("--paper", paper).files("--out", out, ".csv", ".md", ".png").verify();
         ratios.forEach(ratio -> new PruningTarget(UnitKind.ATTENTION_CHANNEL, ratio)); // before any scoring, not at the bad one
+        List<String> methods = Stream.concat(Stream.of("weight-l1"), Criterion.ALL.stream().map(Criterion::id)).toList();
+        finetuneMethods.stream().filter(method -> !methods.contains(method)).findFirst().ifPresent(method -> {
+            throw new InvalidInputException("--finetune-methods: unknown method '" + method + "': expected some of " + String.join(", ", methods));
+        });
         Cifar10 test = data.load(Cifar10.Split.TEST, testLimit);
         if (reportOnly) {
             Path csv = Path.of(out + ".csv");
             if (!Files.exists(csv)) {
                 throw new InvalidInputException("--report-only: no result table " + csv + ": expected the CSV of an earlier run");
             }
-            writeReport(new ResultTable(csv, COLUMNS, 5), test.size());
+            writeReport(requireKnownMethods(new ResultTable(csv, COLUMNS, 5), csv, methods), test.size());
             return 0;
         }
         Cifar10 train = data.load(Cifar10.Split.TRAIN, null);
-        ResultTable table = new ResultTable(Path.of(out + ".csv"), COLUMNS, 5);
+        ResultTable table = requireKnownMethods(new ResultTable(Path.of(out + ".csv"), COLUMNS, 5), Path.of(out + ".csv"), methods);
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer base = ModelStore.load(model, manager)) {
             Cells cells = new Cells(table, registry, base, test, manager);
             AblationCache ablations = new AblationCache(ablationDirectory, train, scoringImages, scoringBatchSize);
@@ -166,6 +171,20 @@ public final class PaperTableExperiment implements Callable<Integer> {
     private void writeReport(ResultTable table, int testImages) throws IOException {
         PaperTableReport.write(table, new ResultTable(Path.of(out + "-reliability.csv"), RELIABILITY_COLUMNS, 3), ratios.stream().sorted().toList(),
                 finetuneMethods, paper, out, Invocation.of(spec, Set.of("--report-only")), scoringImages, testImages);
+    }
+
+    /**
+     * The table, after checking that each of its rows is of a method this version computes: rows
+     * of another (an earlier version's name, whose settings may have been other) are refused
+     * rather than resumed as if they were today's.
+     */
+    private static ResultTable requireKnownMethods(ResultTable table, Path csv, List<String> methods) {
+        table.rows().stream().map(row -> row.get(0)).filter(method -> !method.equals("none") && !methods.contains(method)).findFirst()
+                .ifPresent(method -> {
+                    throw new InvalidInputException(csv + ": rows of method '" + method + "', which this version does not compute (a name of "
+                            + "an earlier version?): expected only none, " + String.join(", ", methods) + "; rename the rows or choose another --out");
+                });
+        return table;
     }
 
     /** Every criterion's scores from one ablation measurement, keyed "method selector". */

@@ -24,10 +24,10 @@ final class PaperTableReport {
     static {
         PAPER_ROWS.put("weight-l1 uniform", "weight (uniform)");
         PAPER_ROWS.put("weight-l1 global", "weight (global)");
-        PAPER_ROWS.put("kd-importance uniform", "KD importance (uniform)");
-        PAPER_ROWS.put("kd-importance global", "KD importance (global)");
-        PAPER_ROWS.put("regression-stability uniform", "stability (proposed)");
-        PAPER_ROWS.put("regression-stability global", "stability (proposed)");
+        PAPER_ROWS.put("kd-importance:alpha=1 uniform", "KD importance (uniform)");
+        PAPER_ROWS.put("kd-importance:alpha=1 global", "KD importance (global)");
+        PAPER_ROWS.put("regression-stability:ce-target=labels uniform", "stability (proposed)");
+        PAPER_ROWS.put("regression-stability:ce-target=labels global", "stability (proposed)");
         PAPER_ROWS.put("regression-stability:ce-target=teacher uniform", "stability (proposed)");
         PAPER_ROWS.put("regression-stability:ce-target=teacher global", "stability (proposed)");
     }
@@ -55,7 +55,9 @@ final class PaperTableReport {
                         + "on other machines; top-1, sizes and MACs depend on the machine only through float rounding (which can reorder "
                         + "near-tied scores).%n%n", testImages, base, scoringImages, Machine.describe(),
                         LocalDate.now()))
-                .append("Produced by `").append(command).append("` (resumable; raw rows in the CSV beside this file).\n\n");
+                .append("Produced by `").append(command).append("` (resumable; raw rows in the CSV beside this file).\n\n")
+                .append("Rows name the settings they vary. The scorers' defaults, chosen from this table (docs/methods-notes.md): "
+                        + "`kd-importance` is `kd-importance:alpha=10`, `regression-stability` is `regression-stability:ce-target=teacher`.\n\n");
         XYChart chart = new XYChartBuilder().width(800).height(500).title("top-1 after pruning attention channels")
                 .xAxisTitle("attention channels removed (%)").yAxisTitle("top-1 (%)").build();
         md.append("## Without fine-tuning\n\n");
@@ -192,7 +194,7 @@ final class PaperTableReport {
             Map<String, Double> published = new LinkedHashMap<>();
             paper.forEach((row, cells) -> published.put(row, parse(cells.get(ratio))));
             double weight = better(ours, "weight-l1 uniform", "weight-l1 global");
-            double labelsMargin = better(ours, "regression-stability uniform", "regression-stability global") - weight;
+            double labelsMargin = better(ours, "regression-stability:ce-target=labels uniform", "regression-stability:ce-target=labels global") - weight;
             double teacherMargin = better(ours, "regression-stability:ce-target=teacher uniform", "regression-stability:ce-target=teacher global")
                     - weight;
             double paperMargin = better(published, "stability (proposed)") - better(published, "weight (uniform)", "weight (global)");

@@ -21,6 +21,7 @@ import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.registry.StrategyRegistry;
 import io.vitprune.core.surgery.Surgery;
 import io.vitprune.core.train.Evaluation;
+import io.vitprune.strategies.distill.CeTarget;
 import io.vitprune.strategies.stability.Scope;
 import io.vitprune.strategies.stability.StabilityScores;
 import io.vitprune.strategies.vtp.GatedModel;
@@ -68,7 +69,7 @@ public final class VtpExperiment implements Callable<Integer> {
     DataOption data;
 
     @Option(names = "--model", defaultValue = "models/reference") Path model;
-    @Option(names = "--methods", split = ",", defaultValue = "vtp-l1,weight-l1,regression-stability") List<String> methods;
+    @Option(names = "--methods", split = ",", defaultValue = "vtp-l1,weight-l1,regression-stability:ce-target=labels") List<String> methods;
     @Option(names = "--kinds", split = ",", defaultValue = "attention-channel,mlp-unit") List<String> kinds;
     @Option(names = "--ratios", split = ",", defaultValue = "0.3,0.5,0.7") List<Double> ratios;
     @Option(names = "--lambda", defaultValue = "1e-4", description = "L1 weight on the gates.") double lambda;
@@ -151,7 +152,7 @@ public final class VtpExperiment implements Callable<Integer> {
                                     Cifar10 train, StrategyRegistry registry, NDManager manager) throws IOException {
         return switch (method) {
             case "vtp-l1" -> VtpPruning.apply(gated, VtpPruning.plan(gated, target, global), manager);
-            case "regression-stability" -> Surgery.apply(base, Pruning.select(base, stabilityScores(base, target.kind(), train), global, target), manager);
+            case "regression-stability:ce-target=labels" -> Surgery.apply(base, Pruning.select(base, stabilityScores(base, target.kind(), train), global, target), manager);
             default -> {
                 PruningPlan plan = Pruning.plan(base, registry.scorer(method).create(StrategySettings.EMPTY), global, target,
                         ScoringContext.dataFree(manager));
@@ -160,10 +161,10 @@ public final class VtpExperiment implements Callable<Integer> {
         };
     }
 
-    /** Global-scope stability scores, from ablation losses measured once per unit kind. */
+    /** Global-scope stability scores against the labels, from ablation losses measured once per unit kind. */
     private UnitScores stabilityScores(VisionTransformer base, UnitKind kind, Cifar10 train) throws IOException {
         Cifar10 fullSplit = trainLimit == null ? train : data.load(Cifar10.Split.TRAIN, null);
-        return StabilityScores.of(new AblationCache(ablationDirectory, fullSplit, scoringImages, 50).halves(base, kind, scoringSeed).whole(), Scope.GLOBAL);
+        return StabilityScores.of(new AblationCache(ablationDirectory, fullSplit, scoringImages, 50).halves(base, kind, scoringSeed).whole(), Scope.GLOBAL, CeTarget.LABELS);
     }
 
     /**

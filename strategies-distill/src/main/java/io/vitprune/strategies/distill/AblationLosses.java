@@ -102,11 +102,6 @@ public record AblationLosses(UnitKind kind, int images, List<double[]> crossEntr
         return copy(teacherCrossEntropy);
     }
 
-    /** The kd-importance score {@code L_CE + alpha * L_KL} of every unit, {@code L_CE} against the labels. */
-    public UnitScores kdImportance(double alpha) {
-        return kdImportance(alpha, CeTarget.LABELS);
-    }
-
     /** The kd-importance score {@code L_CE + alpha * L_KL} of every unit (one measurement can serve several scorers). */
     public UnitScores kdImportance(double alpha, CeTarget target) {
         return combine(crossEntropy(target), (crossEntropy, kl) -> crossEntropy + alpha * kl);

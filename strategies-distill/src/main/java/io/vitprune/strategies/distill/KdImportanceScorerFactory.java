@@ -15,14 +15,17 @@ import java.util.stream.Stream;
 /**
  * {@code kd-importance} (methods.md 4.2, after Yu et al. 2021): a unit scores
  * {@code L_CE + alpha * L_KL} of the model with that unit alone masked (an {@link AblationScorer}).
- * Settings: {@code alpha} (weight of the KL term, default 1), {@code ce-target} ({@code labels} or
- * {@code teacher}, default {@code labels}: see {@link CeTarget}), {@code temperature} (default 1)
+ * Settings: {@code alpha} (weight of the KL term, default 10: the paper's 1 lets the label
+ * cross-entropy's sampling noise rank the units, docs/methods-notes.md), {@code ce-target}
+ * ({@code labels} or {@code teacher}, default {@code labels}: see {@link CeTarget}), {@code temperature} (default 1)
  * and {@code units-per-pass} (ablations stacked in one batched pass, default automatic), the last
  * two as {@link AblationEngine#fromSettings} reads them.
  */
 final class KdImportanceScorerFactory implements ScorerFactory {
     static final String NAME = "kd-importance";
-    static final SettingSpec ALPHA = SettingSpec.number("alpha", 1.0, "weight of L_KL against L_CE");
+    static final SettingSpec ALPHA = SettingSpec.number("alpha", 10.0, "weight of L_KL against L_CE (the paper's 1 "
+            + "ranks by the label CE's sampling noise: docs/methods-notes.md)");
+    static final SettingSpec CE_TARGET = CeTarget.setting(CeTarget.LABELS);
 
     @Override
     public String name() {
@@ -31,8 +34,8 @@ final class KdImportanceScorerFactory implements ScorerFactory {
 
     @Override
     public String description() {
-        return "L_CE + alpha * L_KL(teacher || student) of the model with each unit masked alone, L_CE against ce-target labels (default) "
-                + "or teacher (needs data; KD importance)";
+        return "L_CE + alpha * L_KL(teacher || student) of the model with each unit masked alone (alpha 10 by default), L_CE "
+                + "against ce-target labels (default) or teacher (needs data; KD importance)";
     }
 
     @Override
@@ -47,7 +50,7 @@ final class KdImportanceScorerFactory implements ScorerFactory {
 
     @Override
     public List<SettingSpec> settings() {
-        return Stream.concat(Stream.of(ALPHA, CeTarget.SETTING), AblationEngine.SETTINGS.stream()).toList();
+        return Stream.concat(Stream.of(ALPHA, CE_TARGET), AblationEngine.SETTINGS.stream()).toList();
     }
 
     @Override
@@ -57,7 +60,7 @@ final class KdImportanceScorerFactory implements ScorerFactory {
         if (!(alpha >= 0)) {
             throw new InvalidInputException("setting '" + ALPHA.name() + "' = " + alpha + ": expected a finite number >= 0");
         }
-        CeTarget target = CeTarget.fromSettings(settings);
+        CeTarget target = CeTarget.from(CE_TARGET, settings);
         return new AblationScorer(NAME, AblationEngine.fromSettings(settings), losses -> losses.kdImportance(alpha, target));
     }
 }

@@ -73,6 +73,16 @@ class KdImportanceScorerTest {
     }
 
     @Test
+    void byDefaultWeighsTheKlTenTimesAgainstTheLabelCrossEntropy() {
+        UnitScores scores = factory().create(StrategySettings.EMPTY).score(model, UnitKind.MLP_UNIT, context());
+        AblationLosses losses = AblationEngine.defaults().measure(model, UnitKind.MLP_UNIT, DATA, 4, ProgressListener.NONE);
+
+        for (int b = 0; b < 2; b++) {
+            assertThat(scores.block(b)).containsExactly(losses.kdImportance(10, CeTarget.LABELS).block(b));
+        }
+    }
+
+    @Test
     void withTeacherTargetsTheCrossEntropyIsTheTeachers() {
         UnitScores scores = registry().scorer("kd-importance").create(StrategySettings.of("ce-target", "teacher", "alpha", "0.5"))
                 .score(model, UnitKind.MLP_UNIT, context());
@@ -91,7 +101,7 @@ class KdImportanceScorerTest {
         AblationLosses losses = new AblationLosses(UnitKind.MLP_UNIT, 10, List.of(new double[] {1, 2}, new double[] {3}),
                 List.of(new double[] {0.5, 4}, new double[] {0}), List.of(new double[] {10, 20}, new double[] {30}));
 
-        UnitScores scores = losses.kdImportance(0.5);
+        UnitScores scores = losses.kdImportance(0.5, CeTarget.LABELS);
 
         assertThat(scores.kind()).isEqualTo(UnitKind.MLP_UNIT);
         assertThat(scores.block(0)).containsExactly(1.25f, 4f);

@@ -18,8 +18,8 @@ import java.util.stream.Stream;
 /**
  * {@code regression-stability}: see {@link RegressionStabilityScorer}. Settings: {@code scope}
  * ({@code block} or {@code global}; default: follows the selector, block under uniform, global
- * under global), {@code ce-target} ({@code labels} or {@code teacher}, default {@code labels}: see
- * {@link CeTarget}), {@code temperature} (default 1) and {@code units-per-pass} (default
+ * under global), {@code ce-target} ({@code labels} or {@code teacher}, default {@code teacher}: the
+ * label reading ranks by sampling noise, docs/methods-notes.md; see {@link CeTarget}), {@code temperature} (default 1) and {@code units-per-pass} (default
  * automatic), the last two as {@link AblationEngine#fromSettings} reads them.
  */
 final class RegressionStabilityScorerFactory implements ScorerFactory {
@@ -27,6 +27,7 @@ final class RegressionStabilityScorerFactory implements ScorerFactory {
     static final SettingSpec SCOPE = SettingSpec.choice("scope", null,
             "units that share one regression: each block's, or all blocks' (default: follows the selector, block under uniform, global under global)",
             "block", "global");
+    static final SettingSpec CE_TARGET = CeTarget.setting(CeTarget.TEACHER);
 
     @Override
     public String name() {
@@ -36,7 +37,7 @@ final class RegressionStabilityScorerFactory implements ScorerFactory {
     @Override
     public String description() {
         return "L_CE - |residual| of the fit L_KL ~ a + b * L_CE over units masked alone; scope block or global (default: follows the "
-                + "selector), ce-target labels (default) or teacher (needs data; the paper's method)";
+                + "selector), ce-target teacher (default) or labels (needs data; the paper's method)";
     }
 
     @Override
@@ -51,13 +52,13 @@ final class RegressionStabilityScorerFactory implements ScorerFactory {
 
     @Override
     public List<SettingSpec> settings() {
-        return Stream.concat(Stream.of(SCOPE, CeTarget.SETTING), AblationEngine.SETTINGS.stream()).toList();
+        return Stream.concat(Stream.of(SCOPE, CE_TARGET), AblationEngine.SETTINGS.stream()).toList();
     }
 
     @Override
     public Scorer create(StrategySettings settings) {
         requireNonNull(settings, "settings are null");
         Optional<Scope> scope = Optional.ofNullable(SCOPE.string(settings)).map(value -> Scope.valueOf(value.toUpperCase(Locale.ROOT)));
-        return new RegressionStabilityScorer(scope, CeTarget.fromSettings(settings), AblationEngine.fromSettings(settings));
+        return new RegressionStabilityScorer(scope, CeTarget.from(CE_TARGET, settings), AblationEngine.fromSettings(settings));
     }
 }

@@ -18,11 +18,6 @@ public final class StabilityScores {
     private StabilityScores() {
     }
 
-    /** The score of every unit, with one fit per block or one over all blocks, {@code L_CE} against the labels. */
-    public static UnitScores of(AblationLosses losses, Scope scope) {
-        return of(losses, scope, CeTarget.LABELS);
-    }
-
     /** The score of every unit, with one fit per block or one over all blocks, {@code L_CE} against {@code target}. */
     public static UnitScores of(AblationLosses losses, Scope scope, CeTarget target) {
         List<Line> fits = new ArrayList<>();

@@ -68,7 +68,7 @@ class RegressionStabilityScorerTest {
         for (Scope scope : Scope.values()) {
             UnitScores scores = factory().create(StrategySettings.of("scope", scope.id(), "temperature", "1.5", "units-per-pass", "4"))
                     .score(model, UnitKind.ATTENTION_CHANNEL, context());
-            UnitScores expected = StabilityScores.of(losses, scope);
+            UnitScores expected = StabilityScores.of(losses, scope, CeTarget.TEACHER);
             scores.requireMatches(model.structure());
             for (int b = 0; b < 2; b++) {
                 assertThat(scores.block(b)).containsExactly(expected.block(b));
@@ -82,11 +82,12 @@ class RegressionStabilityScorerTest {
         ScoringContext uniform = context().forSelector(registry.selector("uniform").create(StrategySettings.EMPTY));
         ScoringContext global = context().forSelector(registry.selector("global").create(StrategySettings.EMPTY));
         AblationLosses losses = AblationEngine.defaults().measure(model, UnitKind.MLP_UNIT, data, 4, ProgressListener.NONE);
-        UnitScores perBlock = StabilityScores.of(losses, Scope.BLOCK);
-        UnitScores allBlocks = StabilityScores.of(losses, Scope.GLOBAL);
+        UnitScores perBlock = StabilityScores.of(losses, Scope.BLOCK, CeTarget.LABELS);
+        UnitScores allBlocks = StabilityScores.of(losses, Scope.GLOBAL, CeTarget.LABELS);
         assertThat(perBlock.block(0)).as("the scopes differ, so the test can tell them apart").isNotEqualTo(allBlocks.block(0));
-        Scorer byDefault = registry.scorer("regression-stability").create(StrategySettings.EMPTY);
-        Scorer setGlobal = registry.scorer("regression-stability").create(StrategySettings.of("scope", "global"));
+        // Label targets, whose per-block and global fits differ; with teacher targets both fits are exact.
+        Scorer byDefault = registry.scorer("regression-stability").create(StrategySettings.of("ce-target", "labels"));
+        Scorer setGlobal = registry.scorer("regression-stability").create(StrategySettings.of("ce-target", "labels", "scope", "global"));
 
         for (int b = 0; b < 2; b++) {
             assertThat(byDefault.score(model, UnitKind.MLP_UNIT, uniform).block(b)).containsExactly(perBlock.block(b));

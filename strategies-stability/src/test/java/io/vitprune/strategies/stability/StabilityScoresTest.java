@@ -21,7 +21,7 @@ class StabilityScoresTest {
         AblationLosses losses = losses(List.of(new double[] {1, 2, 4}, new double[] {0.5, 3}), List.of(new double[] {3.2, 6.2, 12.2}, new double[] {1.7, 9.2}));
 
         for (Scope scope : Scope.values()) {
-            UnitScores scores = StabilityScores.of(losses, scope);
+            UnitScores scores = StabilityScores.of(losses, scope, CeTarget.LABELS);
             assertThat(scores.block(0)).containsExactly(new float[] {1, 2, 4}, within(1e-6f));
             assertThat(scores.block(1)).containsExactly(new float[] {0.5f, 3}, within(1e-6f));
         }
@@ -33,7 +33,7 @@ class StabilityScoresTest {
         // residuals 0.6, 0.6, 2.4, 0.6, 0.6.
         AblationLosses losses = losses(List.of(new double[] {1, 2, 3, 4, 5}), List.of(new double[] {2, 4, 9, 8, 10}));
 
-        float[] scores = StabilityScores.of(losses, Scope.BLOCK).block(0);
+        float[] scores = StabilityScores.of(losses, Scope.BLOCK, CeTarget.LABELS).block(0);
 
         assertThat(scores).containsExactly(new float[] {0.4f, 1.4f, 0.6f, 3.4f, 4.4f}, within(1e-6f));
         assertThat(scores[2]).as("the unstable unit ranks below a unit with a lower cross-entropy").isLessThan(scores[1]);
@@ -45,8 +45,8 @@ class StabilityScoresTest {
         // sxy 2, sxx 1: KL = 1 + 2 CE, residuals 2 at CE 1 and 3 at CE 2.
         AblationLosses losses = losses(List.of(new double[] {1, 2}, new double[] {1, 2}), List.of(new double[] {1, 2}, new double[] {5, 8}));
 
-        UnitScores perBlock = StabilityScores.of(losses, Scope.BLOCK);
-        UnitScores global = StabilityScores.of(losses, Scope.GLOBAL);
+        UnitScores perBlock = StabilityScores.of(losses, Scope.BLOCK, CeTarget.LABELS);
+        UnitScores global = StabilityScores.of(losses, Scope.GLOBAL, CeTarget.LABELS);
 
         assertThat(perBlock.block(0)).containsExactly(new float[] {1, 2}, within(1e-6f));
         assertThat(perBlock.block(1)).containsExactly(new float[] {1, 2}, within(1e-6f));
@@ -58,7 +58,7 @@ class StabilityScoresTest {
     void aBlockWhoseUnitsShareOneCrossEntropyIsFittedByTheMeanKl() {
         AblationLosses losses = losses(List.of(new double[] {2, 2, 2}), List.of(new double[] {1, 2, 3}));
 
-        assertThat(StabilityScores.of(losses, Scope.BLOCK).block(0)).containsExactly(new float[] {1, 2, 1}, within(1e-6f));
+        assertThat(StabilityScores.of(losses, Scope.BLOCK, CeTarget.LABELS).block(0)).containsExactly(new float[] {1, 2, 1}, within(1e-6f));
     }
 
     @Test
