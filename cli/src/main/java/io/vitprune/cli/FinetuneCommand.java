@@ -54,11 +54,11 @@ final class FinetuneCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         OutputGuard.check().input("--model", model).input("--teacher", teacher).input("--data", data.directory()).input("--work", work)
                 .modelDirectory("--out", out).verify();
+        Cifar10 train = data.load(Cifar10.Split.TRAIN, trainLimit);
         WorkRecord record = WorkRecord.check(work, Map.of("--model", ModelStore.identity(model), "--teacher", ModelStore.identity(teacher),
-                "--beta", String.valueOf(beta), "--temperature", String.valueOf(temperature), "--train-limit", String.valueOf(trainLimit)));
+                "--beta", String.valueOf(beta), "--temperature", String.valueOf(temperature), "training data SHA-256", train.identity()));
         TrainingOptions options = new TrainingOptions(epochs, batchSize, learningRate, minLearningRate, weightDecay, warmupEpochs,
                 labelSmoothing, seed, maxGradientNorm);
-        Cifar10 train = data.load(Cifar10.Split.TRAIN, trainLimit);
         Cifar10 test = data.load(Cifar10.Split.TEST, testLimit);
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer frozen = ModelStore.load(teacher, manager)) {
             Distillation objective = new Distillation(frozen, beta, temperature, labelSmoothing);

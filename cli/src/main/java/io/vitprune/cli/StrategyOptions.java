@@ -1,12 +1,12 @@
 package io.vitprune.cli;
 
 import ai.djl.ndarray.NDManager;
-import io.vitprune.api.ProgressListener;
 import io.vitprune.api.ScorerFactory;
 import io.vitprune.api.ScoringContext;
 import io.vitprune.api.StrategySettings;
 import io.vitprune.core.data.Cifar10;
 import io.vitprune.core.data.Cifar10ScoringData;
+import io.vitprune.core.train.ProgressBar;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -21,13 +21,15 @@ final class StrategyOptions {
     @Option(names = "--selector-setting", description = "Selector setting key=value (repeatable), e.g. min-kept=4, head-aligned=true.")
     Map<String, String> selectorSettings = new LinkedHashMap<>();
 
-    @Option(names = "--scoring-images", defaultValue = "1000", description = "Size of the scoring set drawn from the training split (data-driven scorers).")
+    @Option(names = "--scoring-images", defaultValue = "1000",
+            description = "Size of the scoring set drawn from the training split (data-driven scorers).")
     int scoringImages;
 
     @Option(names = "--scoring-seed", defaultValue = "0", description = "Seed of the scoring-set draw and of the scorer.")
     long scoringSeed;
 
-    @Option(names = "--scoring-batch-size", defaultValue = "100")
+    @Option(names = "--scoring-batch-size", defaultValue = "50",
+            description = "Images per forward pass of the scoring set (ablations stack several units per pass as memory allows).")
     int scoringBatchSize;
 
     StrategySettings scorer() {
@@ -45,7 +47,6 @@ final class StrategyOptions {
             Cifar10 train = Cifar10.load(cifarDirectory, Cifar10.Split.TRAIN);
             data = Optional.of(new Cifar10ScoringData(train.randomSample(scoringImages, scoringSeed)));
         }
-        ProgressListener progress = (task, done, total) -> System.err.printf("\r%s %d/%d", task, done, total);
-        return new ScoringContext(data, manager, scoringSeed, scoringBatchSize, progress);
+        return new ScoringContext(data, manager, scoringSeed, scoringBatchSize, new ProgressBar(System.err, "scoring " + factory.name(), 1));
     }
 }

@@ -62,15 +62,15 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         OutputGuard.check().input("--data", data.directory()).input("--work", work).modelDirectory("--out", out).verify();
+        Cifar10 train = data.load(Cifar10.Split.TRAIN, trainLimit);
         WorkRecord record = WorkRecord.check(work, Map.of("--dim", "" + dim, "--depth", "" + depth, "--heads", "" + heads, "--dim-head", "" + dimHead,
-                "--mlp", "" + mlp, "--patch", "" + patch, "--train-limit", String.valueOf(trainLimit)));
+                "--mlp", "" + mlp, "--patch", "" + patch, "training data SHA-256", train.identity()));
         VitConfig config = new VitConfig(32, patch, dim, depth, heads, dimHead, mlp, Cifar10.CLASSES);
         if (stopAfter != null && (stopAfter < 1 || stopAfter > epochs)) {
             throw new InvalidInputException("--stop-after " + stopAfter + ": expected an epoch between 1 and --epochs (" + epochs + ")");
         }
         TrainingOptions options = new TrainingOptions(epochs, batchSize, learningRate, minLearningRate, weightDecay, warmupEpochs(),
                 labelSmoothing, seed, maxGradientNorm);
-        Cifar10 train = data.load(Cifar10.Split.TRAIN, trainLimit);
         Cifar10 test = data.load(Cifar10.Split.TEST, testLimit);
         TrainingRun plain = new TrainingRun(options, Objective.crossEntropy(labelSmoothing), train, test, work, System.out);
         TrainingRun run = amend ? plain.amending() : plain;

@@ -163,6 +163,12 @@ class BadInputCatalogueTest {
                 "--epochs", "1", "--batch-size", "16", "--train-limit", "32", "--test-limit", "16");
     }
 
+    /** {@code experiment paper-table --report-only} of the tiny model, from and to {@code directory/table}. */
+    static Call paperTableReport(Path directory) {
+        return Call.of("experiment", "paper-table", "--report-only", "--model", model.toString(), "--data", TestData.cifarDirectory().toString(),
+                "--test-limit", "16", "--out", directory.resolve("table").toString());
+    }
+
     static String plan(String source, String blocks) {
         return "{\"format\": \"vitprune-plan\", \"version\": 1, \"source\": " + source + ", \"blocks\": " + blocks + "}";
     }
@@ -471,6 +477,23 @@ class BadInputCatalogueTest {
                     finetuneOnce(d, pruned);
                     return finetune(d, pruned, "--beta", "2");
                 }, "out", "--beta was 1.0, this run has 2.0"),
+                fails("finetune-work-of-other-training-data", "finetune --work W of a run on 16 training images, now on 8", d -> {
+                    finetuneOnce(d, pruned);
+                    List<String> args = new ArrayList<>(finetune(d, pruned).args());
+                    args.set(args.indexOf("--train-limit") + 1, "8");
+                    return new Call(args, List.of());
+                }, "out", "holds a run made with other inputs or options", "training data SHA-256 was"),
+                fails("experiment-report-of-other-options", "experiment paper-table --report-only on a table whose cells other options made", d -> {
+                    Files.writeString(d.resolve("table.csv"), String.join(",", io.vitprune.experiments.PaperTableExperiment.COLUMNS)
+                            + ",options\nnone,-,-,0.00,0,0.5000,1,1,1,model=000000000000;scoring-images=1000\n");
+                    return paperTableReport(d);
+                }, "table.md", "holds no cells made with this run's inputs and options", "it holds cells of: model=000000000000"),
+                fails("experiment-table-without-options", "experiment paper-table --report-only on a table of an earlier version (no options column)",
+                        d -> {
+                            Files.writeString(d.resolve("table.csv"), String.join(",", io.vitprune.experiments.PaperTableExperiment.COLUMNS)
+                                    + "\nnone,-,-,0.00,0,0.5000,1,1,1\n");
+                            return paperTableReport(d);
+                        }, "table.md", "has no 'options' column", "sed -i"),
                 fails("train-tokens-work-of-another-model", "train-tokens --model P --work W where W holds the finished run of another model", d -> {
                     CliRun first = CliRun.of(trainTokens(d, pruned, "first").args().toArray(String[]::new));
                     assertThat(first.exitCode()).as(first.err()).isZero();

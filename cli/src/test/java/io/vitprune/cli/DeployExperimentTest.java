@@ -36,7 +36,7 @@ class DeployExperimentTest {
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(again.exitCode()).as(again.err()).isZero();
-        assertThat(lines).first().isEqualTo(String.join(",", DeployExperiment.COLUMNS));
+        assertThat(lines).first().isEqualTo(String.join(",", DeployExperiment.COLUMNS) + ",options");
         List<Map<String, String>> rows = lines.stream().skip(1).map(DeployExperimentTest::row).toList();
         assertThat(rows).extracting(row -> row.get("scorer") + " " + row.get("ratio") + " " + row.get("epochs"))
                 .containsExactly("none 0.00 0", "weight-l1 0.50 0", "weight-l1 0.50 1");
@@ -48,7 +48,7 @@ class DeployExperimentTest {
                     .allMatch(milliseconds -> milliseconds > 0);
         }
         assertThat(Long.parseLong(rows.get(1).get("macs_per_image"))).isLessThan(Long.parseLong(rows.get(0).get("macs_per_image")));
-        assertThat(again.out()).contains("done already: [none, -, 0.00, 0]", "done already: [weight-l1, global, 0.50, 0]",
+        assertThat(again.err()).contains("done already: [none, -, 0.00, 0]", "done already: [weight-l1, global, 0.50, 0]",
                 "done already: [weight-l1, global, 0.50, 1]");
         assertThat(Files.readAllLines(temp.resolve("deploy.csv"))).as("a rerun recomputes nothing").isEqualTo(lines);
         Path cell = work.resolve("weight-l1-global-0.50");
@@ -63,6 +63,6 @@ class DeployExperimentTest {
 
     private static Map<String, String> row(String line) {
         String[] cells = line.split(",", -1);
-        return IntStream.range(0, cells.length).boxed().collect(Collectors.toMap(DeployExperiment.COLUMNS::get, i -> cells[i]));
+        return IntStream.range(0, DeployExperiment.COLUMNS.size()).boxed().collect(Collectors.toMap(DeployExperiment.COLUMNS::get, i -> cells[i]));
     }
 }

@@ -28,7 +28,7 @@ class FinetuneExperimentTest {
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(again.exitCode()).as(again.err()).isZero();
-        assertThat(again.out()).contains("done already: weight-l1 global 0.50");
+        assertThat(again.err()).contains("done already: weight-l1 global 0.50");
         List<String> rows = Files.readAllLines(temp.resolve("finetune.csv"));
         assertThat(rows).hasSize(3).extracting(row -> row.split(",")[0]).containsExactly("scorer", "none", "weight-l1");
         double unpruned = Double.parseDouble(rows.get(1).split(",")[5]);

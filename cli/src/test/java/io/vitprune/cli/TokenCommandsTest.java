@@ -80,13 +80,13 @@ class TokenCommandsTest {
         Path out = temp.resolve("results").resolve("dynamicvit");
         String[] experiment = {"experiment", "dynamicvit", "--model", model.toString(), "--data", data.toString(), "--work",
                 temp.resolve("work").toString(), "--out", out.toString(), "--stages", "1", "--rhos", "0.5", "--epochs", "1", "--batch-size", "32",
-                "--train-limit", "32", "--test-limit", "20", "--timing-repeats", "1", "--channel-ratio", "0.5", "--channel-rho", "0.5",
+                "--train-limit", "32", "--test-limit", "20", "--timing-rounds", "1", "--channel-ratio", "0.5", "--channel-rho", "0.5",
                 "--picture-rho", "0.5"};
 
         CliRun run = CliRun.of(experiment);
         assertThat(run.exitCode()).as(run.err()).isZero();
         List<String> csv = Files.readAllLines(Path.of(out + ".csv"));
-        assertThat(csv.get(0)).isEqualTo(String.join(",", DynamicVitExperiment.COLUMNS));
+        assertThat(csv.get(0)).isEqualTo(String.join(",", DynamicVitExperiment.COLUMNS) + ",options");
         assertThat(csv.subList(1, csv.size())).extracting(line -> line.split(",")[0] + " " + line.split(",")[1]).containsExactly(
                 "base 1.00", "dynamicvit 0.50", "cls-attention 0.50", "weight-l1-attention-channel-50% 1.00",
                 "weight-l1-attention-channel-50%+dynamicvit 0.50");

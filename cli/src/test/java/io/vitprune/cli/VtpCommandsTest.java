@@ -53,7 +53,7 @@ class VtpCommandsTest {
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(again.exitCode()).as(again.err()).isZero();
         List<String> rows = Files.readAllLines(temp.resolve("lambda.csv"));
-        assertThat(rows).hasSize(5).first().isEqualTo(String.join(",", VtpLambdaSearch.COLUMNS));
+        assertThat(rows).hasSize(5).first().isEqualTo(String.join(",", VtpLambdaSearch.COLUMNS) + ",options");
         assertThat(Files.readAllLines(temp.resolve("lambda.csv"))).as("a rerun recomputes nothing").isEqualTo(rows);
         for (String kind : List.of("attention channels", "MLP units")) {
             assertThat(median(rows, "1e+01", kind)).as(kind).isLessThan(median(rows, "0e+00", kind) - 0.2);

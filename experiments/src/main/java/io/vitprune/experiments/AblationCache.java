@@ -61,9 +61,10 @@ record AblationCache(Path directory, Cifar10 train, int images, int batchSize) {
             System.err.printf("resuming the ablation of %s units from %s%n", kind.id(), partial.directory());
         }
         int[] indices = IntStream.range(0, sample.size()).filter(i -> i % 2 == half).toArray();
-        ProgressBar bar = new ProgressBar(System.err, "ablation " + kind.id() + " seed " + seed + " half " + (half + 1) + "/2", 1);
-        AblationLosses losses = AblationEngine.defaults().measure(model, kind, new Cifar10ScoringData(sample.subset(indices)), batchSize,
-                (task, done, total) -> bar.update(done, total, task), partial);
+        AblationLosses losses;
+        try (ProgressBar bar = new ProgressBar(System.err, "ablation " + kind.id() + " seed " + seed + " half " + (half + 1) + "/2", 1)) {
+            losses = AblationEngine.defaults().measure(model, kind, new Cifar10ScoringData(sample.subset(indices)), batchSize, bar, partial);
+        }
         AtomicFiles.write(file, ModelStore.json().writeValueAsBytes(losses));
         partial.delete();
         return losses;

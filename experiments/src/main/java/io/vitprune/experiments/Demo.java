@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import ai.djl.ndarray.NDManager;
 import io.vitprune.api.InvalidInputException;
-import io.vitprune.api.ProgressListener;
 import io.vitprune.api.PruningPlan;
 import io.vitprune.api.PruningTarget;
 import io.vitprune.api.ScorerFactory;
@@ -21,6 +20,7 @@ import io.vitprune.core.io.AtomicFiles;
 import io.vitprune.core.io.ModelStore;
 import io.vitprune.core.model.ModelStats;
 import io.vitprune.core.model.VisionTransformer;
+import io.vitprune.core.registry.Registered;
 import io.vitprune.core.registry.StrategyRegistry;
 import io.vitprune.core.surgery.Surgery;
 import io.vitprune.core.train.Evaluation;
@@ -81,8 +81,7 @@ public record Demo(StrategyRegistry registry, Path model, Path sample, List<Doub
                 for (String selectorName : SELECTORS) {
                     var selector = registry.selector(selectorName).create(StrategySettings.EMPTY);
                     UnitScores scores = scored.computeIfAbsent(scorerSettings(scorer.factory(), selectorName),
-                            settings -> Pruning.score(base, scorer.factory().create(settings), kind,
-                                    new ScoringContext(scoringData, manager, scoringSeed, 32, progress(scorer.name()))));
+                            settings -> score(base, scorer, settings, kind, scoringData, manager));
                     for (double ratio : ratios) {
                         PruningPlan plan = Pruning.select(base, scores, selector, new PruningTarget(kind, ratio));
                         try (VisionTransformer pruned = Surgery.apply(base, plan, manager)) {
@@ -100,9 +99,11 @@ public record Demo(StrategyRegistry registry, Path model, Path sample, List<Doub
         write(rows, images.size());
     }
 
-    private static ProgressListener progress(String scorer) {
-        ProgressBar bar = new ProgressBar(System.err, "scoring " + scorer, 1);
-        return (task, done, total) -> bar.update(done, total, task);
+    private UnitScores score(VisionTransformer base, Registered<ScorerFactory> scorer, StrategySettings settings, UnitKind kind,
+                             Optional<ScoringData> scoringData, NDManager manager) {
+        try (ProgressBar bar = new ProgressBar(System.err, "scoring " + scorer.name(), 1)) {
+            return Pruning.score(base, scorer.factory().create(settings), kind, new ScoringContext(scoringData, manager, scoringSeed, 32, bar));
+        }
     }
 
     /** A scoring set from the training split, or nothing when the split is not there. */

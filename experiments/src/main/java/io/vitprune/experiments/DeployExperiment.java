@@ -29,6 +29,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -87,7 +88,10 @@ public final class DeployExperiment implements Callable<Integer> {
     public Integer call() throws Exception {
         int onnxThreads = threads != null ? threads : EngineDefaults.threads();
         Cifar10 test = data.load(Cifar10.Split.TEST, testLimit);
-        ResultTable table = new ResultTable(Path.of(out + ".csv"), COLUMNS, 4);
+        // The training split loads only if a fine-tune is due: its limit stands for it here.
+        ResultTable table = ResultTable.keyedByOptions(Path.of(out + ".csv"), COLUMNS, 4, new CellOptions().model("model", model).data("test", test)
+                .command(spec, Set.of("--model", "--data", "--scorer", "--selector", "--ratios", "--epochs", "--timing-rounds", "--test-limit",
+                        "--work", "--out")).toString());
         DeployReport report = new DeployReport(table, Path.of(out.toString()), test.size(), onnxThreads, timingRounds);
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer base = ModelStore.load(model, manager)) {
             measure(table, List.of("none", "-", "0.00", 0), model, work.resolve("unpruned"), test, onnxThreads, manager);
@@ -134,7 +138,7 @@ public final class DeployExperiment implements Callable<Integer> {
     private void measure(ResultTable table, List<Object> key, Path directory, Path exports, Cifar10 test, int onnxThreads, NDManager manager)
             throws IOException {
         if (table.has(key.toArray())) {
-            System.out.println("done already: " + key);
+            System.err.println("done already: " + key);
             return;
         }
         Path fp32 = exports.resolve(ONNX);

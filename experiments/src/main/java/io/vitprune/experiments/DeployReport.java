@@ -49,6 +49,7 @@ final class DeployReport {
                         + "quantized at run time). Top-1 on %,d CIFAR-10 test images. ONNX Runtime intra-op threads %d. Machine: %s. Date: %s.%n%n",
                         model, percents(ratios), scorer, selector, epochs, testImages, onnxThreads, Machine.describe(), LocalDate.now()))
                 .append("Produced by `").append(Invocation.of(spec)).append("` (resumable).\n\n")
+                .append(ReportNotes.cellOptions(table))
                 .append(accuracy()).append(latency()).append(missing(ratios, epochs, scorer, selector))
                 .append("\n![top-1 against latency at batch 32](").append(out.getFileName()).append(".png)\n");
         AtomicFiles.writeString(Path.of(out + ".md"), md.toString());

@@ -33,6 +33,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
@@ -72,7 +73,8 @@ public final class DynamicVitExperiment implements Callable<Integer> {
 
     @Option(names = "--model", defaultValue = "models/reference") Path model;
     @Option(names = "--rhos", split = ",", defaultValue = "0.5,0.6,0.7,0.8,0.9") List<Double> rhos;
-    @Option(names = "--baseline", defaultValue = "true", fallbackValue = "true", negatable = true, description = "Also evaluate the cls-attention baseline at each rho.")
+    @Option(names = "--baseline", defaultValue = "true", fallbackValue = "true", negatable = true,
+            description = "Also evaluate the cls-attention baseline at each rho.")
     boolean baseline;
     @Option(names = "--channel-scorer", defaultValue = "weight-l1", description = "Channel pruning of the combined row (data-free scorer, global).")
     String channelScorer;
@@ -81,7 +83,8 @@ public final class DynamicVitExperiment implements Callable<Integer> {
     double channelRatio;
     @Option(names = "--channel-rho", defaultValue = "0.7", description = "Token keep ratio of the combined row.") double channelRho;
     @Option(names = "--picture-rho", defaultValue = "0.7", description = "The trained rho whose dropped patches are drawn.") double pictureRho;
-    @Option(names = "--timing-repeats", defaultValue = "7") int timingRepeats;
+    @Option(names = "--timing-rounds", defaultValue = "7",
+            description = "Alternating rounds of the quick throughput timing (median).") int timingRounds;
     @Option(names = "--train-limit", description = "Train on the first N training images (smoke runs).") Integer trainLimit;
     @Option(names = "--test-limit", description = "Evaluate on the first N test images (smoke runs).") Integer testLimit;
     @Option(names = "--work", defaultValue = "target/experiments/dynamicvit") Path work;
@@ -94,7 +97,9 @@ public final class DynamicVitExperiment implements Callable<Integer> {
                 .files("--out", out, ".csv", ".md", ".png", "-tokens.png").verify();
         Cifar10 train = data.load(Cifar10.Split.TRAIN, trainLimit);
         Cifar10 test = data.load(Cifar10.Split.TEST, testLimit);
-        ResultTable table = new ResultTable(Path.of(out + ".csv"), COLUMNS, 2);
+        ResultTable table = ResultTable.keyedByOptions(Path.of(out + ".csv"), COLUMNS, 2, new CellOptions().model("model", model).data("train", train)
+                .data("test", test).command(spec, Set.of("--model", "--data", "--rhos", "--baseline", "--picture-rho", "--timing-rounds",
+                        "--train-limit", "--test-limit", "--work", "--out")).toString());
         int depth;
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer base = ModelStore.load(model, manager)) {
             depth = base.structure().depth();
@@ -190,7 +195,7 @@ public final class DynamicVitExperiment implements Callable<Integer> {
      * ratio, not a JMH benchmark (see TokenForwardBenchmark).
      */
     private String ratio(PrunableModel base, PrunableModel candidate, int batch, NDManager manager) {
-        double[] ratios = new double[timingRepeats];
+        double[] ratios = new double[timingRounds];
         try (NDManager images = manager.newSubManager()) {
             NDArray x = images.randomNormal(new Shape(batch, 3, 32, 32));
             int inner = batch == 1 ? 16 : 1;
@@ -264,9 +269,10 @@ public final class DynamicVitExperiment implements Callable<Integer> {
                                 + "on the unchanged model. " : "",
                         channelRatio > 0 ? String.format("`%s`: %s scores, global selection, no fine-tuning; `+dynamicvit`: predictors "
                                 + "trained on it as above (this also fine-tunes its backbone at the backbone rate). ", channelMethod(), channelScorer) : "",
-                        testImages, timingRepeats, Machine.describe(),
+                        testImages, timingRounds, Machine.describe(),
                         LocalDate.now()))
                 .append("Produced by `").append(Invocation.of(spec)).append("` (resumable).\n\n")
+                .append(ReportNotes.cellOptions(table))
                 .append("![top-1 vs MACs](").append(out.getFileName()).append(".png)\n\n")
                 .append("| method | rho | top-1 | parameters | MMACs / image | MACs vs base | throughput x (batch 32) | throughput x (batch 1) "
                         + "| training s |\n")

@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -69,7 +70,9 @@ public final class FinetuneExperiment implements Callable<Integer> {
         ratios.forEach(ratio -> new PruningTarget(UnitKind.ATTENTION_CHANNEL, ratio)); // before any pruning, not at the bad one
         Cifar10 train = data.load(Cifar10.Split.TRAIN, trainLimit);
         Cifar10 test = data.load(Cifar10.Split.TEST, testLimit);
-        ResultTable table = new ResultTable(Path.of(out + ".csv"), COLUMNS, 4);
+        String options = new CellOptions().model("model", model).data("train", train).data("test", test).command(spec, Set.of("--model", "--data",
+                "--scorer", "--selector", "--ratios", "--epochs", "--train-limit", "--test-limit", "--work", "--out")).toString();
+        ResultTable table = ResultTable.keyedByOptions(Path.of(out + ".csv"), COLUMNS, 4, options);
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer base = ModelStore.load(model, manager)) {
             if (!table.has("none", "-", "0.00", 0)) {
                 double top1 = Evaluation.top1(base, test, 250, System.err).top1();
@@ -80,7 +83,7 @@ public final class FinetuneExperiment implements Callable<Integer> {
             for (double ratio : ratios) {
                 String ratioKey = String.format("%.2f", ratio);
                 if (table.has(scorer, selector, ratioKey, epochs)) {
-                    System.out.println("done already: " + scorer + " " + selector + " " + ratioKey);
+                    System.err.println("done already: " + scorer + " " + selector + " " + ratioKey);
                     continue;
                 }
                 Path cell = work.resolve(scorer + "-" + selector + "-" + ratioKey);
@@ -111,6 +114,7 @@ public final class FinetuneExperiment implements Callable<Integer> {
                         + "CIFAR-10 test images. Machine: %s. Date: %s.%n%n", model, scorer, selector, epochs, beta, temperature, learningRate,
                         trainImages, testImages, Machine.describe(), LocalDate.now()))
                 .append("Produced by `").append(Invocation.of(spec)).append("`.\n\n")
+                .append(ReportNotes.cellOptions(table))
                 .append("The last column is top-1 after fine-tuning minus the unpruned model's top-1, in points.\n\n")
                 .append("| scorer | selector | removed | top-1 before | top-1 after | parameters | MACs / image | fine-tune s | after vs unpruned |\n")
                 .append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");

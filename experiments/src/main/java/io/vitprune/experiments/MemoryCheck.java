@@ -42,7 +42,8 @@ public final class MemoryCheck implements Callable<Integer> {
     @Option(names = "--every", defaultValue = "500", description = "Sample memory every N batches.") int every;
     @Option(names = "--scoring-images", defaultValue = "1000", description = "Images of the scoring run (0: none).")
     int scoringImages;
-    @Option(names = "--scoring-batch-size", defaultValue = "50") int scoringBatchSize;
+    @Option(names = "--scoring-batch-size", defaultValue = "50",
+            description = "Images per forward pass of the scoring set (ablations stack several units per pass as memory allows).") int scoringBatchSize;
     @Option(names = "--file", defaultValue = "data/cifar10-test-sample-1000.bin", description = "CIFAR-10 images to run on.")
     Path file;
     @Option(names = "--dim", defaultValue = "64") int dim;

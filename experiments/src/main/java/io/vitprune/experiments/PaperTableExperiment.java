@@ -26,8 +26,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -63,6 +63,10 @@ public final class PaperTableExperiment implements Callable<Integer> {
     static final List<String> RELIABILITY_COLUMNS = List.of("method", "selector", "seed", "half_images", "overall", "mean_per_block");
     static final List<String> SELECTORS = List.of("uniform", "global");
 
+    /** Options that choose cells (or where files go), inputs identified apart, and speed-only ones. */
+    private static final Set<String> NOT_IN_CELL_OPTIONS = Set.of("--model", "--data", "--ratios", "--seeds", "--scoring-batch-size",
+            "--finetune-epochs", "--finetune-seeds", "--finetune-methods", "--test-limit", "--work", "--ablations", "--out", "--paper", "--report-only");
+
     @Spec
     CommandSpec spec;
 
@@ -73,7 +77,8 @@ public final class PaperTableExperiment implements Callable<Integer> {
     @Option(names = "--ratios", split = ",", defaultValue = "0.3,0.4,0.5,0.6,0.7") List<Double> ratios;
     @Option(names = "--seeds", split = ",", defaultValue = "0,1,2", description = "Scoring-set seeds.") List<Long> seeds;
     @Option(names = "--scoring-images", defaultValue = "1000") int scoringImages;
-    @Option(names = "--scoring-batch-size", defaultValue = "50") int scoringBatchSize;
+    @Option(names = "--scoring-batch-size", defaultValue = "50",
+            description = "Images per forward pass of the scoring set (ablations stack several units per pass as memory allows).") int scoringBatchSize;
     @Option(names = "--finetune-epochs", defaultValue = "1", description = "KD fine-tuning of each pruned model (0: none).") int finetuneEpochs;
     @Option(names = "--finetune-seeds", split = ",", defaultValue = "0", description = "Scoring seeds whose pruned models are fine-tuned "
             + "(the weight methods' always are).") List<Long> finetuneSeeds;
@@ -89,7 +94,8 @@ public final class PaperTableExperiment implements Callable<Integer> {
     @Option(names = "--ablations", defaultValue = AblationCache.DEFAULT_DIRECTORY, description = "Ablation losses, shared with other experiments.")
     Path ablationDirectory;
     @Option(names = "--out", defaultValue = "target/results/paper-table", description = "Writes <out>.csv, <out>.md and <out>.png.") Path out;
-    @Option(names = "--paper", defaultValue = "../shared/reference/kawai-yoshida-tables.md", description = "The paper's published tables.") Path paper;
+    @Option(names = "--paper", defaultValue = "../shared/reference/kawai-yoshida-tables.md",
+            description = "The paper's published tables.") Path paper;
     @Option(names = "--report-only", description = "Write the report from the cells finished so far and run nothing (e.g. while fine-tunes "
             + "remain).") boolean reportOnly;
 
@@ -103,16 +109,21 @@ public final class PaperTableExperiment implements Callable<Integer> {
             throw new InvalidInputException("--finetune-methods: unknown method '" + method + "': expected some of " + String.join(", ", methods));
         });
         Cifar10 test = data.load(Cifar10.Split.TEST, testLimit);
+        Cifar10 train = data.load(Cifar10.Split.TRAIN, null);
+        String scoringOptions = new CellOptions().model("model", model).data("train", train).put("scoring-images", scoringImages).toString();
+        String cellOptions = new CellOptions().model("model", model).data("train", train).data("test", test).command(spec, NOT_IN_CELL_OPTIONS)
+                .toString();
+        Path csv = Path.of(out + ".csv");
+        if (reportOnly && !Files.exists(csv)) {
+            throw new InvalidInputException("--report-only: no result table " + csv + ": expected the CSV of an earlier run");
+        }
+        ResultTable table = requireKnownMethods(ResultTable.keyedByOptions(csv, COLUMNS, 5, cellOptions), csv, methods);
+        ResultTable reliability = ResultTable.keyedByOptions(Path.of(out + "-reliability.csv"), RELIABILITY_COLUMNS, 3, scoringOptions);
         if (reportOnly) {
-            Path csv = Path.of(out + ".csv");
-            if (!Files.exists(csv)) {
-                throw new InvalidInputException("--report-only: no result table " + csv + ": expected the CSV of an earlier run");
-            }
-            writeReport(requireKnownMethods(new ResultTable(csv, COLUMNS, 5), csv, methods), test.size());
+            requireCells(table);
+            writeReport(table, reliability, test.size());
             return 0;
         }
-        Cifar10 train = data.load(Cifar10.Split.TRAIN, null);
-        ResultTable table = requireKnownMethods(new ResultTable(Path.of(out + ".csv"), COLUMNS, 5), Path.of(out + ".csv"), methods);
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer base = ModelStore.load(model, manager)) {
             Cells cells = new Cells(table, registry, base, test, manager);
             AblationCache ablations = new AblationCache(ablationDirectory, train, scoringImages, scoringBatchSize);
@@ -124,7 +135,6 @@ public final class PaperTableExperiment implements Callable<Integer> {
                     cells.measure("weight-l1", selector, "-", ratio, weight);
                 }
             }
-            ResultTable reliability = new ResultTable(Path.of(out + "-reliability.csv"), RELIABILITY_COLUMNS, 3);
             for (long seed : seeds) {
                 if (!cells.doneForSeed(seed, ratios) || !reliable(reliability, seed)) {
                     AblationCache.Halves halves = ablations.halves(base, UnitKind.ATTENTION_CHANNEL, seed);
@@ -164,12 +174,21 @@ public final class PaperTableExperiment implements Callable<Integer> {
                 }
             }
         }
-        writeReport(table, test.size());
+        writeReport(table, reliability, test.size());
         return 0;
     }
 
-    private void writeReport(ResultTable table, int testImages) throws IOException {
-        PaperTableReport.write(table, new ResultTable(Path.of(out + "-reliability.csv"), RELIABILITY_COLUMNS, 3), ratios.stream().sorted().toList(),
+    /** A report-only run names the options it was asked for when the table holds no cell of them, rather than writing an empty report. */
+    private static void requireCells(ResultTable table) {
+        if (table.row("none", "-", "-", "0.00", "0") == null) {
+            throw new InvalidInputException("--report-only: " + table.file() + " holds no cells made with this run's inputs and options ("
+                    + table.options().orElseThrow() + ")" + (table.otherOptions().isEmpty() ? "" : "; it holds cells of: "
+                    + String.join(" | ", table.otherOptions())) + ": expected the options of the run that made it");
+        }
+    }
+
+    private void writeReport(ResultTable table, ResultTable reliability, int testImages) throws IOException {
+        PaperTableReport.write(table, reliability, ratios.stream().sorted().toList(),
                 finetuneMethods, paper, out, Invocation.of(spec, Set.of("--report-only")), scoringImages, testImages);
     }
 
@@ -265,7 +284,7 @@ public final class PaperTableExperiment implements Callable<Integer> {
                     ModelStore.save(smaller, pruned);
                 }
             }
-            System.out.printf("fine-tuning %s %s seed %s %.0f%% (%d epoch(s))%n", method, selector, seed, 100 * ratio, finetune.epochs());
+            System.err.printf("fine-tuning %s %s seed %s %.0f%% (%d epoch(s))%n", method, selector, seed, 100 * ratio, finetune.epochs());
             KdFinetune.Result result = finetune.run(pruned, cells.base(), train, cells.test(), cell.resolve("checkpoints"), cells.manager());
             table.put(method, selector, seed, Cells.key(ratio), finetune.epochs(), String.format("%.4f", result.after()), result.stats().parameters(),
                     result.stats().macsPerImage(), Files.size(pruned.resolve(ModelStore.PARAMETERS)));

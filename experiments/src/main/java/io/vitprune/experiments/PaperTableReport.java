@@ -57,7 +57,8 @@ final class PaperTableReport {
                         LocalDate.now()))
                 .append("Produced by `").append(command).append("` (resumable; raw rows in the CSV beside this file).\n\n")
                 .append("Rows name the settings they vary. The scorers' defaults, chosen from this table (docs/methods-notes.md): "
-                        + "`kd-importance` is `kd-importance:alpha=10`, `regression-stability` is `regression-stability:ce-target=teacher`.\n\n");
+                        + "`kd-importance` is `kd-importance:alpha=10`, `regression-stability` is `regression-stability:ce-target=teacher`.\n\n")
+                .append(ReportNotes.cellOptions(table));
         XYChart chart = new XYChartBuilder().width(800).height(500).title("top-1 after pruning attention channels")
                 .xAxisTitle("attention channels removed (%)").yAxisTitle("top-1 (%)").build();
         md.append("## Without fine-tuning\n\n");

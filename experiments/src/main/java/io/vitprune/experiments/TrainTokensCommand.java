@@ -48,10 +48,10 @@ public final class TrainTokensCommand implements Callable<Integer> {
         OutputGuard.check().input("--model", model).input("--teacher", teacher).input("--data", data.directory()).input("--work", work)
                 .output("--out", out, OutputGuard.Kind.DIRECTORY, TokenModelStore::requireReplaceable).verify();
         DynamicVitSettings settings = tokens.settings(ModelStore.readManifest(model).structure().depth(), rho);
+        Cifar10 train = data.load(Cifar10.Split.TRAIN, trainLimit);
         WorkRecord record = WorkRecord.check(work, Map.of("--model", ModelStore.identity(model),
                 "--teacher", teacher == null ? "the --model" : ModelStore.identity(teacher), "settings", settings.toString(),
-                "--train-limit", String.valueOf(trainLimit)));
-        Cifar10 train = data.load(Cifar10.Split.TRAIN, trainLimit);
+                "training data SHA-256", train.identity()));
         Cifar10 test = data.load(Cifar10.Split.TEST, testLimit);
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer student = ModelStore.load(model, manager);
              VisionTransformer frozen = teacher == null ? null : ModelStore.load(teacher, manager)) {

@@ -35,6 +35,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.knowm.xchart.BitmapEncoder;
@@ -77,7 +78,7 @@ public final class VtpExperiment implements Callable<Integer> {
     @Mixin
     GateRates gateRates;
     @Option(names = "--finetune-epochs", defaultValue = "1") int finetuneEpochs;
-    @Option(names = "--lr", defaultValue = "2e-4", description = "Fine-tuning learning rate.") double learningRate;
+    @Option(names = "--finetune-lr", defaultValue = "2e-4", description = "Fine-tuning learning rate.") double learningRate;
     @Option(names = "--scoring-images", defaultValue = "1000", description = "Scoring set of regression-stability.") int scoringImages;
     @Option(names = "--scoring-seed", defaultValue = "0", description = "Seed of the scoring-set draw (0 shares paper-table's first "
             + "measurement).") long scoringSeed;
@@ -96,7 +97,9 @@ public final class VtpExperiment implements Callable<Integer> {
         kinds.forEach(kind -> ratios.forEach(ratio -> new PruningTarget(UnitKind.fromId(kind), ratio))); // before any training
         Cifar10 train = data.load(Cifar10.Split.TRAIN, trainLimit);
         Cifar10 test = data.load(Cifar10.Split.TEST, testLimit);
-        ResultTable table = new ResultTable(Path.of(out + ".csv"), COLUMNS, 3);
+        ResultTable table = ResultTable.keyedByOptions(Path.of(out + ".csv"), COLUMNS, 3, new CellOptions().model("model", model).data("train", train)
+                .data("test", test).command(spec, Set.of("--model", "--data", "--methods", "--kinds", "--ratios", "--train-limit", "--test-limit",
+                        "--work", "--ablations", "--out")).toString());
         Selector global = registry.selector("global").create(StrategySettings.EMPTY);
         KdFinetune finetune = new KdFinetune(finetuneEpochs, learningRate, 1.0, 1.0, seed);
         String gateSummary;
@@ -219,6 +222,7 @@ public final class VtpExperiment implements Callable<Integer> {
                         + "Machine: %s. Date: %s.%n%n", model, gateEpochs, lambda, trainImages, gateRates.network, gateRates.gates, finetuneEpochs, learningRate,
                         scoringImages, testImages, Machine.describe(), LocalDate.now()))
                 .append("Produced by `").append(Invocation.of(spec)).append("` (resumable).\n\n")
+                .append(ReportNotes.cellOptions(table))
                 .append("Gates after the sparsity phase: ").append(gateSummary).append("\n\n")
                 .append("![gate histogram](").append(out.getFileName()).append("-gates.png)\n\n")
                 .append("| method | unit | removed | top-1 pruned | top-1 fine-tuned | parameters | MACs / image | latency ratio |\n")

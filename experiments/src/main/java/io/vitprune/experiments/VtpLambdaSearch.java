@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
@@ -59,7 +60,9 @@ public final class VtpLambdaSearch implements Callable<Integer> {
                 .verify();
         Cifar10 train = data.load(Cifar10.Split.TRAIN, trainLimit);
         Cifar10 test = data.load(Cifar10.Split.TEST, testLimit);
-        ResultTable table = new ResultTable(Path.of(out + ".csv"), COLUMNS, 2);
+        ResultTable table = ResultTable.keyedByOptions(Path.of(out + ".csv"), COLUMNS, 2, new CellOptions().model("model", model).data("train", train)
+                .data("test", test).command(spec, Set.of("--model", "--data", "--lambdas", "--train-limit", "--test-limit", "--work", "--out"))
+                .toString());
         XYChart chart = new XYChartBuilder().width(800).height(500).title(String.format("|g| after %d gate epoch(s) on %,d images", gateEpochs,
                 train.size())).xAxisTitle("|g|").yAxisTitle("fraction of gates <= |g|").build();
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer base = ModelStore.load(model, manager)) {
@@ -96,6 +99,7 @@ public final class VtpLambdaSearch implements Callable<Integer> {
                         + "Top-1 of the gated model (gates applied, nothing removed) on %,d test images. Machine: %s. Date: %s.%n%n", model,
                         gateEpochs, trainImages, gateRates.network, gateRates.gates, seed, testImages, Machine.describe(), LocalDate.now()))
                 .append("Produced by `").append(Invocation.of(spec)).append("` (resumable).\n\n")
+                .append(ReportNotes.cellOptions(table))
                 .append("| lambda | gates | count | median abs(g) | below 0.1 | below 0.5 | top-1 gated |\n|---:|---|---:|---:|---:|---:|---:|\n");
         for (List<String> row : table.rows()) {
             md.append(String.format("| %s | %s | %,d | %.3f | %.1f%% | %.1f%% | %.2f%% |%n", row.get(0), row.get(1), Long.parseLong(row.get(2)),

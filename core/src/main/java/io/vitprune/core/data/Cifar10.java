@@ -4,8 +4,11 @@ import io.vitprune.api.InvalidInputException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 
@@ -39,10 +42,29 @@ public final class Cifar10 {
 
     private final byte[] labels;
     private final byte[] pixels;
+    private String identity;
 
     private Cifar10(byte[] labels, byte[] pixels) {
         this.labels = labels;
         this.pixels = pixels;
+    }
+
+    /**
+     * The SHA-256 of these images and labels (hex), whichever files or limit they came from: what a
+     * run's record keeps, so that a resume on other data is refused.
+     */
+    public synchronized String identity() {
+        if (identity == null) {
+            try {
+                MessageDigest digest = MessageDigest.getInstance("SHA-256");
+                digest.update(labels);
+                digest.update(pixels);
+                identity = HexFormat.of().formatHex(digest.digest());
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return identity;
     }
 
     /** Reads a split from a directory holding the official files; each must be exactly 10,000 records. */

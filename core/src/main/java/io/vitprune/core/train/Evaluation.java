@@ -37,17 +37,18 @@ public final class Evaluation {
 
     private static Accuracy top1(UnaryOperator<NDArray> classifier, Supplier<NDManager> scopes, Cifar10 data, int batchSize, PrintStream progressOut) {
         Batches.Epoch epoch = Batches.epoch(data, batchSize, Batches.Order.SEQUENTIAL);
-        ProgressBar progress = progressOut == null ? null : new ProgressBar(progressOut, "eval", data.size());
         long correct = 0;
         long seen = 0;
-        while (epoch.hasNext()) {
-            try (NDManager scope = scopes.get()) {
-                NDList batch = epoch.next(scope);
-                correct += correct(classifier.apply(batch.get(0)), batch.get(1));
-                seen += batch.get(1).size();
-            }
-            if (progress != null) {
-                progress.update(seen, String.format("top-1 %.2f%%", 100.0 * correct / seen));
+        try (ProgressBar progress = progressOut == null ? null : new ProgressBar(progressOut, "eval", data.size())) {
+            while (epoch.hasNext()) {
+                try (NDManager scope = scopes.get()) {
+                    NDList batch = epoch.next(scope);
+                    correct += correct(classifier.apply(batch.get(0)), batch.get(1));
+                    seen += batch.get(1).size();
+                }
+                if (progress != null) {
+                    progress.update(seen, String.format("top-1 %.2f%%", 100.0 * correct / seen));
+                }
             }
         }
         return new Accuracy(correct, seen);

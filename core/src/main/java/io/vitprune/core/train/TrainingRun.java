@@ -193,36 +193,37 @@ public final class TrainingRun {
         long started = System.nanoTime();
         long cpuStarted = processCpuNanos();
         Batches.Epoch batches = Batches.epoch(train, options.batchSize(), Batches.Order.training(options.seed() * 1_000_003L + epoch));
-        ProgressBar progress = new ProgressBar(out, String.format("epoch %d/%d", epoch, options.epochs()), train.size());
         double lossSum = 0;
         long correct = 0;
         long seen = 0;
         double learningRate = 0;
         int clippedSteps = 0;
-        while (batches.hasNext()) {
-            try (NDManager scope = trainable.newScope()) {
-                NDList batch = batches.next(scope);
-                NDArray images = batch.get(0);
-                NDArray labels = batch.get(1);
-                NDArray logits;
-                NDArray loss;
-                trainable.beginStep(optimizer.step());
-                try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                    logits = trainable.logits(images);
-                    loss = trainable.regularize(objective.loss(logits, labels, images));
-                    collector.backward(loss);
+        try (ProgressBar progress = new ProgressBar(System.err, String.format("epoch %d/%d", epoch, options.epochs()), train.size())) {
+            while (batches.hasNext()) {
+                try (NDManager scope = trainable.newScope()) {
+                    NDList batch = batches.next(scope);
+                    NDArray images = batch.get(0);
+                    NDArray labels = batch.get(1);
+                    NDArray logits;
+                    NDArray loss;
+                    trainable.beginStep(optimizer.step());
+                    try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                        logits = trainable.logits(images);
+                        loss = trainable.regularize(objective.loss(logits, labels, images));
+                        collector.backward(loss);
+                    }
+                    learningRate = schedule.at(optimizer.step());
+                    if (options.maxGradientNorm() > 0 && optimizer.clipGradientNorm(options.maxGradientNorm())) {
+                        clippedSteps++;
+                    }
+                    optimizer.update(learningRate, scope);
+                    long n = labels.size();
+                    lossSum += loss.getFloat() * n;
+                    correct += Evaluation.correct(logits, labels);
+                    seen += n;
                 }
-                learningRate = schedule.at(optimizer.step());
-                if (options.maxGradientNorm() > 0 && optimizer.clipGradientNorm(options.maxGradientNorm())) {
-                    clippedSteps++;
-                }
-                optimizer.update(learningRate, scope);
-                long n = labels.size();
-                lossSum += loss.getFloat() * n;
-                correct += Evaluation.correct(logits, labels);
-                seen += n;
+                progress.update(seen, String.format("loss %.4f top-1 %.2f%% lr %.2e", lossSum / seen, 100.0 * correct / seen, learningRate));
             }
-            progress.update(seen, String.format("loss %.4f top-1 %.2f%% lr %.2e", lossSum / seen, 100.0 * correct / seen, learningRate));
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         double cpuSeconds = (processCpuNanos() - cpuStarted) / 1e9;
