@@ -13,12 +13,19 @@ import java.util.Random;
  * prepared in Java and copied to the device once per batch.
  */
 public final class Batches {
-    /** Per-channel mean and standard deviation of the CIFAR-10 training split. */
-    static final float[] MEAN = {0.4914f, 0.4822f, 0.4465f};
-    static final float[] STD = {0.2470f, 0.2435f, 0.2616f};
+    static final float[] MEAN = toArray(Preprocessing.CIFAR10.mean());
+    static final float[] STD = toArray(Preprocessing.CIFAR10.std());
     static final int PAD = 4;
 
     private Batches() {
+    }
+
+    private static float[] toArray(java.util.List<Float> values) {
+        float[] array = new float[values.size()];
+        for (int i = 0; i < array.length; i++) {
+            array[i] = values.get(i);
+        }
+        return array;
     }
 
     /** How to walk the data: in order, or shuffled and augmented with a seed. */
