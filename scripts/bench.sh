@@ -15,6 +15,7 @@
 #   scripts/bench.sh [--quick|--scoring|--runtimes] [--out-dir DIR] [--no-build] [-- JMH arguments]
 #                                    JMH arguments after -- replace the sweep's (benchmark regex included), e.g.
 #                                    -- 'ForwardBenchmark|GemmBenchmark' -p model=paper -p strategy=weight-l1,weight-l2
+#                                    -- ForwardBenchmark -p model=deit-tiny,deit-small,deit-base -p batch=1,32   (DeiT's shapes)
 #
 # Run it from a clone on an IDLE machine: with other work on the cores libtorch's threads wait on
 # each other and the numbers mean nothing. The bundled model is read from models/reference at run

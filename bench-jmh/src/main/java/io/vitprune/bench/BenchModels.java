@@ -15,7 +15,9 @@ import io.vitprune.api.StrategySettings;
 import io.vitprune.api.UnitKind;
 import io.vitprune.core.EngineDefaults;
 import io.vitprune.core.Pruning;
+import io.vitprune.core.data.Preprocessing;
 import io.vitprune.core.io.ModelStore;
+import io.vitprune.core.model.Topology;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.model.VitConfig;
 import io.vitprune.core.registry.StrategyRegistry;
@@ -24,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The models and plans the benchmarks run, shared by their states.
@@ -32,6 +35,9 @@ import java.util.List;
  * <ul>
  *   <li>{@code paper}: the seed paper's configuration (dim 512, depth 6, 8 x 64 heads, mlp 512) with
  *       random weights (seed 7): its latency does not depend on the weights;</li>
+ *   <li>{@code deit-tiny}, {@code deit-small}, {@code deit-base}: DeiT's shapes (224 x 224, patch 16,
+ *       197 tokens, depth 12, 3 / 6 / 12 heads of 64, timm's topology, 1,000 classes), random weights,
+ *       so that latencies stand beside the ones DynamicViT, ToMe and VTP publish for them;</li>
  *   <li>{@code reference}: the bundled model, loaded at run time from {@code models/reference}
  *       relative to the working directory (run the jar from the repository root), so that the
  *       benchmark always measures the weights the checkout holds; the system property
@@ -42,6 +48,9 @@ import java.util.List;
  */
 final class BenchModels {
     static final String PAPER = "paper";
+    /** The shapes run with random weights (seed 7), by name. */
+    static final Map<String, VitConfig> SHAPES = Map.of(PAPER, VitConfig.paper(), "deit-tiny", deit(192, 3), "deit-small", deit(384, 6),
+            "deit-base", deit(768, 12));
     static final String REFERENCE = "reference";
     static final String REFERENCE_PROPERTY = "vitprune.bench.reference";
     static final long PAPER_SEED = 7;
@@ -49,7 +58,13 @@ final class BenchModels {
     private BenchModels() {
     }
 
-    /** Where a {@code model} parameter other than {@code paper} is read from. */
+    /** DeiT's shape of width {@code dim}: as timm's deit_*_patch16_224, with its ImageNet preprocessing. */
+    static VitConfig deit(int dim, int heads) {
+        Preprocessing imagenet = new Preprocessing(224, 256, "bicubic", List.of(0.485, 0.456, 0.406), List.of(0.229, 0.224, 0.225));
+        return new VitConfig(224, 16, dim, 12, heads, dim / heads, 4 * dim, 1000, Topology.timm(1e-6), imagenet);
+    }
+
+    /** Where a {@code model} parameter other than a named shape is read from. */
     static Path directory(String model) {
         Path directory = REFERENCE.equals(model) ? Path.of(System.getProperty(REFERENCE_PROPERTY, "models/reference")) : Path.of(model);
         if (!Files.isRegularFile(directory.resolve(ModelStore.MANIFEST))) {
@@ -62,14 +77,14 @@ final class BenchModels {
 
     /** The config of the model a {@code model} parameter names, without loading weights. */
     static VitConfig config(String model) {
-        return PAPER.equals(model) ? VitConfig.paper() : ModelStore.readManifest(directory(model)).config();
+        return SHAPES.containsKey(model) ? SHAPES.get(model) : ModelStore.readManifest(directory(model)).config();
     }
 
     /** The unpruned model a {@code model} parameter names, in {@code manager}. */
     static VisionTransformer load(String model, NDManager manager) {
         EngineDefaults.apply();
-        VisionTransformer loaded = PAPER.equals(model)
-                ? VisionTransformer.initialize(VitConfig.paper(), PAPER_SEED, manager)
+        VisionTransformer loaded = SHAPES.containsKey(model)
+                ? VisionTransformer.initialize(SHAPES.get(model), PAPER_SEED, manager)
                 : ModelStore.load(directory(model), manager);
         requireNoGradient(loaded);
         return loaded;

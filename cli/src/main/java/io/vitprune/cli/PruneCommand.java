@@ -93,6 +93,9 @@ final class PruneCommand implements Callable<Integer> {
                 }
                 PruningTarget target = new PruningTarget(UnitKind.fromId(kind), ratio);
                 ScorerFactory scorerFactory = registry.scorer(scorer);
+                if (scorerFactory.needsData()) {
+                    loaded.config().preprocessing().requireCifar10("scored by " + scorer + " on CIFAR-10 images");
+                }
                 var selectorInstance = registry.selector(selector).create(strategy.selector());
                 var scorerInstance = scorerFactory.create(strategy.scorer());
                 checkpoints = CheckpointDirectory.open(scoringWork(), scoringJob(loaded));

@@ -163,6 +163,17 @@ class BadInputCatalogueTest {
                 "--epochs", "1", "--batch-size", "16", "--train-limit", "32", "--test-limit", "16");
     }
 
+    /** A copy of a timm fixture of the interop module (written by scripts/fixtures/timm_vit.py) in {@code directory}. */
+    static Path timmFixture(String name, Path directory) throws IOException {
+        Path copy = Files.createDirectories(directory.resolve(name));
+        try (Stream<Path> files = Files.list(Path.of("../interop/src/test/resources/timm", name))) {
+            for (Path file : files.toList()) {
+                Files.copy(file, copy.resolve(file.getFileName()));
+            }
+        }
+        return copy;
+    }
+
     /** {@code experiment paper-table --report-only} of the tiny model, from and to {@code directory/table}. */
     static Call paperTableReport(Path directory) {
         return Call.of("experiment", "paper-table", "--report-only", "--model", model.toString(), "--data", TestData.cifarDirectory().toString(),
@@ -537,6 +548,30 @@ class BadInputCatalogueTest {
                     Files.writeString(d.resolve("notes/readme.txt"), "not a model");
                     return Call.of("export", "--model", d.resolve("notes").toString(), "--out", d.resolve("model.onnx").toString());
                 }, "model.onnx", "model directory", "notes", "has no model.json", "expected a directory written by vitprune"),
+                fails("import-distilled-deit", "import --from timm of a DeiT with a distillation token", d -> {
+                    Path checkpoint = timmFixture("deit-distilled", d);
+                    return Call.of("import", "--from", "timm", "--checkpoint", checkpoint.toString(), "--out", d.resolve("out").toString());
+                }, "out", "'dist_token': a distillation token (DeiT distilled) is not supported yet"),
+                fails("import-not-a-checkpoint", "import --from timm of a directory without model.safetensors", d -> {
+                    Files.createDirectories(d.resolve("photos"));
+                    Files.writeString(d.resolve("photos/cat.txt"), "meow");
+                    return Call.of("import", "--from", "timm", "--checkpoint", d.resolve("photos").toString(), "--out", d.resolve("out").toString());
+                }, "out", "no model.safetensors", "expected timm's hub layout"),
+                fails("import-out-inside-the-checkpoint", "import --out a directory inside the checkpoint it reads", d -> {
+                    Path checkpoint = timmFixture("vit", d);
+                    return Call.of("import", "--from", "timm", "--checkpoint", checkpoint.toString(), "--out", checkpoint.resolve("vitprune").toString());
+                }, "vit/vitprune", "lies inside the input --checkpoint"),
+                fails("eval-imported-model-on-cifar", "eval on CIFAR-10 of an imported model whose preprocessing is not CIFAR-10's", d -> {
+                    Path checkpoint = timmFixture("vit", d);
+                    CliRun imported = CliRun.of("import", "--from", "timm", "--checkpoint", checkpoint.toString(), "--out", d.resolve("model").toString());
+                    assertThat(imported.exitCode()).as(imported.err()).isZero();
+                    return Call.of("eval", "--model", d.resolve("model").toString(), "--file", SAMPLE.toString());
+                }, null, "expects images preprocessed as", "mean=[0.5, 0.5, 0.5]", "cannot be evaluated on CIFAR-10"),
+                fails("export-pytorch-out-holds-other-files", "export --format pytorch --out a directory of someone's files (never deleted)", d -> {
+                    Files.createDirectories(d.resolve("notes"));
+                    Files.writeString(d.resolve("notes/todo.txt"), "keep me");
+                    return Call.of("export", "--format", "pytorch", "--model", model.toString(), "--out", d.resolve("notes").toString());
+                }, "notes/model.safetensors", "holds [todo.txt]", "expected a new or empty directory or an earlier PyTorch export"),
                 fails("export-out-is-a-directory", "export --out naming an existing directory (never deleted)", d -> {
                     Files.createDirectories(d.resolve("exports"));
                     Files.writeString(d.resolve("exports/old.onnx"), "precious");

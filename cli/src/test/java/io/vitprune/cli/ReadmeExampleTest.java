@@ -17,11 +17,13 @@ import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.registry.StrategyRegistry;
 import io.vitprune.core.surgery.Surgery;
 import io.vitprune.core.testing.TestModels;
+import io.vitprune.interop.TimmCheckpoint;
+import io.vitprune.interop.TorchExport;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The README's "compose a scorer and a selector" example, on a tiny model. */
+/** The README's Java examples: "compose a scorer and a selector" on a tiny model, and "prune your own timm ViT" on a timm fixture. */
 class ReadmeExampleTest {
     @TempDir
     Path temp;
@@ -43,5 +45,20 @@ class ReadmeExampleTest {
             assertThat(reloaded.structure().totalUnits(UnitKind.ATTENTION_CHANNEL)).isEqualTo(TestModels.tinyConfig().depth()
                     * TestModels.tinyConfig().heads() * TestModels.tinyConfig().dimHead() / 2);
         }
+    }
+
+    @Test
+    void theReadmeTimmExampleRuns() throws Exception {
+        Path checkpoint = Path.of("../interop/src/test/resources/timm/vit");
+        try (NDManager manager = NDManager.newBaseManager(); VisionTransformer vit = TimmCheckpoint.read(checkpoint, manager)) {
+            StrategyRegistry registry = StrategyRegistry.load();
+            PruningPlan plan = Pruning.plan(vit, registry.scorer("weight-l1").create(StrategySettings.EMPTY),
+                    registry.selector("global").create(StrategySettings.EMPTY), new PruningTarget(UnitKind.ATTENTION_CHANNEL, 0.3),
+                    ScoringContext.dataFree(manager));
+            try (VisionTransformer pruned = Surgery.apply(vit, plan, manager)) {
+                TorchExport.write(pruned, temp.resolve("my-vit-30-torch"));
+            }
+        }
+        assertThat(temp.resolve("my-vit-30-torch").resolve(TorchExport.WEIGHTS)).isNotEmptyFile();
     }
 }

@@ -13,7 +13,7 @@ public final class MetadataKeys {
     public static final String STRUCTURE = "vitprune.structure";
     /** The SHA-256 of the source model's parameters file: the model's identity, as its manifest records it. */
     public static final String PARAMETERS_SHA256 = "vitprune.parameters_sha256";
-    /** How pixels become the input ({@code Preprocessing} as JSON: size, per-channel mean and std of {@code x / 255}). */
+    /** How an image becomes the input ({@code Preprocessing} as JSON: resize, crop, per-channel mean and std of {@code x / 255}). */
     public static final String PREPROCESSING = "vitprune.preprocessing";
     public static final String HEAD_LAYOUT = "vitprune.head_layout";
     public static final String QUANTIZATION = "vitprune.quantization";

@@ -2,7 +2,9 @@ package io.vitprune.deploy;
 
 import ai.djl.ndarray.NDManager;
 import io.vitprune.core.data.Cifar10;
+import io.vitprune.core.data.Preprocessing;
 import io.vitprune.core.io.AtomicFiles;
+import io.vitprune.core.io.ModelStore;
 import io.vitprune.core.train.Evaluation;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,8 +29,13 @@ public final class OnnxEvaluation {
         }
     }
 
-    private static Evaluation.Accuracy top1OfFile(Path file, Cifar10 images, int batchSize, int threads) {
+    private static Evaluation.Accuracy top1OfFile(Path file, Cifar10 images, int batchSize, int threads) throws IOException {
         try (OnnxRuntimeModel model = OnnxRuntimeModel.open(file, threads); NDManager manager = NDManager.newBaseManager()) {
+            // Files exported before the preprocessing was recorded are of CIFAR-10 models.
+            String preprocessing = model.metadata().get(MetadataKeys.PREPROCESSING);
+            if (preprocessing != null) {
+                ModelStore.json().readValue(preprocessing, Preprocessing.class).requireCifar10("evaluated on CIFAR-10");
+            }
             return Evaluation.top1(model::logits, manager, images, batchSize, System.err);
         }
     }

@@ -7,7 +7,6 @@ import ai.onnx.proto.OnnxMl.StringStringEntryProto;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.vitprune.api.InvalidInputException;
-import io.vitprune.core.data.Preprocessing;
 import io.vitprune.core.io.AtomicFiles;
 import io.vitprune.core.io.ModelStore;
 import io.vitprune.core.model.VisionTransformer;
@@ -86,7 +85,7 @@ public final class OnnxExport {
         metadata.put(MetadataKeys.CONFIG, json(config));
         metadata.put(MetadataKeys.STRUCTURE, json(model.structure()));
         metadata.put(MetadataKeys.PARAMETERS_SHA256, ModelStore.parametersSha256(model));
-        metadata.put(MetadataKeys.PREPROCESSING, json(Preprocessing.CIFAR10));
+        metadata.put(MetadataKeys.PREPROCESSING, json(config.preprocessing()));
         metadata.put(MetadataKeys.HEAD_LAYOUT, options.headLayout().name());
         metadata.put(MetadataKeys.QUANTIZATION, options.quantization().name());
         return metadata;

@@ -8,6 +8,7 @@ import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import io.vitprune.api.BlockStructure;
+import io.vitprune.core.model.Topology;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.model.VitConfig;
 import java.util.ArrayList;
@@ -23,7 +24,6 @@ final class VitGraph {
     static final String INPUT = "pixels";
     static final String OUTPUT = "logits";
     static final String BATCH = "batch";
-    private static final float LAYER_NORM_EPS = 1e-5f;
 
     private final VisionTransformer model;
     private final VitConfig config;
@@ -51,16 +51,24 @@ final class VitGraph {
         return vit.graph;
     }
 
-    /** (batch, 3, H, W) to tokens (batch, 1 + patches, dim), each patch flattened as (row, col, channel). */
+    /**
+     * (batch, 3, H, W) to tokens (batch, 1 + patches, dim): each patch flattened as (row, col,
+     * channel) between two LayerNorms (vit-pytorch), or as (channel, row, col), a convolution's kernel.
+     */
     private String embed() {
         int side = config.patchesPerSide();
         int p = config.patchSize();
+        boolean normed = config.topology().patchEmbedding() == Topology.PatchEmbedding.NORMED_LINEAR;
         String grid = graph.node("Reshape", "embed/grid", List.of(INPUT, graph.int64s(-1, VitConfig.CHANNELS, side, p, side, p)));
-        String cells = graph.node("Transpose", "embed/cells", List.of(grid), attribute("perm", 0, 2, 4, 3, 5, 1));
-        String patches = graph.node("Reshape", "embed/patches", List.of(cells, graph.int64s(-1, config.patches(), config.patchDim())));
-        String x = layerNorm("embed/patch_norm", patches, "patch_norm_gamma", "patch_norm_beta");
-        x = linear("embed/patch_linear", x, matrix("patch_weight"), "patch_bias");
-        x = layerNorm("embed/norm", x, "embed_norm_gamma", "embed_norm_beta");
+        String cells = graph.node("Transpose", "embed/cells", List.of(grid), normed ? attribute("perm", 0, 2, 4, 3, 5, 1) : attribute("perm", 0, 2, 4, 1, 3, 5));
+        String x = graph.node("Reshape", "embed/patches", List.of(cells, graph.int64s(-1, config.patches(), config.patchDim())));
+        if (normed) {
+            x = layerNorm("embed/patch_norm", x, "patch_norm_gamma", "patch_norm_beta");
+        }
+        x = linear("embed/patch_linear", x, matrix("patch_weight"), parameter("patch_bias"));
+        if (normed) {
+            x = layerNorm("embed/norm", x, "embed_norm_gamma", "embed_norm_beta");
+        }
         String batch = graph.node("Shape", "embed/batch", List.of(INPUT), attribute("start", 0L), attribute("end", 1L));
         String clsShape = graph.node("Concat", "embed/cls_shape", List.of(batch, graph.int64s(1, config.dim())), attribute("axis", 0L));
         String cls = graph.node("Expand", "embed/cls", List.of(parameter("class_token"), clsShape));
@@ -75,13 +83,15 @@ final class VitGraph {
         BlockStructure block = model.structure().block(index);
         AttentionLayout layout = AttentionLayout.of(block, options.headLayout());
         String normed = layerNorm(prefix + "/attn_norm", x, name + "attn_norm_gamma", name + "attn_norm_beta");
-        String qkv = linear(prefix + "/qkv", normed, qkvRows(matrix(name + "qkv_weight"), block, layout), null);
+        String qkvBias = config.topology().qkvBias()
+                ? graph.floats(name + "qkv_bias_laid_out", qkvRows(vector(name + "qkv_bias"), block, layout).values(), 3 * layout.width()) : null;
+        String qkv = linear(prefix + "/qkv", normed, qkvRows(matrix(name + "qkv_weight"), block, layout), qkvBias);
         String attended = attentionCore(prefix, qkv, layout);
-        String out = linear(prefix + "/attn_out", attended, matrix(name + "out_weight").columns(layout.sourceChannels()), name + "out_bias");
+        String out = linear(prefix + "/attn_out", attended, matrix(name + "out_weight").columns(layout.sourceChannels()), parameter(name + "out_bias"));
         x = graph.node("Add", prefix + "/attn_residual", List.of(x, out));
         normed = layerNorm(prefix + "/mlp_norm", x, name + "mlp_norm_gamma", name + "mlp_norm_beta");
-        String hidden = gelu(prefix + "/gelu", linear(prefix + "/mlp_in", normed, matrix(name + "mlp_in_weight"), name + "mlp_in_bias"));
-        String mlp = linear(prefix + "/mlp_out", hidden, matrix(name + "mlp_out_weight"), name + "mlp_out_bias");
+        String hidden = gelu(prefix + "/gelu", linear(prefix + "/mlp_in", normed, matrix(name + "mlp_in_weight"), parameter(name + "mlp_in_bias")));
+        String mlp = linear(prefix + "/mlp_out", hidden, matrix(name + "mlp_out_weight"), parameter(name + "mlp_out_bias"));
         return graph.node("Add", prefix + "/mlp_residual", List.of(x, mlp));
     }
 
@@ -136,24 +146,32 @@ final class VitGraph {
         String cls = graph.node("Gather", "head/cls", List.of(tokens, graph.int64s(0)), attribute("axis", 1L));
         String flat = graph.node("Reshape", "head/cls_flat", List.of(cls, graph.int64s(-1, config.dim())));
         String normed = layerNorm("head/norm", flat, "final_norm_gamma", "final_norm_beta");
-        linear(OUTPUT, normed, matrix("head_weight"), "head_bias");
+        linear(OUTPUT, normed, matrix("head_weight"), parameter("head_bias"));
     }
 
     private String layerNorm(String name, String x, String gamma, String beta) {
         return graph.node("LayerNormalization", name, List.of(x, parameter(gamma), parameter(beta)),
-                attribute("axis", -1L), attribute("epsilon", LAYER_NORM_EPS));
+                attribute("axis", -1L), attribute("epsilon", (float) config.topology().layerNormEps()));
     }
 
-    /** Exact GELU, {@code 0.5 x (1 + erf(x / sqrt 2))}, in the form ONNX Runtime fuses into one kernel. */
+    /** GELU: exact, {@code 0.5 x (1 + erf(x / sqrt 2))}, in the form ONNX Runtime fuses into one kernel, or the tanh approximation. */
     private String gelu(String name, String x) {
-        String divided = graph.node("Div", name + "/div", List.of(x, graph.scalar((float) Math.sqrt(2))));
-        String erf = graph.node("Erf", name + "/erf", List.of(divided));
-        String plusOne = graph.node("Add", name + "/add", List.of(erf, graph.scalar(1f)));
+        String plusOne;
+        if (config.topology().gelu() == Topology.Gelu.EXACT) {
+            String divided = graph.node("Div", name + "/div", List.of(x, graph.scalar((float) Math.sqrt(2))));
+            String erf = graph.node("Erf", name + "/erf", List.of(divided));
+            plusOne = graph.node("Add", name + "/add", List.of(erf, graph.scalar(1f)));
+        } else {
+            String cube = graph.node("Mul", name + "/cube", List.of(graph.node("Mul", name + "/square", List.of(x, x)), x));
+            String inner = graph.node("Add", name + "/inner", List.of(x, graph.node("Mul", name + "/cubic", List.of(cube, graph.scalar(0.044715f)))));
+            String scaled = graph.node("Mul", name + "/scaled", List.of(inner, graph.scalar((float) Math.sqrt(2 / Math.PI))));
+            plusOne = graph.node("Add", name + "/add", List.of(graph.node("Tanh", name + "/tanh", List.of(scaled)), graph.scalar(1f)));
+        }
         String product = graph.node("Mul", name + "/mul", List.of(x, plusOne));
         return graph.node("Mul", name, List.of(product, graph.scalar(0.5f)));
     }
 
-    /** {@code x W^T + b} for a DJL weight (out, in), as value {@code output}; {@code bias} may be null. */
+    /** {@code x W^T + b} for a DJL weight (out, in), as value {@code output}; {@code bias} (an initializer) may be null. */
     private String linear(String output, String x, Matrix weight, String bias) {
         Matrix inOut = weight.transpose();
         String weightName = output + "/weight";
@@ -161,7 +179,7 @@ final class VitGraph {
             Int8Weights q = Int8Weights.quantize(inOut);
             String values = graph.int8s(weightName + "_int8", q.values(), q.rows(), q.columns());
             String scales = graph.floats(weightName + "_scale", q.scales(), q.columns());
-            List<String> inputs = bias == null ? List.of(x, values, scales) : List.of(x, values, scales, "", parameter(bias));
+            List<String> inputs = bias == null ? List.of(x, values, scales) : List.of(x, values, scales, "", bias);
             return graph.contribNode("DynamicQuantizeMatMul", output, inputs);
         }
         String w = graph.floats(weightName, inOut.values(), inOut.rows(), inOut.columns());
@@ -169,13 +187,19 @@ final class VitGraph {
             return graph.node("MatMul", output, List.of(x, w));
         }
         String product = graph.node("MatMul", output + "/matmul", List.of(x, w));
-        return graph.node("Add", output, List.of(product, parameter(bias)));
+        return graph.node("Add", output, List.of(product, bias));
     }
 
     /** A parameter, used as it is, as an initializer named like the parameter. */
     private String parameter(String name) {
         NDArray array = model.namedParameters().get(name).getArray();
         return graph.floats(name, array.toFloatArray(), array.getShape().getShape());
+    }
+
+    /** A 1-D parameter as a one-column matrix. */
+    private Matrix vector(String name) {
+        NDArray array = model.namedParameters().get(name).getArray();
+        return new Matrix(array.toFloatArray(), (int) array.getShape().get(0), 1);
     }
 
     /** A 2-D weight parameter (out, in). */

@@ -65,6 +65,17 @@ class OnnxExactnessTest {
         assertPrunedExact(Plans::singleChannel, ExportOptions.defaults().withHeadLayout(layout), "single channel " + layout);
     }
 
+    @ParameterizedTest
+    @EnumSource(HeadLayout.class)
+    void timmsTopologyWithRaggedHeads(HeadLayout layout) throws IOException {
+        try (VisionTransformer timm = TestModels.tinyTimm(7, manager)) {
+            assertExact(timm, ExportOptions.defaults().withHeadLayout(layout), "timm topology " + layout);
+            try (VisionTransformer pruned = Surgery.apply(timm, Plans.ragged(timm.structure()), manager)) {
+                assertExact(pruned, ExportOptions.defaults().withHeadLayout(layout), "timm topology, ragged " + layout);
+            }
+        }
+    }
+
     @Test
     void mlpUnitsRemoved() throws IOException {
         assertPrunedExact(Plans::mlpUnits, ExportOptions.defaults(), "MLP units");

@@ -37,7 +37,8 @@ class OnnxExportTest {
                     .containsEntry(MetadataKeys.CLASSES, "10").containsEntry(MetadataKeys.CHANNELS, "3")
                     .containsEntry(MetadataKeys.PARAMETERS_SHA256, manifest.parametersSha256())
                     .containsEntry(MetadataKeys.HEAD_LAYOUT, "GROUPED").containsEntry(MetadataKeys.QUANTIZATION, "NONE")
-                    .containsEntry(MetadataKeys.PREPROCESSING, "{\"size\":32,\"mean\":[0.4914,0.4822,0.4465],\"std\":[0.247,0.2435,0.2616]}")
+                    .containsEntry(MetadataKeys.PREPROCESSING, "{\"size\":32,\"resize\":32,\"interpolation\":\"none\",\"mean\":[0.4914,0.4822,0.4465],"
+                            + "\"std\":[0.247,0.2435,0.2616]}")
                     .containsEntry(MetadataKeys.VERSION, Version.current());
             assertThat(ModelStore.json().readValue(metadata.get(MetadataKeys.CONFIG), VitConfig.class)).isEqualTo(manifest.config());
             assertThat(ModelStore.json().readValue(metadata.get(MetadataKeys.STRUCTURE), ModelStructure.class)).isEqualTo(manifest.structure());

@@ -20,10 +20,10 @@ public final class Batches {
     private Batches() {
     }
 
-    private static float[] toArray(java.util.List<Float> values) {
+    private static float[] toArray(java.util.List<Double> values) {
         float[] array = new float[values.size()];
         for (int i = 0; i < array.length; i++) {
-            array[i] = values.get(i);
+            array[i] = values.get(i).floatValue();
         }
         return array;
     }

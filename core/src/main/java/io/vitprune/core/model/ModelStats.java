@@ -43,16 +43,18 @@ public record ModelStats(long parameters, long macsPerImage) {
         long patchDim = config.patchDim();
         long tokens = config.tokens();
         long classes = config.classes();
-        // Patch LayerNorm, patch Linear, embedding LayerNorm, class token, positions; final LayerNorm and head.
-        long parameters = 2 * patchDim + (patchDim * dim + dim) + 2 * dim + dim + tokens * dim + 2 * dim + (dim * classes + classes);
+        Topology topology = config.topology();
+        // Patch LayerNorm (vit-pytorch only), patch Linear, embedding LayerNorm (vit-pytorch only), class token, positions; final LayerNorm and head.
+        long patchNorms = topology.patchEmbedding() == Topology.PatchEmbedding.NORMED_LINEAR ? 2 * patchDim + 2 * dim : 0;
+        long parameters = patchNorms + (patchDim * dim + dim) + dim + tokens * dim + 2 * dim + (dim * classes + classes);
         long macs = config.patches() * patchDim * dim + dim * classes;
         for (int b = 0; b < structure.depth(); b++) {
             BlockStructure block = structure.block(b);
             long blockTokens = tokensPerBlock[b];
             long inner = block.attentionWidth();
             long mlp = block.mlpWidth();
-            // Two LayerNorms, qkv (no bias), attention output, two MLP Linears.
-            parameters += 4 * dim + dim * 3 * inner + (inner * dim + dim) + (dim * mlp + mlp) + (mlp * dim + dim);
+            // Two LayerNorms, qkv (with a bias in some topologies), attention output, two MLP Linears.
+            parameters += 4 * dim + dim * 3 * inner + (topology.qkvBias() ? 3 * inner : 0) + (inner * dim + dim) + (dim * mlp + mlp) + (mlp * dim + dim);
             // qkv, q k^T, attention x v, output projection, two MLP Linears.
             macs += blockTokens * dim * 3 * inner + 2 * blockTokens * blockTokens * inner + blockTokens * inner * dim + 2 * blockTokens * dim * mlp;
         }

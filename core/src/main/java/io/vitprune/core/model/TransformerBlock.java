@@ -15,7 +15,9 @@ import ai.djl.util.PairList;
 import io.vitprune.api.BlockStructure;
 import io.vitprune.api.ModelPart;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One pre-norm transformer block, {@code x + Attn(LN(x))} then {@code x + MLP(LN(x))}, with
@@ -23,8 +25,6 @@ import java.util.List;
  * several widths run is a {@link HeadExecution}.
  */
 public final class TransformerBlock extends AbstractBlock {
-    static final float LAYER_NORM_EPS = 1e-5f;
-
     /**
      * How the attention core (scores, softmax, weighted values) runs when a block has heads of
      * several widths. Both are exact; which is faster depends on the widths and the batch (measured
@@ -57,24 +57,37 @@ public final class TransformerBlock extends AbstractBlock {
     /** The padded layout, made when an execution may pad and the block has heads of several widths. */
     private final PaddedHeads paddedHeads;
 
+    private final Topology topology;
     final Parameter attentionNormGamma = param("attn_norm_gamma", Parameter.Type.GAMMA);
     final Parameter attentionNormBeta = param("attn_norm_beta", Parameter.Type.BETA);
     final Parameter qkvWeight = param("qkv_weight", Parameter.Type.WEIGHT);
-    final Parameter outWeight = param("out_weight", Parameter.Type.WEIGHT);
-    final Parameter outBias = param("out_bias", Parameter.Type.BIAS);
-    final Parameter mlpNormGamma = param("mlp_norm_gamma", Parameter.Type.GAMMA);
-    final Parameter mlpNormBeta = param("mlp_norm_beta", Parameter.Type.BETA);
-    final Parameter mlpInWeight = param("mlp_in_weight", Parameter.Type.WEIGHT);
-    final Parameter mlpInBias = param("mlp_in_bias", Parameter.Type.BIAS);
-    final Parameter mlpOutWeight = param("mlp_out_weight", Parameter.Type.WEIGHT);
-    final Parameter mlpOutBias = param("mlp_out_bias", Parameter.Type.BIAS);
+    final Parameter qkvBias;
+    final Parameter outWeight;
+    final Parameter outBias;
+    final Parameter mlpNormGamma;
+    final Parameter mlpNormBeta;
+    final Parameter mlpInWeight;
+    final Parameter mlpInBias;
+    final Parameter mlpOutWeight;
+    final Parameter mlpOutBias;
 
     /** Heads {@code [firstChannel, firstChannel + heads * width)} of one width. */
     private record HeadGroup(int firstChannel, int heads, int width) { }
 
-    TransformerBlock(BlockStructure structure, float attentionScale) {
+    TransformerBlock(BlockStructure structure, float attentionScale, Topology topology) {
         this.structure = structure;
         this.attentionScale = attentionScale;
+        this.topology = topology;
+        // In this order, the weights file's: a q/k/v bias exists only in topologies that have one.
+        qkvBias = topology.qkvBias() ? param("qkv_bias", Parameter.Type.BIAS) : null;
+        outWeight = param("out_weight", Parameter.Type.WEIGHT);
+        outBias = param("out_bias", Parameter.Type.BIAS);
+        mlpNormGamma = param("mlp_norm_gamma", Parameter.Type.GAMMA);
+        mlpNormBeta = param("mlp_norm_beta", Parameter.Type.BETA);
+        mlpInWeight = param("mlp_in_weight", Parameter.Type.WEIGHT);
+        mlpInBias = param("mlp_in_bias", Parameter.Type.BIAS);
+        mlpOutWeight = param("mlp_out_weight", Parameter.Type.WEIGHT);
+        mlpOutBias = param("mlp_out_bias", Parameter.Type.BIAS);
         this.headGroups = groupHeads(structure);
         this.paddedHeads = headGroups.size() > 1 ? PaddedHeads.of(structure) : null;
     }
@@ -106,12 +119,26 @@ public final class TransformerBlock extends AbstractBlock {
         };
     }
 
-    /** Shapes of every parameter for this block's widths, in declaration order. */
-    static List<Shape> parameterShapes(int dim, BlockStructure block) {
-        int inner = block.attentionWidth();
-        int mlp = block.mlpWidth();
-        return List.of(new Shape(dim), new Shape(dim), new Shape(3L * inner, dim), new Shape(dim, inner), new Shape(dim),
-                new Shape(dim), new Shape(dim), new Shape(mlp, dim), new Shape(mlp), new Shape(dim, mlp), new Shape(dim));
+    /** The shape of every parameter of this block, by name, for model width {@code dim}. */
+    Map<String, Shape> parameterShapes(int dim) {
+        int inner = structure.attentionWidth();
+        int mlp = structure.mlpWidth();
+        Map<String, Shape> shapes = new LinkedHashMap<>();
+        shapes.put("attn_norm_gamma", new Shape(dim));
+        shapes.put("attn_norm_beta", new Shape(dim));
+        shapes.put("qkv_weight", new Shape(3L * inner, dim));
+        if (qkvBias != null) {
+            shapes.put("qkv_bias", new Shape(3L * inner));
+        }
+        shapes.put("out_weight", new Shape(dim, inner));
+        shapes.put("out_bias", new Shape(dim));
+        shapes.put("mlp_norm_gamma", new Shape(dim));
+        shapes.put("mlp_norm_beta", new Shape(dim));
+        shapes.put("mlp_in_weight", new Shape(mlp, dim));
+        shapes.put("mlp_in_bias", new Shape(mlp));
+        shapes.put("mlp_out_weight", new Shape(dim, mlp));
+        shapes.put("mlp_out_bias", new Shape(dim));
+        return shapes;
     }
 
     /** The block's output tokens and, when asked for, the class token's attention over every token averaged over heads (else null). */
@@ -128,16 +155,17 @@ public final class TransformerBlock extends AbstractBlock {
      */
     Pass forward(NDArray x, NDArray attentionMask, NDArray mlpMask, NDArray policy, boolean classAttention) {
         NDArray[] clsAttention = classAttention ? new NDArray[1] : null;
-        NDArray attended = attention(layerNorm(x, attentionNormGamma, attentionNormBeta), attentionMask, policy, clsAttention);
+        double eps = topology.layerNormEps();
+        NDArray attended = attention(layerNorm(x, attentionNormGamma, attentionNormBeta, eps), attentionMask, policy, clsAttention);
         x = x.add(attended);
-        return new Pass(x.add(mlp(layerNorm(x, mlpNormGamma, mlpNormBeta), mlpMask)), classAttention ? clsAttention[0] : null);
+        return new Pass(x.add(mlp(layerNorm(x, mlpNormGamma, mlpNormBeta, eps), mlpMask)), classAttention ? clsAttention[0] : null);
     }
 
     private NDArray attention(NDArray x, NDArray mask, NDArray policy, NDArray[] classAttention) {
         long batch = x.getShape().get(0);
         long tokens = x.getShape().get(1);
         int inner = structure.attentionWidth();
-        NDArray qkv = Linear.linear(x, qkvWeight.getArray()).singletonOrThrow();
+        NDArray qkv = Linear.linear(x, qkvWeight.getArray(), qkvBias == null ? null : qkvBias.getArray()).singletonOrThrow();
         if (runsPadded(batch) && mask == null && policy == null && classAttention == null) {
             return Linear.linear(paddedAttention(qkv, batch, tokens), outWeight.getArray(), outBias.getArray()).singletonOrThrow();
         }
@@ -245,7 +273,7 @@ public final class TransformerBlock extends AbstractBlock {
     }
 
     private NDArray mlp(NDArray x, NDArray mask) {
-        NDArray hidden = Activation.gelu(Linear.linear(x, mlpInWeight.getArray(), mlpInBias.getArray()).singletonOrThrow());
+        NDArray hidden = gelu(Linear.linear(x, mlpInWeight.getArray(), mlpInBias.getArray()).singletonOrThrow());
         if (mask != null) {
             long batch = x.getShape().get(0);
             hidden = hidden.mul(mask.getShape().dimension() == 1 ? mask.reshape(1, 1, -1) : mask.reshape(batch, 1, -1));
@@ -253,8 +281,17 @@ public final class TransformerBlock extends AbstractBlock {
         return Linear.linear(hidden, mlpOutWeight.getArray(), mlpOutBias.getArray()).singletonOrThrow();
     }
 
-    static NDArray layerNorm(NDArray x, Parameter gamma, Parameter beta) {
-        return LayerNorm.layerNorm(x, new Shape(x.getShape().getLastDimension()), gamma.getArray(), beta.getArray(), LAYER_NORM_EPS)
+    private NDArray gelu(NDArray x) {
+        if (topology.gelu() == Topology.Gelu.EXACT) {
+            return Activation.gelu(x);
+        }
+        // 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))
+        NDArray inner = x.add(x.pow(Scalars.of(x, 3f)).mul(Scalars.of(x, 0.044715f))).mul(Scalars.of(x, (float) Math.sqrt(2 / Math.PI)));
+        return x.mul(inner.tanh().add(Scalars.of(x, 1f))).mul(Scalars.of(x, 0.5f));
+    }
+
+    static NDArray layerNorm(NDArray x, Parameter gamma, Parameter beta, double eps) {
+        return LayerNorm.layerNorm(x, new Shape(x.getShape().getLastDimension()), gamma.getArray(), beta.getArray(), (float) eps)
                 .singletonOrThrow();
     }
 

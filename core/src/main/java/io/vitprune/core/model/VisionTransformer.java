@@ -22,8 +22,9 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * A ViT classifier in the topology of methods.md section 1, as a DJL block. Block widths come
- * from a {@link ModelStructure}, so the same class runs unpruned and pruned (ragged) models.
+ * A ViT classifier in the topology of methods.md section 1 or another {@link Topology}, as a DJL
+ * block. Block widths come from a {@link ModelStructure}, so the same class runs unpruned and
+ * pruned (ragged) models.
  *
  * <p>The model owns its parameter arrays (in its own manager) and must be closed.
  */
@@ -33,26 +34,41 @@ public final class VisionTransformer extends AbstractBlock implements PrunableMo
     private final NDManager manager;
     private final List<TransformerBlock> blocks = new ArrayList<>();
 
-    private final Parameter patchNormGamma = param("patch_norm_gamma", Parameter.Type.GAMMA);
-    private final Parameter patchNormBeta = param("patch_norm_beta", Parameter.Type.BETA);
-    private final Parameter patchWeight = param("patch_weight", Parameter.Type.WEIGHT);
-    private final Parameter patchBias = param("patch_bias", Parameter.Type.BIAS);
-    private final Parameter embedNormGamma = param("embed_norm_gamma", Parameter.Type.GAMMA);
-    private final Parameter embedNormBeta = param("embed_norm_beta", Parameter.Type.BETA);
-    private final Parameter classToken = param("class_token", Parameter.Type.WEIGHT);
-    private final Parameter positions = param("position_embedding", Parameter.Type.WEIGHT);
-    private final Parameter finalNormGamma = param("final_norm_gamma", Parameter.Type.GAMMA);
-    private final Parameter finalNormBeta = param("final_norm_beta", Parameter.Type.BETA);
-    private final Parameter headWeight = param("head_weight", Parameter.Type.WEIGHT);
-    private final Parameter headBias = param("head_bias", Parameter.Type.BIAS);
+    // Declared in this order (the weights file lists them so): vit-pytorch's patch LayerNorms
+    // exist only in its topology.
+    private final Parameter patchNormGamma;
+    private final Parameter patchNormBeta;
+    private final Parameter patchWeight;
+    private final Parameter patchBias;
+    private final Parameter embedNormGamma;
+    private final Parameter embedNormBeta;
+    private final Parameter classToken;
+    private final Parameter positions;
+    private final Parameter finalNormGamma;
+    private final Parameter finalNormBeta;
+    private final Parameter headWeight;
+    private final Parameter headBias;
 
     private VisionTransformer(VitConfig config, ModelStructure structure, NDManager parent) {
         config.requireCompatible(structure);
         this.config = config;
         this.structure = structure;
         this.manager = parent.newSubManager();
+        boolean normed = config.topology().patchEmbedding() == Topology.PatchEmbedding.NORMED_LINEAR;
+        patchNormGamma = normed ? param("patch_norm_gamma", Parameter.Type.GAMMA) : null;
+        patchNormBeta = normed ? param("patch_norm_beta", Parameter.Type.BETA) : null;
+        patchWeight = param("patch_weight", Parameter.Type.WEIGHT);
+        patchBias = param("patch_bias", Parameter.Type.BIAS);
+        embedNormGamma = normed ? param("embed_norm_gamma", Parameter.Type.GAMMA) : null;
+        embedNormBeta = normed ? param("embed_norm_beta", Parameter.Type.BETA) : null;
+        classToken = param("class_token", Parameter.Type.WEIGHT);
+        positions = param("position_embedding", Parameter.Type.WEIGHT);
+        finalNormGamma = param("final_norm_gamma", Parameter.Type.GAMMA);
+        finalNormBeta = param("final_norm_beta", Parameter.Type.BETA);
+        headWeight = param("head_weight", Parameter.Type.WEIGHT);
+        headBias = param("head_bias", Parameter.Type.BIAS);
         for (int b = 0; b < structure.depth(); b++) {
-            blocks.add(addChildBlock(String.format("block%02d", b), new TransformerBlock(structure.block(b), config.attentionScale())));
+            blocks.add(addChildBlock(String.format("block%02d", b), new TransformerBlock(structure.block(b), config.attentionScale(), config.topology())));
         }
     }
 
@@ -153,20 +169,24 @@ public final class VisionTransformer extends AbstractBlock implements PrunableMo
     /** The shape every parameter must have for this config and structure. */
     public Map<String, Shape> expectedShapes() {
         int dim = config.dim();
-        List<Shape> top = List.of(new Shape(config.patchDim()), new Shape(config.patchDim()), new Shape(dim, config.patchDim()),
-                new Shape(dim), new Shape(dim), new Shape(dim), new Shape(1, 1, dim), new Shape(1, config.tokens(), dim),
-                new Shape(dim), new Shape(dim), new Shape(config.classes(), dim), new Shape(config.classes()));
+        Map<String, Shape> top = new LinkedHashMap<>();
+        top.put("patch_norm_gamma", new Shape(config.patchDim()));
+        top.put("patch_norm_beta", new Shape(config.patchDim()));
+        top.put("patch_weight", new Shape(dim, config.patchDim()));
+        top.put("patch_bias", new Shape(dim));
+        top.put("embed_norm_gamma", new Shape(dim));
+        top.put("embed_norm_beta", new Shape(dim));
+        top.put("class_token", new Shape(1, 1, dim));
+        top.put("position_embedding", new Shape(1, config.tokens(), dim));
+        top.put("final_norm_gamma", new Shape(dim));
+        top.put("final_norm_beta", new Shape(dim));
+        top.put("head_weight", new Shape(config.classes(), dim));
+        top.put("head_bias", new Shape(config.classes()));
         Map<String, Shape> shapes = new LinkedHashMap<>();
-        List<String> topNames = new ArrayList<>(getDirectParameters().keys());
-        for (int i = 0; i < topNames.size(); i++) {
-            shapes.put(topNames.get(i), top.get(i));
-        }
+        getDirectParameters().keys().forEach(name -> shapes.put(name, top.get(name)));
         for (int b = 0; b < blocks.size(); b++) {
-            List<Shape> blockShapes = TransformerBlock.parameterShapes(dim, structure.block(b));
-            List<String> names = blocks.get(b).getDirectParameters().keys();
-            for (int i = 0; i < names.size(); i++) {
-                shapes.put(String.format("block%02d.", b) + names.get(i), blockShapes.get(i));
-            }
+            String prefix = String.format("block%02d.", b);
+            blocks.get(b).parameterShapes(dim).forEach((name, shape) -> shapes.put(prefix + name, shape));
         }
         return shapes;
     }
@@ -192,13 +212,23 @@ public final class VisionTransformer extends AbstractBlock implements PrunableMo
             throw new InvalidInputException("images of shape " + shape + ": expected (batch, 3, " + config.imageSize() + ", " + config.imageSize() + ")");
         }
         long batch = shape.get(0);
-        // (B, C, H, W) -> (B, patches, p * p * C), each patch flattened as (row, col, channel).
-        NDArray patches = images.reshape(batch, VitConfig.CHANNELS, side, p, side, p)
-                .transpose(0, 2, 4, 3, 5, 1)
-                .reshape(batch, config.patches(), config.patchDim());
-        NDArray x = TransformerBlock.layerNorm(patches, patchNormGamma, patchNormBeta);
-        x = Linear.linear(x, patchWeight.getArray(), patchBias.getArray()).singletonOrThrow();
-        x = TransformerBlock.layerNorm(x, embedNormGamma, embedNormBeta);
+        double eps = config.topology().layerNormEps();
+        NDArray x;
+        if (patchNormGamma != null) {
+            // (B, C, H, W) -> (B, patches, p * p * C), each patch flattened as (row, col, channel).
+            NDArray patches = images.reshape(batch, VitConfig.CHANNELS, side, p, side, p)
+                    .transpose(0, 2, 4, 3, 5, 1)
+                    .reshape(batch, config.patches(), config.patchDim());
+            x = TransformerBlock.layerNorm(patches, patchNormGamma, patchNormBeta, eps);
+            x = Linear.linear(x, patchWeight.getArray(), patchBias.getArray()).singletonOrThrow();
+            x = TransformerBlock.layerNorm(x, embedNormGamma, embedNormBeta, eps);
+        } else {
+            // A convolution with kernel and stride p: each patch flattened as (channel, row, col), as its kernel is.
+            NDArray patches = images.reshape(batch, VitConfig.CHANNELS, side, p, side, p)
+                    .transpose(0, 2, 4, 1, 3, 5)
+                    .reshape(batch, config.patches(), config.patchDim());
+            x = Linear.linear(patches, patchWeight.getArray(), patchBias.getArray()).singletonOrThrow();
+        }
         NDArray cls = classToken.getArray().broadcast(batch, 1, config.dim());
         cls.attach(x.getManager()); // the only result whose first operand is a weight: keep it with the batch
         return NDArrays.concat(new NDList(cls, x), 1).add(positions.getArray());
@@ -221,13 +251,13 @@ public final class VisionTransformer extends AbstractBlock implements PrunableMo
 
     @Override
     public NDArray classify(NDArray tokens) {
-        NDArray cls = TransformerBlock.layerNorm(tokens.get(new NDIndex(":, 0, :")), finalNormGamma, finalNormBeta);
+        NDArray cls = TransformerBlock.layerNorm(tokens.get(new NDIndex(":, 0, :")), finalNormGamma, finalNormBeta, config.topology().layerNormEps());
         return Linear.linear(cls, headWeight.getArray(), headBias.getArray()).singletonOrThrow();
     }
 
     /** The final LayerNorm applied to every token (batch, tokens, dim): the features DynamicViT distils. */
     public NDArray finalNorm(NDArray tokens) {
-        return TransformerBlock.layerNorm(tokens, finalNormGamma, finalNormBeta);
+        return TransformerBlock.layerNorm(tokens, finalNormGamma, finalNormBeta, config.topology().layerNormEps());
     }
 
     @Override

@@ -42,6 +42,9 @@ public final class Surgery {
                 NDArray channelIndex = index(scope, channels);
                 NDArray unitIndex = index(scope, plan.block(b).keptMlpUnits());
                 arrays.put(prefix + "qkv_weight", array(parameters, prefix + "qkv_weight").get(index(scope, qkvRows)));
+                if (parameters.containsKey(prefix + "qkv_bias")) {
+                    arrays.put(prefix + "qkv_bias", array(parameters, prefix + "qkv_bias").get(index(scope, qkvRows)));
+                }
                 arrays.put(prefix + "out_weight", array(parameters, prefix + "out_weight").get(new NDIndex(":, {}", channelIndex)));
                 arrays.put(prefix + "mlp_in_weight", array(parameters, prefix + "mlp_in_weight").get(unitIndex));
                 arrays.put(prefix + "mlp_in_bias", array(parameters, prefix + "mlp_in_bias").get(unitIndex));

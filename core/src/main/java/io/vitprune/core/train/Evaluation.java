@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import io.vitprune.api.PrunableModel;
 import io.vitprune.core.data.Batches;
 import io.vitprune.core.data.Cifar10;
+import io.vitprune.core.model.VisionTransformer;
 import java.io.PrintStream;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -24,6 +25,9 @@ public final class Evaluation {
     }
 
     public static Accuracy top1(PrunableModel model, Cifar10 data, int batchSize, PrintStream progressOut) {
+        if (model instanceof VisionTransformer vit) {
+            vit.config().preprocessing().requireCifar10("evaluated on CIFAR-10");
+        }
         return top1(model::logits, model::newScope, data, batchSize, progressOut);
     }
 

@@ -132,7 +132,9 @@ public final class TrainingRun {
             restoreExtraParameters(trainable, checkpoint, manager);
             out.printf("resuming from %s after epoch %d%n", checkpoint, state.epochsDone());
         } else {
-            trainable = wrap.apply(initial.get());
+            VisionTransformer model = initial.get();
+            model.config().preprocessing().requireCifar10("trained on CIFAR-10");
+            trainable = wrap.apply(model);
             state = new State(options, 0, 0, List.of());
         }
         Map<String, Parameter> parameters = parameters(trainable);

@@ -95,14 +95,14 @@ class VisionTransformerTest {
 
     @Test
     void autoExecutionPadsASingleImageAndGroupsABatch() {
-        TransformerBlock ragged = new TransformerBlock(new BlockStructure(List.of(8, 4, 2), 24), 0.25f);
+        TransformerBlock ragged = new TransformerBlock(new BlockStructure(List.of(8, 4, 2), 24), 0.25f, Topology.VIT_PYTORCH);
         assertThat(ragged.runsPadded(1)).as("AUTO, the default, at batch 1").isTrue();
         assertThat(ragged.runsPadded(2)).as("AUTO at batch 2").isFalse();
         ragged.setHeadExecution(TransformerBlock.HeadExecution.GROUPED);
         assertThat(ragged.runsPadded(1)).isFalse();
         ragged.setHeadExecution(TransformerBlock.HeadExecution.PADDED);
         assertThat(ragged.runsPadded(32)).isTrue();
-        TransformerBlock oneWidth = new TransformerBlock(new BlockStructure(List.of(4, 4), 24), 0.25f);
+        TransformerBlock oneWidth = new TransformerBlock(new BlockStructure(List.of(4, 4), 24), 0.25f, Topology.VIT_PYTORCH);
         oneWidth.setHeadExecution(TransformerBlock.HeadExecution.PADDED);
         assertThat(oneWidth.runsPadded(1)).as("one width: nothing to pad").isFalse();
     }

@@ -46,6 +46,18 @@ class SurgeryTest {
 
     @Test
     void prunedEqualsMaskedForManyRandomPlans() {
+        prunedEqualsMaskedForManyRandomPlans(model);
+    }
+
+    @Test
+    void prunedEqualsMaskedInTimmsTopologyWithItsQkvBiases() {
+        try (VisionTransformer timm = TestModels.tinyTimm(7, manager)) {
+            prunedEqualsMaskedForManyRandomPlans(timm);
+            assertThat(timm.namedParameters()).containsKey("block00.qkv_bias").doesNotContainKey("patch_norm_gamma");
+        }
+    }
+
+    private void prunedEqualsMaskedForManyRandomPlans(VisionTransformer model) {
         float[] before = logits(model, null);
         float worst = 0;
         for (int i = 0; i < PLANS; i++) {
@@ -142,6 +154,9 @@ class SurgeryTest {
             int mlp = plan.block(b).keptMlpUnits().length;
             String prefix = String.format("block%02d.", b);
             assertThat(shape(pruned, prefix + "qkv_weight")).isEqualTo(new Shape(3L * inner, 16));
+            if (pruned.namedParameters().containsKey(prefix + "qkv_bias")) {
+                assertThat(shape(pruned, prefix + "qkv_bias")).isEqualTo(new Shape(3L * inner));
+            }
             assertThat(shape(pruned, prefix + "out_weight")).isEqualTo(new Shape(16, inner));
             assertThat(shape(pruned, prefix + "mlp_in_weight")).isEqualTo(new Shape(mlp, 16));
             assertThat(shape(pruned, prefix + "mlp_in_bias")).isEqualTo(new Shape(mlp));

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import io.vitprune.api.ModelStructure;
+import io.vitprune.core.model.Topology;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.model.VitConfig;
 import java.util.LinkedHashMap;
@@ -23,6 +24,18 @@ public final class TestModels {
 
     public static VisionTransformer tiny(long seed, NDManager manager) {
         return random(tinyConfig(), tinyConfig().initialStructure(), seed, manager);
+    }
+
+    /** {@link #tinyConfig}'s sizes in timm's topology (convolution patches, q/k/v biases, eps 1e-6), with tanh GELU. */
+    public static VitConfig tinyTimmConfig() {
+        VitConfig tiny = tinyConfig();
+        return new VitConfig(tiny.imageSize(), tiny.patchSize(), tiny.dim(), tiny.depth(), tiny.heads(), tiny.dimHead(), tiny.mlpDim(),
+                tiny.classes(), new Topology(Topology.PatchEmbedding.CONVOLUTION, true, 1e-6, Topology.Gelu.TANH),
+                io.vitprune.core.data.Preprocessing.CIFAR10);
+    }
+
+    public static VisionTransformer tinyTimm(long seed, NDManager manager) {
+        return random(tinyTimmConfig(), tinyTimmConfig().initialStructure(), seed, manager);
     }
 
     /** Saves {@link #tiny} as a model directory and returns it. */

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
 import io.vitprune.api.ModelPart;
 import io.vitprune.core.model.VisionTransformer;
 import java.util.LinkedHashMap;
@@ -46,6 +47,11 @@ public final class GateFolding {
                 }
                 // QKV_WEIGHT is (3 inner, dim): one gate per row. MLP_OUT_WEIGHT is (dim, mlp): one gate per column.
                 arrays.put(prefix + "qkv_weight", network.weight(b, ModelPart.QKV_WEIGHT).mul(scope.create(qkvRows).reshape(-1, 1)));
+                // A gate multiplies the channel's q, k and v outputs, bias included.
+                Parameter qkvBias = network.namedParameters().get(prefix + "qkv_bias");
+                if (qkvBias != null) {
+                    arrays.put(prefix + "qkv_bias", qkvBias.getArray().mul(scope.create(qkvRows)));
+                }
                 arrays.put(prefix + "mlp_out_weight", network.weight(b, ModelPart.MLP_OUT_WEIGHT).mul(scope.create(mlpGates.get(b)).reshape(1, -1)));
             }
             // Every other weight is copied, so the two networks never share an array.

@@ -1,0 +1,42 @@
+package io.vitprune.core.model;
+
+import io.vitprune.api.InvalidInputException;
+import java.util.Objects;
+
+/**
+ * The variants of the ViT architecture a model may be built in, each a setting rather than a fork
+ * of the code. {@link #VIT_PYTORCH} is lucidrains' vit-pytorch ViT (methods.md section 1), the
+ * topology of the bundled model; {@link #timm} is timm's and Hugging Face's {@code ViT} / DeiT.
+ *
+ * @param patchEmbedding how image patches become tokens
+ * @param qkvBias whether the q, k and v projections have biases (pruned with their channels)
+ * @param layerNormEps the epsilon of every LayerNorm
+ * @param gelu the MLP's activation
+ */
+public record Topology(PatchEmbedding patchEmbedding, boolean qkvBias, double layerNormEps, Gelu gelu) {
+    public static final Topology VIT_PYTORCH = new Topology(PatchEmbedding.NORMED_LINEAR, false, 1e-5, Gelu.EXACT);
+
+    /** How image patches become tokens. */
+    public enum PatchEmbedding {
+        /** vit-pytorch: each patch flattened as (row, column, channel), then LayerNorm, Linear, LayerNorm. */
+        NORMED_LINEAR,
+        /** timm / Hugging Face: a convolution with kernel and stride the patch size, i.e. a Linear on patches flattened as (channel, row, column). */
+        CONVOLUTION
+    }
+
+    /** The MLP's GELU: exact (erf) or the tanh approximation. */
+    public enum Gelu { EXACT, TANH }
+
+    public Topology {
+        Objects.requireNonNull(patchEmbedding, "patch embedding is null");
+        Objects.requireNonNull(gelu, "gelu is null");
+        if (!(layerNormEps > 0 && layerNormEps < 1)) {
+            throw new InvalidInputException("LayerNorm epsilon " + layerNormEps + ": expected a number in (0, 1)");
+        }
+    }
+
+    /** timm's ViT and DeiT (and Hugging Face's, whose LayerNorm epsilon is 1e-12). */
+    public static Topology timm(double layerNormEps) {
+        return new Topology(PatchEmbedding.CONVOLUTION, true, layerNormEps, Gelu.EXACT);
+    }
+}
