@@ -2,7 +2,9 @@ package io.vitprune.cli;
 
 import ai.djl.ndarray.NDManager;
 import io.vitprune.api.InvalidInputException;
+import io.vitprune.api.ScoringData;
 import io.vitprune.core.data.Cifar10;
+import io.vitprune.core.data.ImageFolder;
 import io.vitprune.core.io.ModelStore;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.registry.StrategyRegistry;
@@ -31,6 +33,10 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--file", description = "A CIFAR-10 binary file to evaluate instead of the test split (test_batch.bin) of --data.")
     Path file;
 
+    @Option(names = "--images", description = "A folder of labelled images (one sub-folder per class, JPEG / PNG) to evaluate instead, "
+            + "preprocessed as the model's config says (e.g. an imported timm model's).")
+    Path images;
+
     @Mixin
     DataOption data;
 
@@ -51,6 +57,9 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws java.io.IOException {
+        if (this.images != null) {
+            return evaluateImageFolder();
+        }
         Cifar10 images = file != null ? Cifar10.read(file) : Cifar10.load(data.directory(), Cifar10.Split.TEST);
         if (limit != null) {
             images = images.limit(limit);
@@ -82,6 +91,21 @@ final class EvalCommand implements Callable<Integer> {
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer loaded = ModelStore.load(model, manager)) {
             Evaluation.Accuracy accuracy = Evaluation.top1(loaded, images, batchSize, System.err);
             System.out.printf("top-1 %.2f%% (%d of %d images) model %s%n", 100 * accuracy.top1(), accuracy.correct(), accuracy.total(), model);
+        }
+        return 0;
+    }
+
+    private int evaluateImageFolder() {
+        if (file != null || runtime != Runtime.LIBTORCH || threads != null) {
+            throw new InvalidInputException("--images with " + (file != null ? "--file" : "--runtime onnxruntime / --threads")
+                    + ": an image folder is evaluated on libtorch, instead of a CIFAR-10 file");
+        }
+        try (NDManager manager = NDManager.newBaseManager(); VisionTransformer loaded = ModelStore.load(model, manager)) {
+            ImageFolder folder = ImageFolder.open(images, loaded.config().preprocessing());
+            ScoringData data = limit == null ? folder : folder.sample(limit, 0);
+            Evaluation.Accuracy accuracy = Evaluation.top1(loaded, data, batchSize, System.err);
+            System.out.printf("top-1 %.2f%% (%d of %d images, %d classes) model %s on %s%n", 100 * accuracy.top1(), accuracy.correct(),
+                    accuracy.total(), folder.classes().size(), model, images);
         }
         return 0;
     }

@@ -79,8 +79,9 @@ final class PruneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         IgnoredOptions.refuse(spec, "--plan", "says what to remove", "--ratio", "--scorer", "--selector", "--kind", "--scorer-setting",
-                "--selector-setting", "--scoring-images", "--scoring-seed", "--scoring-batch-size", "--scoring-work");
-        OutputGuard.check().input("--model", model).input("--plan", planIn).input("--data", data.directory()).input("--scoring-work", scoringWork)
+                "--selector-setting", "--scoring-images", "--images", "--scoring-seed", "--scoring-batch-size", "--scoring-work");
+        OutputGuard.check().input("--model", model).input("--plan", planIn).input("--data", data.directory()).input("--images", strategy.images)
+                .input("--scoring-work", scoringWork)
                 .modelDirectory("--out", out).file("--plan-out", planOut).verify();
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer loaded = ModelStore.load(model, manager)) {
             PruningPlan plan;
@@ -93,16 +94,13 @@ final class PruneCommand implements Callable<Integer> {
                 }
                 PruningTarget target = new PruningTarget(UnitKind.fromId(kind), ratio);
                 ScorerFactory scorerFactory = registry.scorer(scorer);
-                if (scorerFactory.needsData()) {
-                    loaded.config().preprocessing().requireCifar10("scored by " + scorer + " on CIFAR-10 images");
-                }
                 var selectorInstance = registry.selector(selector).create(strategy.selector());
                 var scorerInstance = scorerFactory.create(strategy.scorer());
                 checkpoints = CheckpointDirectory.open(scoringWork(), scoringJob(loaded));
                 if (checkpoints.resumed()) {
                     System.err.println("resuming scoring from " + checkpoints.directory());
                 }
-                ScoringContext context = strategy.context(scorerFactory, data.directory(), manager).withCheckpoints(checkpoints);
+                ScoringContext context = strategy.context(scorerFactory, data.directory(), loaded.config().preprocessing(), manager).withCheckpoints(checkpoints);
                 plan = Pruning.plan(loaded, scorerInstance, selectorInstance, target, context);
                 if (splitHalf) {
                     SplitHalf.ifDataDriven(scorerFactory, scorerInstance, loaded, target.kind(), context.forSelector(selectorInstance))
@@ -143,6 +141,7 @@ final class PruneCommand implements Callable<Integer> {
         return String.join("\n", "model parameters SHA-256 " + ModelStore.parametersSha256(loaded),
                 "scorer " + scorer + " with settings " + new TreeMap<>(strategy.scorerSettings), "unit kind " + kind,
                 "scoring set of " + strategy.scoringImages + " images drawn with seed " + strategy.scoringSeed + " from "
-                        + data.directory().toAbsolutePath().normalize() + ", in batches of " + strategy.scoringBatchSize) + "\n";
+                        + (strategy.images != null ? "image folder " + strategy.images.toAbsolutePath().normalize()
+                        : data.directory().toAbsolutePath().normalize()) + ", in batches of " + strategy.scoringBatchSize) + "\n";
     }
 }

@@ -552,6 +552,18 @@ class BadInputCatalogueTest {
                     Path checkpoint = timmFixture("deit-distilled", d);
                     return Call.of("import", "--from", "timm", "--checkpoint", checkpoint.toString(), "--out", d.resolve("out").toString());
                 }, "out", "'dist_token': a distillation token (DeiT distilled) is not supported yet"),
+                fails("import-truncated-weights", "import --from timm of a checkpoint whose model.safetensors is cut to half", d -> {
+                    Path checkpoint = timmFixture("vit", d);
+                    byte[] bytes = Files.readAllBytes(checkpoint.resolve("model.safetensors"));
+                    Files.write(checkpoint.resolve("model.safetensors"), Arrays.copyOf(bytes, bytes.length / 2));
+                    return Call.of("import", "--from", "timm", "--checkpoint", checkpoint.toString(), "--out", d.resolve("out").toString());
+                }, "out", "model.safetensors cannot be read as safetensors"),
+                fails("import-config-disagrees-with-weights", "import --from timm of a config whose img_size does not fit pos_embed", d -> {
+                    Path checkpoint = timmFixture("vit", d);
+                    Path config = checkpoint.resolve("config.json");
+                    Files.writeString(config, Files.readString(config).replace("\"img_size\": 32", "\"img_size\": 64"));
+                    return Call.of("import", "--from", "timm", "--checkpoint", checkpoint.toString(), "--out", d.resolve("out").toString());
+                }, "out", "image size 64", "does not give pos_embed's 17 tokens"),
                 fails("import-not-a-checkpoint", "import --from timm of a directory without model.safetensors", d -> {
                     Files.createDirectories(d.resolve("photos"));
                     Files.writeString(d.resolve("photos/cat.txt"), "meow");
@@ -572,6 +584,11 @@ class BadInputCatalogueTest {
                     Files.writeString(d.resolve("notes/todo.txt"), "keep me");
                     return Call.of("export", "--format", "pytorch", "--model", model.toString(), "--out", d.resolve("notes").toString());
                 }, "notes/model.safetensors", "holds [todo.txt]", "expected a new or empty directory or an earlier PyTorch export"),
+                fails("eval-images-without-class-folders", "eval --images of a folder of loose images, no class sub-folders", d -> {
+                    Path loose = Files.createDirectories(d.resolve("photos"));
+                    Files.copy(Path.of("../interop/src/test/resources/timm/images/rings/0.png"), loose.resolve("0.png"));
+                    return Call.of("eval", "--model", model.toString(), "--images", loose.toString());
+                }, null, "image folder", "photos", "has 0 class folders", "expected class sub-folders"),
                 fails("export-out-is-a-directory", "export --out naming an existing directory (never deleted)", d -> {
                     Files.createDirectories(d.resolve("exports"));
                     Files.writeString(d.resolve("exports/old.onnx"), "precious");

@@ -1,26 +1,21 @@
 package io.vitprune.interop;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vitprune.api.InvalidInputException;
 import io.vitprune.core.data.Preprocessing;
 import io.vitprune.core.model.Topology;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.model.VitConfig;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -41,16 +36,16 @@ public final class TimmCheckpoint {
     private static final Pattern BLOCK = Pattern.compile("blocks\\.(\\d+)\\.(.+)");
     private static final Map<String, Integer> HEADS_BY_FAMILY = Map.of("tiny", 3, "small", 6, "base", 12, "large", 16, "huge", 16);
     /** timm's names of a block's tensors, by vitprune's. */
-    private static final Map<String, String> BLOCK_NAMES = names(
+    private static final Map<String, String> BLOCK_NAMES = CheckpointTensors.names(
             "attn_norm_gamma", "norm1.weight", "attn_norm_beta", "norm1.bias", "qkv_weight", "attn.qkv.weight", "qkv_bias", "attn.qkv.bias",
             "out_weight", "attn.proj.weight", "out_bias", "attn.proj.bias", "mlp_norm_gamma", "norm2.weight", "mlp_norm_beta", "norm2.bias",
             "mlp_in_weight", "mlp.fc1.weight", "mlp_in_bias", "mlp.fc1.bias", "mlp_out_weight", "mlp.fc2.weight", "mlp_out_bias", "mlp.fc2.bias");
-    private static final Map<String, String> TOP_NAMES = names(
+    private static final Map<String, String> TOP_NAMES = CheckpointTensors.names(
             "patch_weight", "patch_embed.proj.weight", "patch_bias", "patch_embed.proj.bias", "class_token", "cls_token",
             "position_embedding", "pos_embed", "final_norm_gamma", "norm.weight", "final_norm_beta", "norm.bias", "head_weight", "head.weight",
             "head_bias", "head.bias");
     /** Tensors of variants not supported yet, and the feature each belongs to. */
-    private static final Map<String, String> UNSUPPORTED = names(
+    private static final Map<String, String> UNSUPPORTED = CheckpointTensors.names(
             "dist_token", "a distillation token (DeiT distilled)", "head_dist.weight", "a distillation head (DeiT distilled)",
             "reg_token", "register tokens", "fc_norm.weight", "average pooling with fc_norm", ".ls1.gamma", "LayerScale (ls1 / ls2)",
             ".attn.q_norm.weight", "q / k normalisation", "relative_position_bias_table", "relative position bias",
@@ -70,44 +65,17 @@ public final class TimmCheckpoint {
                         + ": expected timm's hub layout (" + WEIGHTS + " and " + CONFIG + ")");
             }
         }
-        JsonNode config = readConfig(configFile);
+        JsonNode config = CheckpointTensors.json(configFile, "timm config");
         try (NDManager scope = manager.newSubManager()) {
-            Map<String, NDArray> tensors = readTensors(weights, scope);
-            requireSupported(config, tensors, weights);
+            CheckpointTensors tensors = CheckpointTensors.read(weights, scope);
+            requireSupported(config, tensors);
             VitConfig vit = vitConfig(config, tensors, source);
-            Map<String, NDArray> arrays = map(tensors, vit, weights);
+            Map<String, NDArray> arrays = map(tensors, vit);
             return VisionTransformer.fromParameters(vit, vit.initialStructure(), arrays, manager);
         }
     }
 
-    private static JsonNode readConfig(Path file) throws IOException {
-        try {
-            return new ObjectMapper().readTree(file.toFile());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new InvalidInputException("timm config " + file + " is not JSON: " + e.getOriginalMessage(), e);
-        }
-    }
-
-    private static Map<String, NDArray> readTensors(Path file, NDManager manager) throws IOException {
-        NDList list;
-        try (InputStream in = Files.newInputStream(file)) {
-            list = NDList.decode(manager, in);
-        } catch (RuntimeException e) {
-            throw new InvalidInputException("timm weights " + file + " cannot be read as safetensors: " + e.getMessage(), e);
-        }
-        Map<String, NDArray> tensors = new LinkedHashMap<>();
-        for (NDArray array : list) {
-            DataType type = array.getDataType();
-            if (!type.isFloating()) {
-                throw new InvalidInputException("timm weights " + file + ": tensor '" + array.getName() + "' is " + type + ": expected floating point");
-            }
-            // A copy: the decoded arrays may view the file's buffer, which is not the model's to keep.
-            tensors.put(array.getName(), type == DataType.FLOAT32 ? array.duplicate() : array.toType(DataType.FLOAT32, true));
-        }
-        return tensors;
-    }
-
-    private static void requireSupported(JsonNode config, Map<String, NDArray> tensors, Path weights) {
+    private static void requireSupported(JsonNode config, CheckpointTensors tensors) {
         String architecture = config.path("architecture").asText("");
         if (!architecture.startsWith("vit_") && !architecture.startsWith("deit_")) {
             throw new InvalidInputException("timm architecture '" + architecture + "': expected a plain ViT or DeiT (vit_* or deit_*)");
@@ -116,32 +84,32 @@ public final class TimmCheckpoint {
         if (!pool.equals("token")) {
             throw new InvalidInputException("timm model with global_pool '" + pool + "': only class-token pooling ('token') is supported yet");
         }
-        for (String name : tensors.keySet()) {
+        for (String name : tensors.names()) {
             UNSUPPORTED.forEach((marker, feature) -> {
                 if (name.equals(marker) || name.endsWith(marker) || name.contains(marker + ".")) {
-                    throw new InvalidInputException("timm weights " + weights + " hold '" + name + "': " + feature + " is not supported yet");
+                    throw new InvalidInputException("timm weights " + tensors.file() + " hold '" + name + "': " + feature + " is not supported yet");
                 }
             });
         }
-        if (!tensors.containsKey("cls_token")) {
-            throw new InvalidInputException("timm weights " + weights + " have no cls_token: models without a class token are not supported yet");
+        if (!tensors.has("cls_token")) {
+            throw new InvalidInputException("timm weights " + tensors.file() + " have no cls_token: models without a class token are not supported yet");
         }
     }
 
-    private static VitConfig vitConfig(JsonNode config, Map<String, NDArray> tensors, Path source) {
-        Shape patch = shape(tensors, "patch_embed.proj.weight");
-        int dim = (int) shape(tensors, "cls_token").get(2);
+    private static VitConfig vitConfig(JsonNode config, CheckpointTensors tensors, Path source) {
+        Shape patch = tensors.shape("patch_embed.proj.weight");
+        int dim = (int) tensors.shape("cls_token").get(2);
         int patchSize = (int) patch.get(2);
         if (patch.dimension() != 4 || patch.get(1) != VitConfig.CHANNELS || patch.get(2) != patch.get(3)) {
             throw new InvalidInputException("timm patch_embed.proj.weight of shape " + patch + ": expected (dim, 3, p, p)");
         }
-        int depth = (int) tensors.keySet().stream().map(BLOCK::matcher).filter(Matcher::matches).map(m -> m.group(1)).distinct().count();
-        int mlp = (int) shape(tensors, "blocks.0.mlp.fc1.weight").get(0);
-        int classes = (int) shape(tensors, "head.weight").get(0);
+        int depth = (int) tensors.names().stream().map(BLOCK::matcher).filter(Matcher::matches).map(m -> m.group(1)).distinct().count();
+        int mlp = (int) tensors.shape("blocks.0.mlp.fc1.weight").get(0);
+        int classes = (int) tensors.shape("head.weight").get(0);
         JsonNode args = config.path("model_args");
         JsonNode pretrained = config.path("pretrained_cfg");
         int imageSize = args.has("img_size") ? args.get("img_size").asInt() : pretrained.path("input_size").path(1).asInt(0);
-        long tokens = shape(tensors, "pos_embed").get(1);
+        long tokens = tensors.shape("pos_embed").get(1);
         if (imageSize <= 0 || imageSize % patchSize != 0 || tokens != (long) (imageSize / patchSize) * (imageSize / patchSize) + 1) {
             throw new InvalidInputException("timm checkpoint " + source + ": image size " + imageSize + " (model_args.img_size or "
                     + "pretrained_cfg.input_size) with patch " + patchSize + " does not give pos_embed's " + tokens + " tokens");
@@ -185,46 +153,18 @@ public final class TimmCheckpoint {
     }
 
     /** vitprune's arrays from timm's tensors; fails naming any tensor it does not use. */
-    private static Map<String, NDArray> map(Map<String, NDArray> tensors, VitConfig config, Path weights) {
+    private static Map<String, NDArray> map(CheckpointTensors tensors, VitConfig config) {
         Map<String, NDArray> arrays = new LinkedHashMap<>();
-        TreeSet<String> unused = new TreeSet<>(tensors.keySet());
-        TOP_NAMES.forEach((ours, theirs) -> arrays.put(ours, take(tensors, theirs, unused, weights)));
+        TOP_NAMES.forEach((ours, theirs) -> arrays.put(ours, tensors.take(theirs)));
         arrays.put("patch_weight", arrays.get("patch_weight").reshape(config.dim(), config.patchDim()));
         for (int b = 0; b < config.depth(); b++) {
             String prefix = String.format("block%02d.", b);
             for (Map.Entry<String, String> name : BLOCK_NAMES.entrySet()) {
-                arrays.put(prefix + name.getKey(), take(tensors, "blocks." + b + "." + name.getValue(), unused, weights));
+                arrays.put(prefix + name.getKey(), tensors.take("blocks." + b + "." + name.getValue()));
             }
         }
-        if (!unused.isEmpty()) {
-            throw new InvalidInputException("timm weights " + weights + " hold tensors vitprune does not use: " + String.join(", ", unused)
-                    + " (expected a plain ViT / DeiT)");
-        }
+        tensors.requireAllTaken("a plain ViT / DeiT");
         return arrays;
     }
 
-    private static NDArray take(Map<String, NDArray> tensors, String name, TreeSet<String> unused, Path weights) {
-        NDArray array = tensors.get(name);
-        if (array == null) {
-            throw new InvalidInputException("timm weights " + weights + " have no tensor '" + name + "'");
-        }
-        unused.remove(name);
-        return array;
-    }
-
-    private static Shape shape(Map<String, NDArray> tensors, String name) {
-        NDArray array = tensors.get(name);
-        if (array == null) {
-            throw new InvalidInputException("timm weights have no tensor '" + name + "'");
-        }
-        return array.getShape();
-    }
-
-    private static Map<String, String> names(String... pairs) {
-        Map<String, String> map = new LinkedHashMap<>();
-        for (int i = 0; i < pairs.length; i += 2) {
-            map.put(pairs[i], pairs[i + 1]);
-        }
-        return map;
-    }
 }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.vitprune.api.PrunableModel;
+import io.vitprune.api.ScoringData;
 import io.vitprune.core.data.Batches;
 import io.vitprune.core.data.Cifar10;
 import io.vitprune.core.model.VisionTransformer;
@@ -49,6 +50,26 @@ public final class Evaluation {
                     NDList batch = epoch.next(scope);
                     correct += correct(classifier.apply(batch.get(0)), batch.get(1));
                     seen += batch.get(1).size();
+                }
+                if (progress != null) {
+                    progress.update(seen, String.format("top-1 %.2f%%", 100.0 * correct / seen));
+                }
+            }
+        }
+        return new Accuracy(correct, seen);
+    }
+
+    /** Top-1 of {@code model} on labelled images already preprocessed for it (an {@link io.vitprune.core.data.ImageFolder}, say). */
+    public static Accuracy top1(PrunableModel model, ScoringData data, int batchSize, PrintStream progressOut) {
+        long correct = 0;
+        long seen = 0;
+        try (ProgressBar progress = progressOut == null ? null : new ProgressBar(progressOut, "eval", data.size())) {
+            for (int from = 0; from < data.size(); from += batchSize) {
+                int to = Math.min(data.size(), from + batchSize);
+                try (NDManager scope = model.newScope()) {
+                    NDList batch = data.batch(scope, from, to);
+                    correct += correct(model.logits(batch.get(0)), batch.get(1));
+                    seen += to - from;
                 }
                 if (progress != null) {
                     progress.update(seen, String.format("top-1 %.2f%%", 100.0 * correct / seen));

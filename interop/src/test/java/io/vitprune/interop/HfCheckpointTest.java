@@ -1,0 +1,68 @@
+package io.vitprune.interop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import io.vitprune.api.InvalidInputException;
+import io.vitprune.core.data.Preprocessing;
+import io.vitprune.core.model.VisionTransformer;
+import io.vitprune.core.testing.TestModels;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Hugging Face's names and configs, on a checkpoint converted from the timm fixture by
+ * scripts/fixtures/hf_vit_from_timm.py (transformers itself could not be installed): this proves
+ * the mapping (q / k / v fused in order, the config and preprocessor fields), not transformers' forward.
+ */
+class HfCheckpointTest {
+    private static final Path FIXTURE = Path.of("src/test/resources/hf/vit");
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void theConvertedViTGivesTheLogitsOfTheTimmModelItCameFrom() throws IOException {
+        try (NDManager manager = NDManager.newBaseManager(); VisionTransformer model = HfCheckpoint.read(FIXTURE, manager)) {
+            NDList expected;
+            try (InputStream in = Files.newInputStream(FIXTURE.resolve("expected.safetensors"))) {
+                expected = NDList.decode(manager, in);
+            }
+            NDArray images = expected.stream().filter(a -> a.getName().equals("images")).findFirst().orElseThrow();
+            NDArray logits = expected.stream().filter(a -> a.getName().equals("logits")).findFirst().orElseThrow();
+
+            assertThat(TestModels.maxAbsDifference(model.logits(images), logits)).isLessThan(1e-4f);
+            assertThat(model.config().heads()).isEqualTo(3);
+            assertThat(model.config().preprocessing()).isEqualTo(new Preprocessing(32, 32, "bilinear", List.of(0.5, 0.5, 0.5), List.of(0.5, 0.5, 0.5)));
+        }
+    }
+
+    @Test
+    void aDeitAndAMissingPreprocessorConfigAreRefused() throws IOException {
+        Path copy = Files.createDirectories(temp.resolve("deit"));
+        for (String name : List.of(HfCheckpoint.WEIGHTS, HfCheckpoint.CONFIG, HfCheckpoint.PREPROCESSOR)) {
+            Files.copy(FIXTURE.resolve(name), copy.resolve(name));
+        }
+        Path config = copy.resolve(HfCheckpoint.CONFIG);
+        Files.writeString(config, Files.readString(config).replace("\"model_type\": \"vit\"", "\"model_type\": \"deit\""));
+        assertThatThrownBy(() -> read(copy)).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("model_type 'deit'").hasMessageContaining("distillation token");
+
+        Files.delete(copy.resolve(HfCheckpoint.PREPROCESSOR));
+        assertThatThrownBy(() -> read(copy)).isInstanceOf(InvalidInputException.class).hasMessageContaining("no preprocessor_config.json");
+    }
+
+    private static void read(Path directory) throws IOException {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            HfCheckpoint.read(directory, manager).close();
+        }
+    }
+}
