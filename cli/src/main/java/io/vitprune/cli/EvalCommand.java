@@ -2,7 +2,6 @@ package io.vitprune.cli;
 
 import ai.djl.ndarray.NDManager;
 import io.vitprune.api.InvalidInputException;
-import io.vitprune.api.ScoringData;
 import io.vitprune.core.data.Cifar10;
 import io.vitprune.core.data.ImageFolder;
 import io.vitprune.core.io.ModelStore;
@@ -102,7 +101,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer loaded = ModelStore.load(model, manager)) {
             ImageFolder folder = ImageFolder.open(images, loaded.config().preprocessing());
-            ScoringData data = limit == null ? folder : folder.sample(limit, 0);
+            ImageFolder data = limit == null ? folder : folder.sample(limit, 0);
             Evaluation.Accuracy accuracy = Evaluation.top1(loaded, data, batchSize, System.err);
             System.out.printf("top-1 %.2f%% (%d of %d images, %d classes) model %s on %s%n", 100 * accuracy.top1(), accuracy.correct(),
                     accuracy.total(), folder.classes().size(), model, images);

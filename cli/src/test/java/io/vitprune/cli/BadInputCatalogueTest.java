@@ -494,6 +494,11 @@ class BadInputCatalogueTest {
                     args.set(args.indexOf("--train-limit") + 1, "8");
                     return new Call(args, List.of());
                 }, "out", "holds a run made with other inputs or options", "training data SHA-256 was"),
+                fails("finetune-test-images-without-images", "finetune --test-images DIR without --images (CIFAR-10 training, folder testing)", d -> {
+                    List<String> args = new ArrayList<>(finetune(d, pruned).args());
+                    args.addAll(List.of("--test-images", Files.createDirectories(d.resolve("val")).toString()));
+                    return new Call(args, List.of());
+                }, "out", "--test-images without --images"),
                 fails("experiment-report-of-other-options", "experiment paper-table --report-only on a table whose cells other options made", d -> {
                     Files.writeString(d.resolve("table.csv"), String.join(",", io.vitprune.experiments.PaperTableExperiment.COLUMNS)
                             + ",options\nnone,-,-,0.00,0,0.5000,1,1,1,model=000000000000;scoring-images=1000\n");
@@ -578,7 +583,7 @@ class BadInputCatalogueTest {
                     CliRun imported = CliRun.of("import", "--from", "timm", "--checkpoint", checkpoint.toString(), "--out", d.resolve("model").toString());
                     assertThat(imported.exitCode()).as(imported.err()).isZero();
                     return Call.of("eval", "--model", d.resolve("model").toString(), "--file", SAMPLE.toString());
-                }, null, "expects images preprocessed as", "mean=[0.5, 0.5, 0.5]", "cannot be evaluated on CIFAR-10"),
+                }, null, "expects images preprocessed as", "mean=[0.5, 0.5, 0.5]", "cannot be evaluated on these images"),
                 fails("export-pytorch-out-holds-other-files", "export --format pytorch --out a directory of someone's files (never deleted)", d -> {
                     Files.createDirectories(d.resolve("notes"));
                     Files.writeString(d.resolve("notes/todo.txt"), "keep me");

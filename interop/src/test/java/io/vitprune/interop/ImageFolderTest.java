@@ -16,7 +16,11 @@ import io.vitprune.core.data.ImageFolder;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.registry.StrategyRegistry;
 import io.vitprune.core.surgery.Surgery;
+import io.vitprune.core.data.Preprocessing;
 import io.vitprune.core.train.Evaluation;
+import io.vitprune.core.train.Objective;
+import io.vitprune.core.train.TrainingOptions;
+import io.vitprune.core.train.TrainingRun;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -68,13 +72,53 @@ class ImageFolderTest {
     }
 
     @Test
+    void anImportedModelFineTunesOnAnImageFolderReproducibly(@org.junit.jupiter.api.io.TempDir Path temp) throws IOException {
+        float[][] weights = new float[2][];
+        for (int run = 0; run < 2; run++) {
+            try (NDManager manager = NDManager.newBaseManager()) {
+                Preprocessing preprocessing = TimmCheckpoint.read(FIXTURES.resolve("vit"), manager).config().preprocessing();
+                ImageFolder folder = ImageFolder.open(FIXTURES.resolve("images"), preprocessing);
+                TrainingOptions options = new TrainingOptions(2, 3, 1e-3, 1e-4, 0.05, 0, 0.0, 5, 1.0);
+                TrainingRun training = new TrainingRun(options, Objective.crossEntropy(0), folder, folder, temp.resolve("run" + run),
+                        new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+                try (VisionTransformer tuned = training.run(() -> readUnchecked(manager), manager)) {
+                    weights[run] = tuned.namedParameters().get("block00.qkv_bias").getArray().toFloatArray();
+                }
+                try (VisionTransformer original = TimmCheckpoint.read(FIXTURES.resolve("vit"), manager)) {
+                    assertThat(weights[run]).as("trained").isNotEqualTo(original.namedParameters().get("block00.qkv_bias").getArray().toFloatArray());
+                }
+            }
+        }
+        assertThat(weights[1]).as("same seed, same shuffles and crops").containsExactly(weights[0]);
+    }
+
+    @Test
+    void aModelOfOtherPreprocessingIsNotTrainedOnTheFolder(@org.junit.jupiter.api.io.TempDir Path temp) throws IOException {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            ImageFolder folder = ImageFolder.open(FIXTURES.resolve("images"), Preprocessing.cifar10Normalised(32));
+            TrainingRun training = new TrainingRun(new TrainingOptions(1, 3, 1e-3, 1e-4, 0.05, 0, 0.0, 5, 1.0), Objective.crossEntropy(0), folder,
+                    null, temp, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> training.run(() -> readUnchecked(manager), manager))
+                    .isInstanceOf(io.vitprune.api.InvalidInputException.class).hasMessageContaining("cannot be trained on these images");
+        }
+    }
+
+    private static VisionTransformer readUnchecked(NDManager manager) {
+        try {
+            return TimmCheckpoint.read(FIXTURES.resolve("vit"), manager);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void foldersNamedByNumbersAreThoseLabels(@org.junit.jupiter.api.io.TempDir Path temp) throws IOException {
         for (String label : new String[] {"7", "3"}) {
             Files.createDirectories(temp.resolve(label));
             Files.copy(FIXTURES.resolve("images/rings/0.png"), temp.resolve(label).resolve("a.png"));
         }
         try (NDManager manager = NDManager.newBaseManager()) {
-            ImageFolder folder = ImageFolder.open(temp, io.vitprune.core.data.Preprocessing.cifar10Normalised(32));
+            ImageFolder folder = ImageFolder.open(temp, Preprocessing.cifar10Normalised(32));
             assertThat(folder.batch(manager, 0, 2).get(1).toLongArray()).containsExactly(3, 7);
         }
     }

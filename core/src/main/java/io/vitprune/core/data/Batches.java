@@ -48,11 +48,20 @@ public final class Batches {
      * int64}, created in the manager given to {@code next} (typically a per-step scope).
      */
     public static Epoch epoch(Cifar10 data, int batchSize, Order order) {
-        return new Epoch(data, batchSize, order);
+        return new Cifar10Epoch(data, batchSize, order);
     }
 
-    /** A walk over the data in batches; not thread-safe. */
-    public static final class Epoch {
+    /** A walk over labelled images in batches (call {@link #next} while {@link #hasNext}); not thread-safe. */
+    public interface Epoch {
+        int batches();
+
+        boolean hasNext();
+
+        /** The next batch {images (n, 3, H, W) float32, labels (n) int64}, created in {@code manager}. */
+        NDList next(NDManager manager);
+    }
+
+    private static final class Cifar10Epoch implements Epoch {
         private final Cifar10 data;
         private final int batchSize;
         private final Random random;
@@ -60,10 +69,8 @@ public final class Batches {
         private final int[] indices;
         private int next;
 
-        private Epoch(Cifar10 data, int batchSize, Order order) {
-            if (batchSize <= 0) {
-                throw new io.vitprune.api.InvalidInputException("batch size " + batchSize + ": expected > 0");
-            }
+        private Cifar10Epoch(Cifar10 data, int batchSize, Order order) {
+            requirePositive(batchSize);
             this.data = data;
             this.batchSize = batchSize;
             this.random = new Random(order.seed());
@@ -71,14 +78,17 @@ public final class Batches {
             this.indices = order.shuffle() ? Cifar10.permutation(data.size(), random) : identity(data.size());
         }
 
+        @Override
         public int batches() {
             return count(data, batchSize);
         }
 
+        @Override
         public boolean hasNext() {
             return next < indices.length;
         }
 
+        @Override
         public NDList next(NDManager manager) {
             if (!hasNext()) {
                 throw new NoSuchElementException();
@@ -87,6 +97,12 @@ public final class Batches {
             NDList batch = batch(data, indices, next, end, augment ? random : null, manager);
             next = end;
             return batch;
+        }
+    }
+
+    static void requirePositive(int batchSize) {
+        if (batchSize <= 0) {
+            throw new io.vitprune.api.InvalidInputException("batch size " + batchSize + ": expected > 0");
         }
     }
 

@@ -16,7 +16,7 @@ import java.util.Random;
  * CIFAR-10 images in memory, read from files in the official binary layout: records of one label
  * byte and 3,072 pixel bytes (1,024 red, 1,024 green, 1,024 blue, each 32 x 32 row-major).
  */
-public final class Cifar10 {
+public final class Cifar10 implements TrainingImages {
     public static final int SIDE = 32;
     public static final int PIXELS = 3 * SIDE * SIDE;
     public static final int RECORD = 1 + PIXELS;
@@ -53,6 +53,7 @@ public final class Cifar10 {
      * The SHA-256 of these images and labels (hex), whichever files or limit they came from: what a
      * run's record keeps, so that a resume on other data is refused.
      */
+    @Override
     public synchronized String identity() {
         if (identity == null) {
             try {
@@ -140,6 +141,18 @@ public final class Cifar10 {
         return new Cifar10(labels, pixels);
     }
 
+    @Override
+    public Batches.Epoch epoch(int batchSize, Batches.Order order) {
+        return Batches.epoch(this, batchSize, order);
+    }
+
+    /** CIFAR-10 as vitprune feeds it: 32 x 32, normalised with the training split's mean and standard deviation. */
+    @Override
+    public Preprocessing preprocessing() {
+        return Preprocessing.CIFAR10;
+    }
+
+    @Override
     public int size() {
         return labels.length;
     }

@@ -24,16 +24,18 @@ import javax.imageio.ImageIO;
  * model's class indices), else their positions in name order (0, 1, ...); preprocessed as a model's {@link Preprocessing} says: the
  * shorter side resized to {@code resize} (Java2D's bicubic or bilinear interpolation: close to, not
  * bit-equal with, PIL's that timm uses), a centre crop of {@code size}, then
- * {@code (x / 255 - mean) / std}. Images are decoded batch by batch, so memory does not grow with
+ * {@code (x / 255 - mean) / std}. For training ({@link Batches.Order#augment}) the crop is taken at
+ * a random place and flipped horizontally at random. Images are decoded batch by batch, so memory does not grow with
  * the folder. Java's ImageIO reads the files (no dependency; DJL's image support would add one).
  */
-public final class ImageFolder implements ScoringData {
+public final class ImageFolder implements ScoringData, TrainingImages {
     private static final List<String> EXTENSIONS = List.of(".png", ".jpg", ".jpeg");
 
     private final List<String> classes;
     private final List<Path> files;
     private final int[] labels;
     private final Preprocessing preprocessing;
+    private String identity;
 
     private ImageFolder(List<String> classes, List<Path> files, int[] labels, Preprocessing preprocessing) {
         this.classes = classes;
@@ -97,18 +99,85 @@ public final class ImageFolder implements ScoringData {
 
     @Override
     public NDList batch(NDManager manager, int from, int to) {
-        int size = preprocessing.size();
-        int pixels = 3 * size * size;
-        float[] values = new float[(to - from) * pixels];
-        long[] batchLabels = new long[to - from];
-        for (int i = from; i < to; i++) {
-            preprocess(read(files.get(i)), values, (i - from) * pixels);
-            batchLabels[i - from] = labels[i];
-        }
-        return new NDList(manager.create(values, new Shape(to - from, 3, size, size)), manager.create(batchLabels));
+        return batch(manager, java.util.stream.IntStream.range(from, to).toArray(), null);
     }
 
-    private void preprocess(BufferedImage image, float[] into, int offset) {
+    @Override
+    public Preprocessing preprocessing() {
+        return preprocessing;
+    }
+
+    @Override
+    public Batches.Epoch epoch(int batchSize, Batches.Order order) {
+        Batches.requirePositive(batchSize);
+        Random random = new Random(order.seed());
+        List<Integer> shuffled = new ArrayList<>();
+        for (int i = 0; i < files.size(); i++) {
+            shuffled.add(i);
+        }
+        if (order.shuffle()) {
+            java.util.Collections.shuffle(shuffled, random);
+        }
+        int[] indices = shuffled.stream().mapToInt(Integer::intValue).toArray();
+        return new Batches.Epoch() {
+            private int next;
+
+            @Override
+            public int batches() {
+                return (indices.length + batchSize - 1) / batchSize;
+            }
+
+            @Override
+            public boolean hasNext() {
+                return next < indices.length;
+            }
+
+            @Override
+            public NDList next(NDManager manager) {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                int end = Math.min(next + batchSize, indices.length);
+                NDList batch = batch(manager, java.util.Arrays.copyOfRange(indices, next, end), order.augment() ? random : null);
+                next = end;
+                return batch;
+            }
+        };
+    }
+
+    /** The SHA-256 of every file's bytes and label, in order. */
+    @Override
+    public synchronized String identity() {
+        if (identity == null) {
+            try {
+                java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+                for (int i = 0; i < files.size(); i++) {
+                    digest.update(Files.readAllBytes(files.get(i)));
+                    digest.update(java.nio.ByteBuffer.allocate(4).putInt(labels[i]).array());
+                }
+                identity = java.util.HexFormat.of().formatHex(digest.digest());
+            } catch (IOException e) {
+                throw new InvalidInputException("image folder: a file cannot be read (" + e.getMessage() + ")", e);
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return identity;
+    }
+
+    private NDList batch(NDManager manager, int[] indices, Random augment) {
+        int size = preprocessing.size();
+        int pixels = 3 * size * size;
+        float[] values = new float[indices.length * pixels];
+        long[] batchLabels = new long[indices.length];
+        for (int i = 0; i < indices.length; i++) {
+            preprocess(read(files.get(indices[i])), values, i * pixels, augment);
+            batchLabels[i] = labels[indices[i]];
+        }
+        return new NDList(manager.create(values, new Shape(indices.length, 3, size, size)), manager.create(batchLabels));
+    }
+
+    private void preprocess(BufferedImage image, float[] into, int offset, Random augment) {
         int size = preprocessing.size();
         double scale = (double) preprocessing.resize() / Math.min(image.getWidth(), image.getHeight());
         int width = Math.max(size, (int) Math.round(image.getWidth() * scale));
@@ -122,11 +191,12 @@ public final class ImageFolder implements ScoringData {
         });
         graphics.drawImage(image, 0, 0, width, height, null);
         graphics.dispose();
-        int left = (width - size) / 2;
-        int top = (height - size) / 2;
+        int left = augment == null ? (width - size) / 2 : augment.nextInt(width - size + 1);
+        int top = augment == null ? (height - size) / 2 : augment.nextInt(height - size + 1);
+        boolean flip = augment != null && augment.nextBoolean();
         for (int y = 0; y < size; y++) {
             for (int x = 0; x < size; x++) {
-                int rgb = resized.getRGB(left + x, top + y);
+                int rgb = resized.getRGB(left + (flip ? size - 1 - x : x), top + y);
                 for (int c = 0; c < 3; c++) {
                     int value = (rgb >> (16 - 8 * c)) & 0xff;
                     into[offset + (c * size + y) * size + x] = (float) ((value / 255.0 - preprocessing.mean().get(c)) / preprocessing.std().get(c));

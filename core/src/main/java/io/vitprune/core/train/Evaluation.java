@@ -5,9 +5,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.vitprune.api.PrunableModel;
-import io.vitprune.api.ScoringData;
 import io.vitprune.core.data.Batches;
-import io.vitprune.core.data.Cifar10;
+import io.vitprune.core.data.TrainingImages;
 import io.vitprune.core.model.VisionTransformer;
 import java.io.PrintStream;
 import java.util.function.Supplier;
@@ -25,9 +24,9 @@ public final class Evaluation {
         }
     }
 
-    public static Accuracy top1(PrunableModel model, Cifar10 data, int batchSize, PrintStream progressOut) {
+    public static Accuracy top1(PrunableModel model, TrainingImages data, int batchSize, PrintStream progressOut) {
         if (model instanceof VisionTransformer vit) {
-            vit.config().preprocessing().requireCifar10("evaluated on CIFAR-10");
+            data.requireFeeds(vit.config().preprocessing(), "evaluated on these images");
         }
         return top1(model::logits, model::newScope, data, batchSize, progressOut);
     }
@@ -36,12 +35,13 @@ public final class Evaluation {
      * Top-1 of any classifier of normalised image batches (another runtime's session, say); each
      * batch lives in a scope of {@code manager}, closed before the next.
      */
-    public static Accuracy top1(UnaryOperator<NDArray> classifier, NDManager manager, Cifar10 data, int batchSize, PrintStream progressOut) {
+    public static Accuracy top1(UnaryOperator<NDArray> classifier, NDManager manager, TrainingImages data, int batchSize, PrintStream progressOut) {
         return top1(classifier, manager::newSubManager, data, batchSize, progressOut);
     }
 
-    private static Accuracy top1(UnaryOperator<NDArray> classifier, Supplier<NDManager> scopes, Cifar10 data, int batchSize, PrintStream progressOut) {
-        Batches.Epoch epoch = Batches.epoch(data, batchSize, Batches.Order.SEQUENTIAL);
+    private static Accuracy top1(UnaryOperator<NDArray> classifier, Supplier<NDManager> scopes, TrainingImages data, int batchSize,
+                                 PrintStream progressOut) {
+        Batches.Epoch epoch = data.epoch(batchSize, Batches.Order.SEQUENTIAL);
         long correct = 0;
         long seen = 0;
         try (ProgressBar progress = progressOut == null ? null : new ProgressBar(progressOut, "eval", data.size())) {
@@ -50,26 +50,6 @@ public final class Evaluation {
                     NDList batch = epoch.next(scope);
                     correct += correct(classifier.apply(batch.get(0)), batch.get(1));
                     seen += batch.get(1).size();
-                }
-                if (progress != null) {
-                    progress.update(seen, String.format("top-1 %.2f%%", 100.0 * correct / seen));
-                }
-            }
-        }
-        return new Accuracy(correct, seen);
-    }
-
-    /** Top-1 of {@code model} on labelled images already preprocessed for it (an {@link io.vitprune.core.data.ImageFolder}, say). */
-    public static Accuracy top1(PrunableModel model, ScoringData data, int batchSize, PrintStream progressOut) {
-        long correct = 0;
-        long seen = 0;
-        try (ProgressBar progress = progressOut == null ? null : new ProgressBar(progressOut, "eval", data.size())) {
-            for (int from = 0; from < data.size(); from += batchSize) {
-                int to = Math.min(data.size(), from + batchSize);
-                try (NDManager scope = model.newScope()) {
-                    NDList batch = data.batch(scope, from, to);
-                    correct += correct(model.logits(batch.get(0)), batch.get(1));
-                    seen += to - from;
                 }
                 if (progress != null) {
                     progress.update(seen, String.format("top-1 %.2f%%", 100.0 * correct / seen));

@@ -8,7 +8,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import io.vitprune.api.InvalidInputException;
 import io.vitprune.core.data.Batches;
-import io.vitprune.core.data.Cifar10;
+import io.vitprune.core.data.TrainingImages;
 import io.vitprune.core.io.AtomicFiles;
 import io.vitprune.core.io.ModelStore;
 import io.vitprune.core.model.VisionTransformer;
@@ -49,8 +49,8 @@ public final class TrainingRun {
 
     private final TrainingOptions options;
     private final Objective objective;
-    private final Cifar10 train;
-    private final Cifar10 test;
+    private final TrainingImages train;
+    private final TrainingImages test;
     private final Path workDirectory;
     private final PrintStream out;
     private final boolean amending;
@@ -69,7 +69,8 @@ public final class TrainingRun {
      * @param test images to evaluate on after each epoch, or null to skip
      * @param out where progress goes
      */
-    public TrainingRun(TrainingOptions options, Objective objective, Cifar10 train, Cifar10 test, Path workDirectory, PrintStream out) {
+    public TrainingRun(TrainingOptions options, Objective objective, TrainingImages train, TrainingImages test, Path workDirectory,
+                       PrintStream out) {
         this.options = options;
         this.objective = objective;
         this.train = train;
@@ -133,13 +134,13 @@ public final class TrainingRun {
             out.printf("resuming from %s after epoch %d%n", checkpoint, state.epochsDone());
         } else {
             VisionTransformer model = initial.get();
-            model.config().preprocessing().requireCifar10("trained on CIFAR-10");
+            train.requireFeeds(model.config().preprocessing(), "trained on these images");
             trainable = wrap.apply(model);
             state = new State(options, 0, 0, List.of());
         }
         Map<String, Parameter> parameters = parameters(trainable);
         parameters.values().forEach(p -> p.getArray().setRequiresGradient(true));
-        int stepsPerEpoch = Batches.count(train, options.batchSize());
+        int stepsPerEpoch = (train.size() + options.batchSize() - 1) / options.batchSize();
         LearningRateSchedule schedule = new LearningRateSchedule(options.learningRate(), options.minLearningRate(),
                 Math.round(options.warmupEpochs() * stepsPerEpoch), (long) options.epochs() * stepsPerEpoch);
         Map<String, Double> scales = new LinkedHashMap<>();
@@ -194,7 +195,7 @@ public final class TrainingRun {
             throws IOException {
         long started = System.nanoTime();
         long cpuStarted = processCpuNanos();
-        Batches.Epoch batches = Batches.epoch(train, options.batchSize(), Batches.Order.training(options.seed() * 1_000_003L + epoch));
+        Batches.Epoch batches = train.epoch(options.batchSize(), Batches.Order.training(options.seed() * 1_000_003L + epoch));
         double lossSum = 0;
         long correct = 0;
         long seen = 0;
