@@ -163,6 +163,27 @@ class BadInputCatalogueTest {
                 "--epochs", "1", "--batch-size", "16", "--train-limit", "32", "--test-limit", "16");
     }
 
+    /** Rewrites a safetensors file without tensor {@code name} (shape null) or with it replaced by zeros of {@code shape}. */
+    static void rewriteTensors(Path file, String name, ai.djl.ndarray.types.Shape shape) throws IOException {
+        try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager()) {
+            ai.djl.ndarray.NDList tensors;
+            try (var in = Files.newInputStream(file)) {
+                tensors = ai.djl.ndarray.NDList.decode(manager, in);
+            }
+            ai.djl.ndarray.NDList kept = new ai.djl.ndarray.NDList();
+            for (ai.djl.ndarray.NDArray tensor : tensors) {
+                if (!tensor.getName().equals(name)) {
+                    kept.add(tensor);
+                } else if (shape != null) {
+                    ai.djl.ndarray.NDArray replaced = manager.zeros(shape);
+                    replaced.setName(name);
+                    kept.add(replaced);
+                }
+            }
+            Files.write(file, kept.encode(ai.djl.ndarray.NDList.Encoding.SAFETENSORS));
+        }
+    }
+
     /** A copy of a timm fixture of the interop module (written by scripts/fixtures/timm_vit.py) in {@code directory}. */
     static Path timmFixture(String name, Path directory) throws IOException {
         Path copy = Files.createDirectories(directory.resolve(name));
@@ -569,6 +590,16 @@ class BadInputCatalogueTest {
                     Files.writeString(config, Files.readString(config).replace("\"img_size\": 32", "\"img_size\": 64"));
                     return Call.of("import", "--from", "timm", "--checkpoint", checkpoint.toString(), "--out", d.resolve("out").toString());
                 }, "out", "image size 64", "does not give pos_embed's 17 tokens"),
+                fails("import-missing-tensor", "import --from timm of weights without blocks.1.mlp.fc2.bias", d -> {
+                    Path checkpoint = timmFixture("vit", d);
+                    rewriteTensors(checkpoint.resolve("model.safetensors"), "blocks.1.mlp.fc2.bias", null);
+                    return Call.of("import", "--from", "timm", "--checkpoint", checkpoint.toString(), "--out", d.resolve("out").toString());
+                }, "out", "have no tensor 'blocks.1.mlp.fc2.bias'"),
+                fails("import-wrong-shape", "import --from timm of weights whose blocks.0.mlp.fc1.bias has 40 values, not 48", d -> {
+                    Path checkpoint = timmFixture("vit", d);
+                    rewriteTensors(checkpoint.resolve("model.safetensors"), "blocks.0.mlp.fc1.bias", new ai.djl.ndarray.types.Shape(40));
+                    return Call.of("import", "--from", "timm", "--checkpoint", checkpoint.toString(), "--out", d.resolve("out").toString());
+                }, "out", "tensor 'blocks.0.mlp.fc1.bias' has shape (40)", "expects (48)"),
                 fails("import-not-a-checkpoint", "import --from timm of a directory without model.safetensors", d -> {
                     Files.createDirectories(d.resolve("photos"));
                     Files.writeString(d.resolve("photos/cat.txt"), "meow");

@@ -71,6 +71,7 @@ public final class TimmCheckpoint {
             requireSupported(config, tensors);
             VitConfig vit = vitConfig(config, tensors, source);
             Map<String, NDArray> arrays = map(tensors, vit);
+            requireShapes(arrays, vit, tensors.file(), manager);
             return VisionTransformer.fromParameters(vit, vit.initialStructure(), arrays, manager);
         }
     }
@@ -150,6 +151,26 @@ public final class TimmCheckpoint {
         List<Double> values = new ArrayList<>();
         node.forEach(value -> values.add(value.asDouble()));
         return values;
+    }
+
+    /** Fails naming timm's tensor (not vitprune's parameter) whose shape the config does not expect. */
+    private static void requireShapes(Map<String, NDArray> arrays, VitConfig config, Path weights, NDManager manager) {
+        Map<String, Shape> expected = VisionTransformer.expectedShapes(config, config.initialStructure(), manager);
+        for (Map.Entry<String, NDArray> array : arrays.entrySet()) {
+            Shape shape = expected.get(array.getKey());
+            if (!array.getValue().getShape().equals(shape)) {
+                throw new InvalidInputException("timm weights " + weights + ": tensor '" + timmName(array.getKey()) + "' has shape "
+                        + array.getValue().getShape() + ": the config (" + CONFIG + " and the other tensors) expects " + shape);
+            }
+        }
+    }
+
+    private static String timmName(String ours) {
+        if (TOP_NAMES.containsKey(ours)) {
+            return TOP_NAMES.get(ours);
+        }
+        String[] parts = ours.split("\\.", 2);
+        return "blocks." + Integer.parseInt(parts[0].substring("block".length())) + "." + BLOCK_NAMES.get(parts[1]);
     }
 
     /** vitprune's arrays from timm's tensors; fails naming any tensor it does not use. */

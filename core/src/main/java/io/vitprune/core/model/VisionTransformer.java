@@ -166,6 +166,13 @@ public final class VisionTransformer extends AbstractBlock implements PrunableMo
         return named;
     }
 
+    /** The shape every parameter of a model of {@code config} and {@code structure} must have, without making its weights. */
+    public static Map<String, Shape> expectedShapes(VitConfig config, ModelStructure structure, NDManager manager) {
+        try (VisionTransformer bare = new VisionTransformer(config, structure, manager)) {
+            return bare.expectedShapes();
+        }
+    }
+
     /** The shape every parameter must have for this config and structure. */
     public Map<String, Shape> expectedShapes() {
         int dim = config.dim();
