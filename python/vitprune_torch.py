@@ -87,10 +87,17 @@ class Block(nn.Module):
         self.mlp_in = nn.Linear(dim, block["mlpWidth"])
         self.mlp_out = nn.Linear(block["mlpWidth"], dim)
         self.approximate = "tanh" if topology["gelu"] == "TANH" else "none"
+        if topology.get("layerScale", False):  # LayerScale: per-channel gains on both branches
+            self.attn_scale = nn.Parameter(torch.ones(dim))
+            self.mlp_scale = nn.Parameter(torch.ones(dim))
+        else:
+            self.attn_scale = self.mlp_scale = None
 
     def forward(self, x):
-        x = x + self.attn(self.attn_norm(x))
-        return x + self.mlp_out(F.gelu(self.mlp_in(self.mlp_norm(x)), approximate=self.approximate))
+        attended = self.attn(self.attn_norm(x))
+        x = x + (attended if self.attn_scale is None else attended * self.attn_scale)
+        mlp = self.mlp_out(F.gelu(self.mlp_in(self.mlp_norm(x)), approximate=self.approximate))
+        return x + (mlp if self.mlp_scale is None else mlp * self.mlp_scale)
 
 
 class VitpruneViT(nn.Module):
@@ -136,7 +143,8 @@ _TOP = {"patch_norm.weight": "patch_norm_gamma", "patch_norm.bias": "patch_norm_
 _BLOCK = {"attn_norm.weight": "attn_norm_gamma", "attn_norm.bias": "attn_norm_beta", "attn.qkv.weight": "qkv_weight",
           "attn.qkv.bias": "qkv_bias", "attn.out.weight": "out_weight", "attn.out.bias": "out_bias",
           "mlp_norm.weight": "mlp_norm_gamma", "mlp_norm.bias": "mlp_norm_beta", "mlp_in.weight": "mlp_in_weight",
-          "mlp_in.bias": "mlp_in_bias", "mlp_out.weight": "mlp_out_weight", "mlp_out.bias": "mlp_out_bias"}
+          "mlp_in.bias": "mlp_in_bias", "mlp_out.weight": "mlp_out_weight", "mlp_out.bias": "mlp_out_bias",
+          "attn_scale": "attn_scale_gamma", "mlp_scale": "mlp_scale_gamma"}
 
 
 def _vitprune_name(name):

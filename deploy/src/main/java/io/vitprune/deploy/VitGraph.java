@@ -88,11 +88,16 @@ final class VitGraph {
         String qkv = linear(prefix + "/qkv", normed, qkvRows(matrix(name + "qkv_weight"), block, layout), qkvBias);
         String attended = attentionCore(prefix, qkv, layout);
         String out = linear(prefix + "/attn_out", attended, matrix(name + "out_weight").columns(layout.sourceChannels()), parameter(name + "out_bias"));
-        x = graph.node("Add", prefix + "/attn_residual", List.of(x, out));
+        x = graph.node("Add", prefix + "/attn_residual", List.of(x, layerScaled(prefix + "/attn_scale", out, name + "attn_scale_gamma")));
         normed = layerNorm(prefix + "/mlp_norm", x, name + "mlp_norm_gamma", name + "mlp_norm_beta");
         String hidden = gelu(prefix + "/gelu", linear(prefix + "/mlp_in", normed, matrix(name + "mlp_in_weight"), parameter(name + "mlp_in_bias")));
         String mlp = linear(prefix + "/mlp_out", hidden, matrix(name + "mlp_out_weight"), parameter(name + "mlp_out_bias"));
-        return graph.node("Add", prefix + "/mlp_residual", List.of(x, mlp));
+        return graph.node("Add", prefix + "/mlp_residual", List.of(x, layerScaled(prefix + "/mlp_scale", mlp, name + "mlp_scale_gamma")));
+    }
+
+    /** {@code x} times the LayerScale gains {@code gamma}, or {@code x} in a topology without them. */
+    private String layerScaled(String name, String x, String gamma) {
+        return config.topology().layerScale() ? graph.node("Mul", name, List.of(x, parameter(gamma))) : x;
     }
 
     /** The q, k and v rows of the laid-out channels, in that order (zero rows for pads). */

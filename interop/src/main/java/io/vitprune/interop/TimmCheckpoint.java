@@ -40,6 +40,7 @@ public final class TimmCheckpoint {
             "attn_norm_gamma", "norm1.weight", "attn_norm_beta", "norm1.bias", "qkv_weight", "attn.qkv.weight", "qkv_bias", "attn.qkv.bias",
             "out_weight", "attn.proj.weight", "out_bias", "attn.proj.bias", "mlp_norm_gamma", "norm2.weight", "mlp_norm_beta", "norm2.bias",
             "mlp_in_weight", "mlp.fc1.weight", "mlp_in_bias", "mlp.fc1.bias", "mlp_out_weight", "mlp.fc2.weight", "mlp_out_bias", "mlp.fc2.bias");
+    private static final Map<String, String> LAYER_SCALE_NAMES = CheckpointTensors.names("attn_scale_gamma", "ls1.gamma", "mlp_scale_gamma", "ls2.gamma");
     private static final Map<String, String> TOP_NAMES = CheckpointTensors.names(
             "patch_weight", "patch_embed.proj.weight", "patch_bias", "patch_embed.proj.bias", "class_token", "cls_token",
             "position_embedding", "pos_embed", "final_norm_gamma", "norm.weight", "final_norm_beta", "norm.bias", "head_weight", "head.weight",
@@ -47,8 +48,7 @@ public final class TimmCheckpoint {
     /** Tensors of variants not supported yet, and the feature each belongs to. */
     private static final Map<String, String> UNSUPPORTED = CheckpointTensors.names(
             "dist_token", "a distillation token (DeiT distilled)", "head_dist.weight", "a distillation head (DeiT distilled)",
-            "reg_token", "register tokens", "fc_norm.weight", "average pooling with fc_norm", ".ls1.gamma", "LayerScale (ls1 / ls2)",
-            ".attn.q_norm.weight", "q / k normalisation", "relative_position_bias_table", "relative position bias",
+            "reg_token", "register tokens", "fc_norm.weight", "average pooling with fc_norm", ".attn.q_norm.weight", "q / k normalisation", "relative_position_bias_table", "relative position bias",
             ".attn.q_bias", "separate q / v biases");
 
     private TimmCheckpoint() {
@@ -119,8 +119,8 @@ public final class TimmCheckpoint {
         if (dim % heads != 0) {
             throw new InvalidInputException("timm checkpoint " + source + ": " + heads + " heads do not divide dim " + dim);
         }
-        return new VitConfig(imageSize, patchSize, dim, depth, heads, dim / heads, mlp, classes, Topology.timm(LAYER_NORM_EPS),
-                preprocessing(pretrained, imageSize, source));
+        Topology topology = Topology.timm(LAYER_NORM_EPS).withLayerScale(tensors.has("blocks.0.ls1.gamma"));
+        return new VitConfig(imageSize, patchSize, dim, depth, heads, dim / heads, mlp, classes, topology, preprocessing(pretrained, imageSize, source));
     }
 
     private static int heads(String architecture, JsonNode args, Path source) {
@@ -170,7 +170,8 @@ public final class TimmCheckpoint {
             return TOP_NAMES.get(ours);
         }
         String[] parts = ours.split("\\.", 2);
-        return "blocks." + Integer.parseInt(parts[0].substring("block".length())) + "." + BLOCK_NAMES.get(parts[1]);
+        return "blocks." + Integer.parseInt(parts[0].substring("block".length())) + "."
+                + BLOCK_NAMES.getOrDefault(parts[1], LAYER_SCALE_NAMES.get(parts[1]));
     }
 
     /** vitprune's arrays from timm's tensors; fails naming any tensor it does not use. */
@@ -182,6 +183,11 @@ public final class TimmCheckpoint {
             String prefix = String.format("block%02d.", b);
             for (Map.Entry<String, String> name : BLOCK_NAMES.entrySet()) {
                 arrays.put(prefix + name.getKey(), tensors.take("blocks." + b + "." + name.getValue()));
+            }
+            if (config.topology().layerScale()) {
+                for (Map.Entry<String, String> name : LAYER_SCALE_NAMES.entrySet()) {
+                    arrays.put(prefix + name.getKey(), tensors.take("blocks." + b + "." + name.getValue()));
+                }
             }
         }
         tensors.requireAllTaken("a plain ViT / DeiT");

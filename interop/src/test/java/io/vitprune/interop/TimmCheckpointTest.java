@@ -48,6 +48,17 @@ class TimmCheckpointTest {
     }
 
     @Test
+    void aViTWithLayerScaleGivesTimmsLogits() throws IOException {
+        try (NDManager manager = NDManager.newBaseManager(); VisionTransformer model = TimmCheckpoint.read(FIXTURES.resolve("vit-layerscale"), manager)) {
+            NDList expected = expected("vit-layerscale", manager);
+
+            assertThat(TestModels.maxAbsDifference(model.logits(expected.get(0)), expected.get(1))).isLessThan(1e-4f);
+            assertThat(model.config().topology()).isEqualTo(Topology.timm(1e-6).withLayerScale(true));
+            assertThat(model.namedParameters()).containsKeys("block01.attn_scale_gamma", "block01.mlp_scale_gamma");
+        }
+    }
+
+    @Test
     void itSavesLoadsAndPrunesAsAnyVitpruneModel() throws IOException {
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer model = TimmCheckpoint.read(FIXTURES.resolve("vit"), manager)) {
             NDArray images = expected("vit", manager).get(0);

@@ -54,7 +54,8 @@ public record ModelStats(long parameters, long macsPerImage) {
             long inner = block.attentionWidth();
             long mlp = block.mlpWidth();
             // Two LayerNorms, qkv (with a bias in some topologies), attention output, two MLP Linears.
-            parameters += 4 * dim + dim * 3 * inner + (topology.qkvBias() ? 3 * inner : 0) + (inner * dim + dim) + (dim * mlp + mlp) + (mlp * dim + dim);
+            parameters += 4 * dim + dim * 3 * inner + (topology.qkvBias() ? 3 * inner : 0) + (inner * dim + dim) + (dim * mlp + mlp) + (mlp * dim + dim)
+                    + (topology.layerScale() ? 2 * dim : 0);
             // qkv, q k^T, attention x v, output projection, two MLP Linears.
             macs += blockTokens * dim * 3 * inner + 2 * blockTokens * blockTokens * inner + blockTokens * inner * dim + 2 * blockTokens * dim * mlp;
         }

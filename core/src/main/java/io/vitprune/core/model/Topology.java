@@ -12,9 +12,11 @@ import java.util.Objects;
  * @param qkvBias whether the q, k and v projections have biases (pruned with their channels)
  * @param layerNormEps the epsilon of every LayerNorm
  * @param gelu the MLP's activation
+ * @param layerScale whether each block scales its attention and MLP outputs per channel before the
+ *     residual additions (LayerScale: timm's {@code ls1} / {@code ls2}, DeiT III, CaiT)
  */
-public record Topology(PatchEmbedding patchEmbedding, boolean qkvBias, double layerNormEps, Gelu gelu) {
-    public static final Topology VIT_PYTORCH = new Topology(PatchEmbedding.NORMED_LINEAR, false, 1e-5, Gelu.EXACT);
+public record Topology(PatchEmbedding patchEmbedding, boolean qkvBias, double layerNormEps, Gelu gelu, boolean layerScale) {
+    public static final Topology VIT_PYTORCH = new Topology(PatchEmbedding.NORMED_LINEAR, false, 1e-5, Gelu.EXACT, false);
 
     /** How image patches become tokens. */
     public enum PatchEmbedding {
@@ -37,6 +39,11 @@ public record Topology(PatchEmbedding patchEmbedding, boolean qkvBias, double la
 
     /** timm's ViT and DeiT (and Hugging Face's, whose LayerNorm epsilon is 1e-12). */
     public static Topology timm(double layerNormEps) {
-        return new Topology(PatchEmbedding.CONVOLUTION, true, layerNormEps, Gelu.EXACT);
+        return new Topology(PatchEmbedding.CONVOLUTION, true, layerNormEps, Gelu.EXACT, false);
+    }
+
+    /** This topology with LayerScale or without. */
+    public Topology withLayerScale(boolean scaled) {
+        return new Topology(patchEmbedding, qkvBias, layerNormEps, gelu, scaled);
     }
 }

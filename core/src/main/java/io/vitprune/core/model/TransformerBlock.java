@@ -70,6 +70,8 @@ public final class TransformerBlock extends AbstractBlock {
     final Parameter mlpInBias;
     final Parameter mlpOutWeight;
     final Parameter mlpOutBias;
+    final Parameter attentionScaleGamma;
+    final Parameter mlpScaleGamma;
 
     /** Heads {@code [firstChannel, firstChannel + heads * width)} of one width. */
     private record HeadGroup(int firstChannel, int heads, int width) { }
@@ -88,6 +90,8 @@ public final class TransformerBlock extends AbstractBlock {
         mlpInBias = param("mlp_in_bias", Parameter.Type.BIAS);
         mlpOutWeight = param("mlp_out_weight", Parameter.Type.WEIGHT);
         mlpOutBias = param("mlp_out_bias", Parameter.Type.BIAS);
+        attentionScaleGamma = topology.layerScale() ? param("attn_scale_gamma", Parameter.Type.GAMMA) : null;
+        mlpScaleGamma = topology.layerScale() ? param("mlp_scale_gamma", Parameter.Type.GAMMA) : null;
         this.headGroups = groupHeads(structure);
         this.paddedHeads = headGroups.size() > 1 ? PaddedHeads.of(structure) : null;
     }
@@ -138,6 +142,10 @@ public final class TransformerBlock extends AbstractBlock {
         shapes.put("mlp_in_bias", new Shape(mlp));
         shapes.put("mlp_out_weight", new Shape(dim, mlp));
         shapes.put("mlp_out_bias", new Shape(dim));
+        if (attentionScaleGamma != null) {
+            shapes.put("attn_scale_gamma", new Shape(dim));
+            shapes.put("mlp_scale_gamma", new Shape(dim));
+        }
         return shapes;
     }
 
@@ -157,8 +165,9 @@ public final class TransformerBlock extends AbstractBlock {
         NDArray[] clsAttention = classAttention ? new NDArray[1] : null;
         double eps = topology.layerNormEps();
         NDArray attended = attention(layerNorm(x, attentionNormGamma, attentionNormBeta, eps), attentionMask, policy, clsAttention);
-        x = x.add(attended);
-        return new Pass(x.add(mlp(layerNorm(x, mlpNormGamma, mlpNormBeta, eps), mlpMask)), classAttention ? clsAttention[0] : null);
+        x = x.add(scaled(attended, attentionScaleGamma));
+        NDArray mlp = mlp(layerNorm(x, mlpNormGamma, mlpNormBeta, eps), mlpMask);
+        return new Pass(x.add(scaled(mlp, mlpScaleGamma)), classAttention ? clsAttention[0] : null);
     }
 
     private NDArray attention(NDArray x, NDArray mask, NDArray policy, NDArray[] classAttention) {
@@ -279,6 +288,11 @@ public final class TransformerBlock extends AbstractBlock {
             hidden = hidden.mul(mask.getShape().dimension() == 1 ? mask.reshape(1, 1, -1) : mask.reshape(batch, 1, -1));
         }
         return Linear.linear(hidden, mlpOutWeight.getArray(), mlpOutBias.getArray()).singletonOrThrow();
+    }
+
+    /** {@code x} times the LayerScale gains, or {@code x} itself in a topology without them. */
+    private static NDArray scaled(NDArray x, Parameter gamma) {
+        return gamma == null ? x : x.mul(gamma.getArray());
     }
 
     private NDArray gelu(NDArray x) {
