@@ -132,7 +132,8 @@ class VitpruneViT(nn.Module):
         x = torch.cat([self.class_token.expand(batch, -1, -1), x], dim=1) + self.position_embedding
         for block in self.blocks:
             x = block(x)
-        return self.head(self.final_norm(x[:, 0]))
+        pooled = x[:, 1:].mean(dim=1) if self.topology.get("pooling") == "AVERAGE" else x[:, 0]
+        return self.head(self.final_norm(pooled))
 
 
 # vitprune's parameter names, by this module's.

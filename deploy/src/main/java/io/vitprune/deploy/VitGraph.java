@@ -146,11 +146,17 @@ final class VitGraph {
         return graph.node("Transpose", name, List.of(split), attribute("perm", perm));
     }
 
-    /** LayerNorm(x[:, 0]) then the linear head, as {@code logits}. */
+    /** LayerNorm(x[:, 0]), or LayerNorm of the patch tokens' mean, then the linear head, as {@code logits}. */
     private void classify(String tokens) {
-        String cls = graph.node("Gather", "head/cls", List.of(tokens, graph.int64s(0)), attribute("axis", 1L));
-        String flat = graph.node("Reshape", "head/cls_flat", List.of(cls, graph.int64s(-1, config.dim())));
-        String normed = layerNorm("head/norm", flat, "final_norm_gamma", "final_norm_beta");
+        String pooled;
+        if (config.topology().pooling() == Topology.Pooling.AVERAGE) {
+            String patches = graph.node("Slice", "head/patches", List.of(tokens, graph.int64s(1), graph.int64s(Long.MAX_VALUE), graph.int64s(1)));
+            pooled = graph.node("ReduceMean", "head/mean", List.of(patches), attribute("axes", new long[] {1}), attribute("keepdims", 0L));
+        } else {
+            String cls = graph.node("Gather", "head/cls", List.of(tokens, graph.int64s(0)), attribute("axis", 1L));
+            pooled = graph.node("Reshape", "head/cls_flat", List.of(cls, graph.int64s(-1, config.dim())));
+        }
+        String normed = layerNorm("head/norm", pooled, "final_norm_gamma", "final_norm_beta");
         linear(OUTPUT, normed, matrix("head_weight"), parameter("head_bias"));
     }
 

@@ -48,7 +48,7 @@ public final class TimmCheckpoint {
     /** Tensors of variants not supported yet, and the feature each belongs to. */
     private static final Map<String, String> UNSUPPORTED = CheckpointTensors.names(
             "dist_token", "a distillation token (DeiT distilled)", "head_dist.weight", "a distillation head (DeiT distilled)",
-            "reg_token", "register tokens", "fc_norm.weight", "average pooling with fc_norm", ".attn.q_norm.weight", "q / k normalisation", "relative_position_bias_table", "relative position bias",
+            "reg_token", "register tokens", ".attn.q_norm.weight", "q / k normalisation", "relative_position_bias_table", "relative position bias",
             ".attn.q_bias", "separate q / v biases");
 
     private TimmCheckpoint() {
@@ -82,8 +82,10 @@ public final class TimmCheckpoint {
             throw new InvalidInputException("timm architecture '" + architecture + "': expected a plain ViT or DeiT (vit_* or deit_*)");
         }
         String pool = config.path("global_pool").asText("token");
-        if (!pool.equals("token")) {
-            throw new InvalidInputException("timm model with global_pool '" + pool + "': only class-token pooling ('token') is supported yet");
+        boolean averaged = pool.equals("avg") && tensors.has("fc_norm.weight") && !tensors.has("norm.weight");
+        if (!pool.equals("token") && !averaged) {
+            throw new InvalidInputException("timm model with global_pool '" + pool + "'" + (pool.equals("avg") ? " without fc_norm" : "")
+                    + ": only class-token pooling ('token') and average pooling with fc_norm ('avg') are supported yet");
         }
         for (String name : tensors.names()) {
             UNSUPPORTED.forEach((marker, feature) -> {
@@ -119,7 +121,8 @@ public final class TimmCheckpoint {
         if (dim % heads != 0) {
             throw new InvalidInputException("timm checkpoint " + source + ": " + heads + " heads do not divide dim " + dim);
         }
-        Topology topology = Topology.timm(LAYER_NORM_EPS).withLayerScale(tensors.has("blocks.0.ls1.gamma"));
+        Topology topology = Topology.timm(LAYER_NORM_EPS).withLayerScale(tensors.has("blocks.0.ls1.gamma"))
+                .withPooling(config.path("global_pool").asText("token").equals("avg") ? Topology.Pooling.AVERAGE : Topology.Pooling.CLASS_TOKEN);
         return new VitConfig(imageSize, patchSize, dim, depth, heads, dim / heads, mlp, classes, topology, preprocessing(pretrained, imageSize, source));
     }
 
@@ -177,7 +180,9 @@ public final class TimmCheckpoint {
     /** vitprune's arrays from timm's tensors; fails naming any tensor it does not use. */
     private static Map<String, NDArray> map(CheckpointTensors tensors, VitConfig config) {
         Map<String, NDArray> arrays = new LinkedHashMap<>();
-        TOP_NAMES.forEach((ours, theirs) -> arrays.put(ours, tensors.take(theirs)));
+        // Average pooling normalises after pooling (timm's fc_norm) where class-token pooling normalises before (norm).
+        String finalNorm = config.topology().pooling() == Topology.Pooling.AVERAGE ? "fc_norm." : "norm.";
+        TOP_NAMES.forEach((ours, theirs) -> arrays.put(ours, tensors.take(theirs.startsWith("norm.") ? finalNorm + theirs.substring(5) : theirs)));
         arrays.put("patch_weight", arrays.get("patch_weight").reshape(config.dim(), config.patchDim()));
         for (int b = 0; b < config.depth(); b++) {
             String prefix = String.format("block%02d.", b);

@@ -59,6 +59,16 @@ class TimmCheckpointTest {
     }
 
     @Test
+    void aViTWithAveragePoolingGivesTimmsLogits() throws IOException {
+        try (NDManager manager = NDManager.newBaseManager(); VisionTransformer model = TimmCheckpoint.read(FIXTURES.resolve("vit-avg"), manager)) {
+            NDList expected = expected("vit-avg", manager);
+
+            assertThat(TestModels.maxAbsDifference(model.logits(expected.get(0)), expected.get(1))).isLessThan(1e-4f);
+            assertThat(model.config().topology().pooling()).isEqualTo(Topology.Pooling.AVERAGE);
+        }
+    }
+
+    @Test
     void itSavesLoadsAndPrunesAsAnyVitpruneModel() throws IOException {
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer model = TimmCheckpoint.read(FIXTURES.resolve("vit"), manager)) {
             NDArray images = expected("vit", manager).get(0);

@@ -14,9 +14,13 @@ import java.util.Objects;
  * @param gelu the MLP's activation
  * @param layerScale whether each block scales its attention and MLP outputs per channel before the
  *     residual additions (LayerScale: timm's {@code ls1} / {@code ls2}, DeiT III, CaiT)
+ * @param pooling what the head classifies
  */
-public record Topology(PatchEmbedding patchEmbedding, boolean qkvBias, double layerNormEps, Gelu gelu, boolean layerScale) {
-    public static final Topology VIT_PYTORCH = new Topology(PatchEmbedding.NORMED_LINEAR, false, 1e-5, Gelu.EXACT, false);
+public record Topology(PatchEmbedding patchEmbedding, boolean qkvBias, double layerNormEps, Gelu gelu, boolean layerScale, Pooling pooling) {
+    public static final Topology VIT_PYTORCH = new Topology(PatchEmbedding.NORMED_LINEAR, false, 1e-5, Gelu.EXACT, false, Pooling.CLASS_TOKEN);
+
+    /** What the head classifies: the class token after the final LayerNorm, or the mean of the patch tokens, then the LayerNorm (timm's fc_norm). */
+    public enum Pooling { CLASS_TOKEN, AVERAGE }
 
     /** How image patches become tokens. */
     public enum PatchEmbedding {
@@ -32,6 +36,7 @@ public record Topology(PatchEmbedding patchEmbedding, boolean qkvBias, double la
     public Topology {
         Objects.requireNonNull(patchEmbedding, "patch embedding is null");
         Objects.requireNonNull(gelu, "gelu is null");
+        pooling = pooling == null ? Pooling.CLASS_TOKEN : pooling; // topologies written before pooling was a setting
         if (!(layerNormEps > 0 && layerNormEps < 1)) {
             throw new InvalidInputException("LayerNorm epsilon " + layerNormEps + ": expected a number in (0, 1)");
         }
@@ -39,11 +44,16 @@ public record Topology(PatchEmbedding patchEmbedding, boolean qkvBias, double la
 
     /** timm's ViT and DeiT (and Hugging Face's, whose LayerNorm epsilon is 1e-12). */
     public static Topology timm(double layerNormEps) {
-        return new Topology(PatchEmbedding.CONVOLUTION, true, layerNormEps, Gelu.EXACT, false);
+        return new Topology(PatchEmbedding.CONVOLUTION, true, layerNormEps, Gelu.EXACT, false, Pooling.CLASS_TOKEN);
     }
 
     /** This topology with LayerScale or without. */
     public Topology withLayerScale(boolean scaled) {
-        return new Topology(patchEmbedding, qkvBias, layerNormEps, gelu, scaled);
+        return new Topology(patchEmbedding, qkvBias, layerNormEps, gelu, scaled, pooling);
+    }
+
+    /** This topology with another pooling. */
+    public Topology withPooling(Pooling other) {
+        return new Topology(patchEmbedding, qkvBias, layerNormEps, gelu, layerScale, other);
     }
 }

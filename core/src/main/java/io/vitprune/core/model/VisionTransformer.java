@@ -258,7 +258,10 @@ public final class VisionTransformer extends AbstractBlock implements PrunableMo
 
     @Override
     public NDArray classify(NDArray tokens) {
-        NDArray cls = TransformerBlock.layerNorm(tokens.get(new NDIndex(":, 0, :")), finalNormGamma, finalNormBeta, config.topology().layerNormEps());
+        NDArray pooled = config.topology().pooling() == Topology.Pooling.AVERAGE
+                ? tokens.get(new NDIndex(":, 1:, :")).mean(new int[] {1})
+                : tokens.get(new NDIndex(":, 0, :"));
+        NDArray cls = TransformerBlock.layerNorm(pooled, finalNormGamma, finalNormBeta, config.topology().layerNormEps());
         return Linear.linear(cls, headWeight.getArray(), headBias.getArray()).singletonOrThrow();
     }
 

@@ -50,6 +50,11 @@ public final class TokenPrunedModel implements PrunableModel, AutoCloseable {
 
     public TokenPrunedModel(VisionTransformer backbone, TokenPruning pruning, TokenStrategies strategies, TokenScorer scorer,
                             TokenSelector selector) {
+        if (backbone.config().topology().pooling() != io.vitprune.core.model.Topology.Pooling.CLASS_TOKEN) {
+            // Token pruning ranks and keeps tokens for the class token's sake; an average over kept tokens is another model.
+            throw new io.vitprune.api.InvalidInputException("token pruning needs a model that classifies its class token: this one pools "
+                    + backbone.config().topology().pooling());
+        }
         this.backbone = requireNonNull(backbone, "backbone is null");
         this.pruning = requireNonNull(pruning, "pruning is null");
         this.strategies = requireNonNull(strategies, "strategies are null");

@@ -26,11 +26,11 @@ public final class TestModels {
         return random(tinyConfig(), tinyConfig().initialStructure(), seed, manager);
     }
 
-    /** {@link #tinyConfig}'s sizes in timm's topology (convolution patches, q/k/v biases, eps 1e-6), with tanh GELU and LayerScale. */
+    /** {@link #tinyConfig}'s sizes in timm's topology (convolution patches, q/k/v biases, eps 1e-6), with tanh GELU, LayerScale and average pooling: every setting that differs from vit-pytorch's. */
     public static VitConfig tinyTimmConfig() {
         VitConfig tiny = tinyConfig();
         return new VitConfig(tiny.imageSize(), tiny.patchSize(), tiny.dim(), tiny.depth(), tiny.heads(), tiny.dimHead(), tiny.mlpDim(),
-                tiny.classes(), new Topology(Topology.PatchEmbedding.CONVOLUTION, true, 1e-6, Topology.Gelu.TANH, true),
+                tiny.classes(), new Topology(Topology.PatchEmbedding.CONVOLUTION, true, 1e-6, Topology.Gelu.TANH, true, Topology.Pooling.AVERAGE),
                 io.vitprune.core.data.Preprocessing.CIFAR10);
     }
 

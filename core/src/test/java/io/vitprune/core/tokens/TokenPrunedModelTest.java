@@ -39,6 +39,16 @@ class TokenPrunedModelTest {
     }
 
     @Test
+    void aModelThatAveragesItsPatchTokensIsRefused() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            VisionTransformer averaging = io.vitprune.core.testing.TestModels.tinyTimm(3, manager);
+            assertThatThrownBy(() -> TokenPrunedModel.compose(averaging, new TokenPruning(List.of(1), 0.5),
+                    TokenStrategies.of(LinearTokenScorer.NAME, "top-k"), REGISTRY, 9))
+                    .isInstanceOf(InvalidInputException.class).hasMessageContaining("classifies its class token").hasMessageContaining("AVERAGE");
+        }
+    }
+
+    @Test
     void eachStageKeepsIntOfNTimesRhoToTheSPatchTokensPlusTheClassToken() {
         try (NDManager manager = NDManager.newBaseManager();
              TokenPrunedModel model = TokenPrunedModel.compose(TinyTokenModel.model(8, manager), TinyTokenModel.PRUNING, TokenStrategies.of(LinearTokenScorer.NAME, "top-k"),
