@@ -8,6 +8,7 @@ import io.vitprune.api.PrunableModel;
 import io.vitprune.core.data.Batches;
 import io.vitprune.core.data.TrainingImages;
 import io.vitprune.core.model.VisionTransformer;
+import io.vitprune.core.tokens.TokenPrunedModel;
 import java.io.PrintStream;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -25,8 +26,11 @@ public final class Evaluation {
     }
 
     public static Accuracy top1(PrunableModel model, TrainingImages data, int batchSize, PrintStream progressOut) {
-        if (model instanceof VisionTransformer vit) {
-            data.requireFeeds(vit.config().preprocessing(), "evaluated on these images");
+        VisionTransformer network = model instanceof VisionTransformer vit ? vit
+                : model instanceof TokenPrunedModel tokens ? tokens.backbone()
+                : model instanceof Trainable trainable ? trainable.network() : null;
+        if (network != null) {
+            data.requireFeeds(network.config().preprocessing(), "evaluated on these images");
         }
         return top1(model::logits, model::newScope, data, batchSize, progressOut);
     }

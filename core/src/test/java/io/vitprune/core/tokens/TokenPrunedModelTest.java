@@ -39,6 +39,22 @@ class TokenPrunedModelTest {
     }
 
     @Test
+    void aTokenModelOfAnotherPreprocessingIsNotEvaluatedOnCifar10() {
+        io.vitprune.core.model.VitConfig timm = io.vitprune.core.testing.TestModels.tinyTimmConfig();
+        io.vitprune.core.model.VitConfig config = new io.vitprune.core.model.VitConfig(timm.imageSize(), timm.patchSize(), timm.dim(), timm.depth(),
+                timm.heads(), timm.dimHead(), timm.mlpDim(), timm.classes(),
+                timm.topology().withPooling(io.vitprune.core.model.Topology.Pooling.CLASS_TOKEN),
+                new io.vitprune.core.data.Preprocessing(32, 35, "bicubic", List.of(0.5, 0.5, 0.5), List.of(0.5, 0.5, 0.5)));
+        io.vitprune.core.data.Cifar10 cifar = io.vitprune.core.data.Cifar10.read(java.nio.file.Path.of("../data/cifar10-test-sample-1000.bin")).limit(4);
+        try (NDManager manager = NDManager.newBaseManager();
+             TokenPrunedModel model = TokenPrunedModel.compose(io.vitprune.core.testing.TestModels.random(config, config.initialStructure(), 3, manager),
+                     new TokenPruning(List.of(1), 0.5), TokenStrategies.of(LinearTokenScorer.NAME, "top-k"), REGISTRY, 9)) {
+            assertThatThrownBy(() -> io.vitprune.core.train.Evaluation.top1(model, cifar, 4, null))
+                    .isInstanceOf(InvalidInputException.class).hasMessageContaining("cannot be evaluated on these images");
+        }
+    }
+
+    @Test
     void aModelThatAveragesItsPatchTokensIsRefused() {
         try (NDManager manager = NDManager.newBaseManager()) {
             VisionTransformer averaging = io.vitprune.core.testing.TestModels.tinyTimm(3, manager);
