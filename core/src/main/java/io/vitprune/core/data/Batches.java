@@ -48,7 +48,10 @@ public final class Batches {
      * int64}, created in the manager given to {@code next} (typically a per-step scope).
      */
     public static Epoch epoch(Cifar10 data, int batchSize, Order order) {
-        return new Cifar10Epoch(data, batchSize, order);
+        Random random = new Random(order.seed());
+        int[] indices = order.shuffle() ? Cifar10.permutation(data.size(), random) : identity(data.size());
+        return over(indices, batchSize, order.augment() ? random : null,
+                (manager, walk, from, to, augment) -> batch(data, walk, from, to, augment, manager));
     }
 
     /** A walk over labelled images in batches (call {@link #next} while {@link #hasNext}); not thread-safe. */
@@ -61,43 +64,41 @@ public final class Batches {
         NDList next(NDManager manager);
     }
 
-    private static final class Cifar10Epoch implements Epoch {
-        private final Cifar10 data;
-        private final int batchSize;
-        private final Random random;
-        private final boolean augment;
-        private final int[] indices;
-        private int next;
+    /** Makes the batch of images {@code indices[from, to)}, augmented with {@code augment} unless it is null. */
+    interface BatchOf {
+        NDList make(NDManager manager, int[] indices, int from, int to, Random augment);
+    }
 
-        private Cifar10Epoch(Cifar10 data, int batchSize, Order order) {
-            requirePositive(batchSize);
-            this.data = data;
-            this.batchSize = batchSize;
-            this.random = new Random(order.seed());
-            this.augment = order.augment();
-            this.indices = order.shuffle() ? Cifar10.permutation(data.size(), random) : identity(data.size());
-        }
+    /**
+     * An epoch over {@code indices} (already in the walk's order) in batches of {@code batchSize};
+     * {@code augment} (null: none) is the random source the shuffle used, so that one seed decides both.
+     */
+    static Epoch over(int[] indices, int batchSize, Random augment, BatchOf batches) {
+        requirePositive(batchSize);
+        return new Epoch() {
+            private int next;
 
-        @Override
-        public int batches() {
-            return count(data, batchSize);
-        }
-
-        @Override
-        public boolean hasNext() {
-            return next < indices.length;
-        }
-
-        @Override
-        public NDList next(NDManager manager) {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
+            @Override
+            public int batches() {
+                return (indices.length + batchSize - 1) / batchSize;
             }
-            int end = Math.min(next + batchSize, indices.length);
-            NDList batch = batch(data, indices, next, end, augment ? random : null, manager);
-            next = end;
-            return batch;
-        }
+
+            @Override
+            public boolean hasNext() {
+                return next < indices.length;
+            }
+
+            @Override
+            public NDList next(NDManager manager) {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                int end = Math.min(next + batchSize, indices.length);
+                NDList batch = batches.make(manager, indices, next, end, augment);
+                next = end;
+                return batch;
+            }
+        };
     }
 
     static void requirePositive(int batchSize) {

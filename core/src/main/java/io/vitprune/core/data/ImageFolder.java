@@ -109,7 +109,6 @@ public final class ImageFolder implements ScoringData, TrainingImages {
 
     @Override
     public Batches.Epoch epoch(int batchSize, Batches.Order order) {
-        Batches.requirePositive(batchSize);
         Random random = new Random(order.seed());
         List<Integer> shuffled = new ArrayList<>();
         for (int i = 0; i < files.size(); i++) {
@@ -119,30 +118,8 @@ public final class ImageFolder implements ScoringData, TrainingImages {
             java.util.Collections.shuffle(shuffled, random);
         }
         int[] indices = shuffled.stream().mapToInt(Integer::intValue).toArray();
-        return new Batches.Epoch() {
-            private int next;
-
-            @Override
-            public int batches() {
-                return (indices.length + batchSize - 1) / batchSize;
-            }
-
-            @Override
-            public boolean hasNext() {
-                return next < indices.length;
-            }
-
-            @Override
-            public NDList next(NDManager manager) {
-                if (!hasNext()) {
-                    throw new java.util.NoSuchElementException();
-                }
-                int end = Math.min(next + batchSize, indices.length);
-                NDList batch = batch(manager, java.util.Arrays.copyOfRange(indices, next, end), order.augment() ? random : null);
-                next = end;
-                return batch;
-            }
-        };
+        return Batches.over(indices, batchSize, order.augment() ? random : null,
+                (manager, walk, from, to, augment) -> batch(manager, java.util.Arrays.copyOfRange(walk, from, to), augment));
     }
 
     /** The SHA-256 of every file's bytes and label, in order. */
