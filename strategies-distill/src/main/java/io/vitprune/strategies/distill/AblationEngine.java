@@ -37,7 +37,8 @@ import java.util.function.Consumer;
  * {@code H(q_T) + L_KL} for every {@code T}. The cross-entropy against the labels always uses
  * {@code T = 1}; the KL carries no {@code T^2} factor (a scorer's weight on it rescales it as needed).
  * Shared by {@code kd-importance}, {@code kl-importance} and {@code regression-stability}, which
- * differ only in how they combine the losses.
+ * differ only in how they combine the losses. With an {@code estimate} other than {@link LossEstimate#EXACT},
+ * the losses are {@link GradientAblation}'s estimates from mask gradients instead.
  *
  * <p>How: for each scoring batch of {@code B} images, the embedding, the input of every block and
  * the teacher's logits are computed once, unmasked. Units of block {@code l} are then ablated
@@ -62,12 +63,12 @@ import java.util.function.Consumer;
  * <p>Memory: one batch's block inputs ({@code D B} token arrays) and one block's temporaries for
  * {@code k B} rows at a time: each block runs in its own scope, freed as soon as its output exists.
  */
-public record AblationEngine(double temperature, int unitsPerPass) {
+public record AblationEngine(double temperature, int unitsPerPass, LossEstimate estimate) {
     public static final SettingSpec TEMPERATURE = SettingSpec.number("temperature", 1.0, "softmax temperature of the KL (and teacher cross-entropy) term");
     public static final SettingSpec UNITS_PER_PASS = SettingSpec.integer("units-per-pass", null,
             "ablations stacked in one batched pass (default: as many as fit about " + AblationEngine.ROWS_PER_PASS + " rows of activations)");
     /** The settings {@link #fromSettings} reads. */
-    public static final List<SettingSpec> SETTINGS = List.of(TEMPERATURE, UNITS_PER_PASS);
+    public static final List<SettingSpec> SETTINGS = List.of(LossEstimate.SETTING, TEMPERATURE, UNITS_PER_PASS);
     /** The unit kinds that can be ablated. */
     public static final Set<UnitKind> KINDS = Set.copyOf(EnumSet.of(UnitKind.ATTENTION_CHANNEL, UnitKind.ATTENTION_HEAD, UnitKind.MLP_UNIT));
     /** {@code unitsPerPass} meaning: as many as keep one pass within {@link #ROWS_PER_PASS} rows. */
@@ -81,6 +82,7 @@ public record AblationEngine(double temperature, int unitsPerPass) {
     public static final int ROWS_PER_PASS = 256;
 
     public AblationEngine {
+        requireNonNull(estimate, "estimate is null");
         if (!(temperature > 0) || Double.isInfinite(temperature)) {
             throw new InvalidInputException("setting '" + TEMPERATURE.name() + "' = " + temperature + ": expected a finite number > 0");
         }
@@ -89,19 +91,32 @@ public record AblationEngine(double temperature, int unitsPerPass) {
         }
     }
 
-    /** Temperature 1 and automatic batching. */
+    /** Exact losses with {@code temperature} and {@code unitsPerPass}. */
+    public AblationEngine(double temperature, int unitsPerPass) {
+        this(temperature, unitsPerPass, LossEstimate.EXACT);
+    }
+
+    /** Exact losses, temperature 1 and automatic batching. */
     public static AblationEngine defaults() {
         return new AblationEngine(1.0, AUTO);
     }
 
-    /** {@code temperature} (default 1) and {@code units-per-pass} (default automatic) from a scorer's settings. */
+    /** This engine with losses obtained as {@code other} says. */
+    public AblationEngine withEstimate(LossEstimate other) {
+        return new AblationEngine(temperature, unitsPerPass, other);
+    }
+
+    /**
+     * {@code estimate} (default exact), {@code temperature} (default 1) and {@code units-per-pass}
+     * (default automatic, exact losses only) from a scorer's settings.
+     */
     public static AblationEngine fromSettings(StrategySettings settings) {
         String given = UNITS_PER_PASS.string(settings);
         int unitsPerPass = given == null ? AUTO : Integer.parseInt(given);
         if (given != null && unitsPerPass < 1) {
             throw new InvalidInputException("setting '" + UNITS_PER_PASS.name() + "' = " + unitsPerPass + ": expected an integer >= 1");
         }
-        return new AblationEngine(TEMPERATURE.number(settings), unitsPerPass);
+        return new AblationEngine(TEMPERATURE.number(settings), unitsPerPass, LossEstimate.from(settings));
     }
 
     /**
@@ -118,10 +133,14 @@ public record AblationEngine(double temperature, int unitsPerPass) {
      * and continuing from the sums a killed run of the same job kept there. A resumed measurement
      * adds the same numbers in the same order as an uninterrupted one, so it ends with the same losses.
      * A checkpoint of another format (an older vitprune's) or of another measurement is refused.
+     * Estimated losses take seconds and keep no checkpoints.
      */
     public AblationLosses measure(PrunableModel model, UnitKind kind, ScoringData data, int batchSize, ProgressListener progress,
             ScoringCheckpoints checkpoints) {
         requireNonNull(kind, "kind is null");
+        if (estimate != LossEstimate.EXACT) {
+            return measure(model, kind, data, batchSize, progress, null, partial -> { });
+        }
         String name = "ablation-" + kind.id() + ".json";
         Partial resume = checkpoints.read(name).map(bytes -> Partial.parse(name, bytes)).orElse(null);
         return measure(model, kind, data, batchSize, progress, resume, partial -> checkpoints.write(name, partial.toJson()));
@@ -229,6 +248,9 @@ public record AblationEngine(double temperature, int unitsPerPass) {
         int images = data.size();
         if (images <= 0) {
             throw new InvalidInputException("scoring data with " + images + " images: expected at least one labelled image");
+        }
+        if (estimate != LossEstimate.EXACT) {
+            return new GradientAblation(temperature, estimate).estimate(model, kind, data, batchSize, progress);
         }
         ModelStructure structure = model.structure();
         // A batch never holds more images than the data: with fewer images than the batch size, stack more units.

@@ -17,9 +17,10 @@ import java.util.stream.Stream;
  * {@code L_CE + alpha * L_KL} of the model with that unit alone masked (an {@link AblationScorer}).
  * Settings: {@code alpha} (weight of the KL term, default 10: the paper's 1 lets the label
  * cross-entropy's sampling noise rank the units, docs/methods-notes.md), {@code ce-target}
- * ({@code labels} or {@code teacher}, default {@code labels}: see {@link CeTarget}), {@code temperature} (default 1)
- * and {@code units-per-pass} (ablations stacked in one batched pass, default automatic), the last
- * two as {@link AblationEngine#fromSettings} reads them.
+ * ({@code labels} or {@code teacher}, default {@code labels}: see {@link CeTarget}), and
+ * {@code estimate} ({@link LossEstimate}, default exact), {@code temperature} (default 1) and
+ * {@code units-per-pass} (ablations stacked in one batched pass, default automatic) as
+ * {@link AblationEngine#fromSettings} reads them.
  */
 final class KdImportanceScorerFactory implements ScorerFactory {
     static final String NAME = "kd-importance";

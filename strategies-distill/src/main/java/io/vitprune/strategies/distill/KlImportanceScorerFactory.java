@@ -14,8 +14,9 @@ import java.util.Set;
  * {@code kl-importance}: a unit scores {@code L_KL(teacher || student)} of the model with that unit
  * alone masked, the KD-importance criterion without its cross-entropy term. On the reference model
  * the label cross-entropy of one unit is mostly sampling noise and L_KL is not (issue 21), so this
- * is the KL term on its own, by name. Settings: {@code temperature} (default 1) and
- * {@code units-per-pass} (default automatic), as {@link AblationEngine#fromSettings} reads them.
+ * is the KL term on its own, by name. Settings: {@code estimate} (default exact; {@code taylor}
+ * estimates every L_KL as 0), {@code temperature} (default 1) and {@code units-per-pass} (default
+ * automatic), as {@link AblationEngine#fromSettings} reads them.
  */
 final class KlImportanceScorerFactory implements ScorerFactory {
     static final String NAME = "kl-importance";

@@ -54,8 +54,17 @@ class KdImportanceScorerTest {
         assertThat(kd.provider()).isEqualTo("distill");
         assertThat(Path.of(kd.source())).isEqualTo(Path.of(DistillStrategies.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
         assertThat(kd.factory().needsData()).isTrue();
-        assertThat(kd.factory().settings()).extracting(io.vitprune.api.SettingSpec::name).containsExactlyInAnyOrder("alpha", "ce-target", "temperature", "units-per-pass");
+        assertThat(kd.factory().settings()).extracting(io.vitprune.api.SettingSpec::name).containsExactlyInAnyOrder("alpha", "ce-target", "estimate", "temperature", "units-per-pass");
         assertThat(kd.factory().supportedKinds()).containsExactlyInAnyOrder(UnitKind.ATTENTION_CHANNEL, UnitKind.ATTENTION_HEAD, UnitKind.MLP_UNIT);
+    }
+
+    @Test
+    void scoresTheEstimatedLossesWhenAsked() {
+        UnitScores scores = factory().create(StrategySettings.of("estimate", "fisher")).score(model, UnitKind.MLP_UNIT, context());
+        AblationLosses losses = new AblationEngine(1, AblationEngine.AUTO, LossEstimate.FISHER).measure(model, UnitKind.MLP_UNIT, DATA, 4,
+                ProgressListener.NONE);
+
+        assertThat(scores.block(1)).containsExactly(losses.kdImportance(10, CeTarget.LABELS).block(1), within(1e-6f));
     }
 
     @Test
@@ -116,7 +125,7 @@ class KdImportanceScorerTest {
         Registered<ScorerFactory> kl = registry().scorers().stream().filter(r -> r.name().equals("kl-importance")).findFirst().orElseThrow();
         assertThat(kl.provider()).isEqualTo("distill");
         assertThat(kl.factory().needsData()).isTrue();
-        assertThat(kl.factory().settings()).extracting(io.vitprune.api.SettingSpec::name).containsExactlyInAnyOrder("temperature", "units-per-pass");
+        assertThat(kl.factory().settings()).extracting(io.vitprune.api.SettingSpec::name).containsExactlyInAnyOrder("estimate", "temperature", "units-per-pass");
         UnitScores scores = kl.factory().create(StrategySettings.of("temperature", "2", "units-per-pass", "5"))
                 .score(model, UnitKind.ATTENTION_CHANNEL, context());
         AblationLosses losses = new AblationEngine(2, 5).measure(model, UnitKind.ATTENTION_CHANNEL, DATA, 4, ProgressListener.NONE);

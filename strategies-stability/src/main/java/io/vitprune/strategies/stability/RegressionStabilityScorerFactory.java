@@ -19,8 +19,9 @@ import java.util.stream.Stream;
  * {@code regression-stability}: see {@link RegressionStabilityScorer}. Settings: {@code scope}
  * ({@code block} or {@code global}; default: follows the selector, block under uniform, global
  * under global), {@code ce-target} ({@code labels} or {@code teacher}, default {@code teacher}: the
- * label reading ranks by sampling noise, docs/methods-notes.md; see {@link CeTarget}), {@code temperature} (default 1) and {@code units-per-pass} (default
- * automatic), the last two as {@link AblationEngine#fromSettings} reads them.
+ * label reading ranks by sampling noise, docs/methods-notes.md; see {@link CeTarget}), and {@code estimate}
+ * (default exact), {@code temperature} (default 1) and {@code units-per-pass} (default automatic) as
+ * {@link AblationEngine#fromSettings} reads them.
  */
 final class RegressionStabilityScorerFactory implements ScorerFactory {
     static final String NAME = "regression-stability";

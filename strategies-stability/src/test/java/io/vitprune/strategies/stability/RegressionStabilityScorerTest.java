@@ -58,7 +58,7 @@ class RegressionStabilityScorerTest {
         assertThat(Path.of(stability.source()))
                 .isEqualTo(Path.of(StabilityStrategies.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
         assertThat(stability.factory().needsData()).isTrue();
-        assertThat(stability.factory().settings()).extracting(io.vitprune.api.SettingSpec::name).containsExactlyInAnyOrder("scope", "ce-target", "temperature", "units-per-pass");
+        assertThat(stability.factory().settings()).extracting(io.vitprune.api.SettingSpec::name).containsExactlyInAnyOrder("scope", "ce-target", "estimate", "temperature", "units-per-pass");
     }
 
     @Test
