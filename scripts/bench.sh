@@ -11,7 +11,8 @@
 #                                    + docs/scoring-benchmark-jmh.json
 #   scripts/bench.sh --runtimes      RuntimeForwardBenchmark: the same models (reference, paper), batches (1, 32) and plans
 #                                    (unpruned; uniform and global at 30/50/70%) on libtorch, ONNX Runtime and ONNX Runtime int8,
-#                                    threads equal (~25 min), alone -> docs/benchmarks-runtimes.md, .png + docs/benchmarks-runtimes-jmh.json
+#                                    threads equal, plus each runtime's GEMM on the largest product (~27 min), alone
+#                                    -> docs/benchmarks-runtimes.md, .png + docs/benchmarks-runtimes-jmh.json
 #   scripts/bench.sh [--quick|--scoring|--runtimes] [--out-dir DIR] [--no-build] [-- JMH arguments]
 #                                    JMH arguments after -- replace the sweep's (benchmark regex included), e.g.
 #                                    -- 'ForwardBenchmark|GemmBenchmark' -p model=paper -p strategy=weight-l1,weight-l2

@@ -3,11 +3,16 @@ package io.vitprune.bench;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.core.Linear;
+import ai.djl.pytorch.jni.JniUtils;
 import io.vitprune.api.BlockStructure;
+import io.vitprune.api.InvalidInputException;
+import io.vitprune.core.EngineDefaults;
 import io.vitprune.core.model.ModelStats;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.model.VitConfig;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -126,6 +131,77 @@ public class RuntimeForwardBenchmark {
             String heads = "uniform".equals(selector) ? "aligned" : "ragged";
             prepare(BenchModels.prune(BenchModels.load(model, manager), strategy, selector, ratio, heads, manager), batch, runtime);
         }
+    }
+
+    /**
+     * The largest product of the unpruned model ({@link GemmBenchmark#largestProduct}) on a runtime, so that
+     * the report can state the unpruned forward's MAC rate as a fraction of that runtime's GEMM rate in the
+     * same run. A parameter of its own name: the forward's {@code runtime} values include int8, which has no
+     * float GEMM to compare with.
+     */
+    @State(Scope.Thread)
+    public static class Product {
+        @Param({"reference", "paper"})
+        String model;
+
+        @Param({"1", "32"})
+        int batch;
+
+        @Param({RuntimeForward.LIBTORCH, RuntimeForward.ONNXRUNTIME})
+        String gemmRuntime;
+
+        NDManager manager;
+        Supplier<Float> product;
+        AutoCloseable session = () -> { };
+        Cost.Work work;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            EngineDefaults.apply();
+            manager = NDManager.newBaseManager();
+            VitConfig config = BenchModels.config(model);
+            int[] largest = GemmBenchmark.largestProduct(config);
+            int threads = JniUtils.getNumThreads();
+            Cost.Work libtorch = Cost.Work.of((double) batch * config.tokens() * largest[0] * largest[1], 0, 0);
+            switch (gemmRuntime) {
+                case RuntimeForward.LIBTORCH -> {
+                    NDArray input = manager.randomNormal(new Shape(batch, config.tokens(), largest[0]));
+                    NDArray weight = manager.randomNormal(new Shape(largest[1], largest[0]));
+                    product = () -> {
+                        try (NDManager scope = manager.newSubManager()) {
+                            input.tempAttach(scope);
+                            return Linear.linear(input, weight).singletonOrThrow().getFloat(0, 0, 0);
+                        }
+                    };
+                }
+                case RuntimeForward.ONNXRUNTIME -> {
+                    OnnxMatMul matMul = new OnnxMatMul(batch, config.tokens(), largest[0], largest[1], threads);
+                    product = matMul::run;
+                    session = matMul;
+                }
+                default -> throw new InvalidInputException("benchmark parameter gemmRuntime = '" + gemmRuntime + "': expected "
+                        + RuntimeForward.LIBTORCH + " or " + RuntimeForward.ONNXRUNTIME);
+            }
+            work = libtorch.onRuntimeThreads(threads);
+            BenchModels.inferenceMode();
+        }
+
+        @Setup(Level.Iteration)
+        public void noGradients() {
+            BenchModels.inferenceMode();
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws Exception {
+            session.close();
+            manager.close();
+        }
+    }
+
+    @Benchmark
+    public float gemm(Product input, Cost cost) {
+        cost.record(input.work);
+        return input.product.get();
     }
 
     @Benchmark

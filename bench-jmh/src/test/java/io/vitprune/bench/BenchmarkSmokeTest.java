@@ -50,10 +50,10 @@ class BenchmarkSmokeTest {
                     "selector", List.of("uniform"), "ratio", List.of("0.3"), "heads", List.of("aligned", "ragged"),
                     "execution", List.of("grouped", "padded", "padded-projections")),
             GemmBenchmark.class, Map.of("model", List.of("reference"), "batch", List.of("1")),
-            // Every runtime: each exports (fp32 or int8) or not in its own setup.
+            // Every runtime: each exports (fp32 or int8) or not in its own setup; each GEMM runtime builds its own product.
             RuntimeForwardBenchmark.class, Map.of("model", List.of("reference"), "batch", List.of("1"), "runtime",
                     List.of(RuntimeForward.LIBTORCH, RuntimeForward.ONNXRUNTIME, RuntimeForward.ONNXRUNTIME_INT8), "strategy", List.of("weight-l1"),
-                    "selector", List.of("global"), "ratio", List.of("0.5")),
+                    "selector", List.of("global"), "ratio", List.of("0.5"), "gemmRuntime", List.of(RuntimeForward.LIBTORCH, RuntimeForward.ONNXRUNTIME)),
             // One attention-channel scoring on 2 images instead of 50: the same engine, a fraction of the time.
             ScoringBenchmark.class, Map.of("kind", List.of("attention-channel"), "images", List.of("2")),
             // rho 1 is the base model alone, 0.5 the token-pruned path (predictors, top-k, gather).

@@ -22,9 +22,11 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * unpruned model, and int8 latency against the unpruned float32 libtorch model; and where the
  * issue's goals are met.
  */
-public record RuntimeReport(Map<BenchReport.Group, Map<String, Map<String, Result>>> byGroup, List<Result> all) {
+public record RuntimeReport(Map<BenchReport.Group, Map<String, Map<String, Result>>> byGroup, Map<BenchReport.Group, Map<String, Result>> gemm,
+        List<Result> all) {
     static final String UNPRUNED = "RuntimeForwardBenchmark.unpruned";
     static final String PRUNED = "RuntimeForwardBenchmark.pruned";
+    static final String GEMM = "RuntimeForwardBenchmark.gemm";
     static final String LIBTORCH = "libtorch";
     static final String INT8 = "onnxruntime-int8";
     static final String UNPRUNED_PLAN = "unpruned";
@@ -34,6 +36,8 @@ public record RuntimeReport(Map<BenchReport.Group, Map<String, Map<String, Resul
     static final double REALIZED_GOAL_UP_TO_HALF = 1.0;
     static final double REALIZED_GOAL_AT_70 = 0.9;
     static final double INT8_HALF_GOAL = 0.4;
+    /** The unpruned forward's MAC rate at batch 1 as a fraction of the same runtime's GEMM rate on the model's largest product. */
+    static final double GEMM_FRACTION_GOAL = 0.75;
 
     /** The section's results by (model, batch), plan and runtime, or null when the file holds none. */
     static RuntimeReport of(JmhResults results) {
@@ -65,7 +69,13 @@ public record RuntimeReport(Map<BenchReport.Group, Map<String, Map<String, Resul
                         + results.file() + " (run RuntimeForwardBenchmark.unpruned and .pruned in one JMH run)");
             }
         })));
-        return new RuntimeReport(byGroup, all);
+        Map<BenchReport.Group, Map<String, Result>> gemm = new TreeMap<>(Comparator.comparing(BenchReport.Group::model)
+                .thenComparingInt(BenchReport.Group::batch));
+        for (Result r : results.named(GEMM)) {
+            BenchReport.Group group = new BenchReport.Group(r.param("model"), Integer.parseInt(r.param("batch")));
+            gemm.computeIfAbsent(group, g -> new TreeMap<>()).put(r.param("gemmRuntime"), r);
+        }
+        return new RuntimeReport(byGroup, gemm, all);
     }
 
     /** {@code unpruned}, or {@code global 50%}: selector and share of attention channels removed. */
@@ -189,6 +199,7 @@ public record RuntimeReport(Map<BenchReport.Group, Map<String, Map<String, Resul
                 }
             });
         });
+        md.append(gemmFractions());
         if (!int8.isEmpty()) {
             md.append(String.format(Locale.ROOT, """
 
@@ -199,6 +210,31 @@ public record RuntimeReport(Map<BenchReport.Group, Map<String, Map<String, Resul
                     """, INT8_HALF_GOAL)).append(int8);
         }
         return md.toString();
+    }
+
+    /** Per (model, batch) and runtime with a GEMM result: the unpruned forward's MAC rate over the GEMM's, against the goal at batch 1. */
+    private String gemmFractions() {
+        StringBuilder rows = new StringBuilder();
+        gemm.forEach((group, products) -> products.forEach((runtime, product) -> {
+            Map<String, Map<String, Result>> plans = byGroup.get(group);
+            Result forward = plans == null ? null : plans.get(UNPRUNED_PLAN).get(runtime);
+            if (forward != null) {
+                double forwardRate = macs(forward) / forward.milliseconds();
+                double gemmRate = macs(product) / product.milliseconds();
+                double fraction = forwardRate / gemmRate;
+                rows.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %.1f | %.2f | %s |%n", group.title(), runtime, forwardRate / 1e6,
+                        gemmRate / 1e6, fraction, group.batch() == 1 ? met(fraction >= GEMM_FRACTION_GOAL, fraction) : ""));
+            }
+        }));
+        return rows.isEmpty() ? "" : String.format(Locale.ROOT, """
+
+                Unpruned forward MAC rate against the same runtime's GEMM rate on the model's largest product (a MatMul of the \
+                batch's tokens with the largest Linear's weights, `RuntimeForwardBenchmark.gemm`, same run and threads); goal: >= %.2f \
+                at batch 1.
+
+                | model, batch | runtime | forward (GMAC/s) | GEMM (GMAC/s) | forward / GEMM | met |
+                |---|---|---:|---:|---:|---|
+                """, GEMM_FRACTION_GOAL) + rows;
     }
 
     /** The lowest realized speed-up of a runtime over the pruned plans whose ratio passes {@code ratios}; NaN when none. */
