@@ -8,7 +8,7 @@
 #
 #   scripts/results.sh                 all, in order
 #   scripts/results.sh finetune vtp    only these (finetune, paper-table, vtp-lambda, vtp-lambda-50k, vtp, dynamicvit, dynamicvit-early,
-#                                      deploy)
+#                                      deploy, scoring-estimates)
 #
 # Build first (mvn -B -q install -DskipTests). Run it on an otherwise idle machine: the experiments
 # time forward passes for their latency columns. The benchmarks are scripts/bench.sh.
@@ -25,7 +25,7 @@ vitprune() { java -Xmx6g -jar cli/target/vitprune.jar "$@"; }
 
 experiments=("$@")
 if [[ ${#experiments[@]} -eq 0 ]]; then
-  experiments=(finetune paper-table vtp-lambda vtp-lambda-50k vtp dynamicvit dynamicvit-early deploy)
+  experiments=(finetune paper-table vtp-lambda vtp-lambda-50k vtp dynamicvit dynamicvit-early deploy scoring-estimates)
 fi
 for experiment in "${experiments[@]}"; do
   echo "== experiment $experiment ($(date -u +%FT%TZ))"
@@ -47,7 +47,9 @@ for experiment in "${experiments[@]}"; do
     # Its default --out is target/results/deploy (a smoke run must not overwrite the published table); its latency is a
     # quick in-run timing, the JMH one is scripts/bench.sh --runtimes.
     deploy) vitprune experiment deploy --out docs/results/deploy ;;
-    *) echo "error: unknown experiment '$experiment': expected finetune, paper-table, vtp-lambda, vtp-lambda-50k, vtp, dynamicvit, dynamicvit-early or deploy" >&2
+    # Shares paper-table's ablation directory: its attention-channel losses of seed 0 are not measured again.
+    scoring-estimates) vitprune experiment scoring-estimates --out docs/results/scoring-estimates ;;
+    *) echo "error: unknown experiment '$experiment': expected finetune, paper-table, vtp-lambda, vtp-lambda-50k, vtp, dynamicvit, dynamicvit-early, deploy or scoring-estimates" >&2
        exit 1 ;;
   esac
 done

@@ -48,9 +48,19 @@ record AblationCache(Path directory, Cifar10 train, int images, int batchSize) {
         return new Halves(half(model, kind, seed, sample, 0), half(model, kind, seed, sample, 1));
     }
 
+    /** Whether both halves of the seed's scoring set are measured already. */
+    boolean has(VisionTransformer model, UnitKind kind, long seed) throws IOException {
+        String modelSha256 = ModelStore.parametersSha256(model);
+        return IntStream.range(0, 2).allMatch(half -> Files.exists(directory.resolve(name(modelSha256, kind, seed, half) + ".json")));
+    }
+
+    private String name(String modelSha256, UnitKind kind, long seed, int half) {
+        return String.format("losses-%s-%s-%d-images-seed-%d-half-%d", modelSha256.substring(0, 12), kind.id(), images, seed, half + 1);
+    }
+
     private AblationLosses half(VisionTransformer model, UnitKind kind, long seed, Cifar10 sample, int half) throws IOException {
         String modelSha256 = ModelStore.parametersSha256(model);
-        String name = String.format("losses-%s-%s-%d-images-seed-%d-half-%d", modelSha256.substring(0, 12), kind.id(), images, seed, half + 1);
+        String name = name(modelSha256, kind, seed, half);
         Path file = directory.resolve(name + ".json");
         if (Files.exists(file)) {
             return ModelStore.json().readValue(file.toFile(), AblationLosses.class);
