@@ -95,14 +95,19 @@ public final class ProfileForward {
             JniUtils.stopProfile(trace.toString());
             vit.close();
         }
-        String report = summarize(new ObjectMapper().readTree(trace.toFile()), configuration, wallMillis, macs);
+        String report = summarize(new ObjectMapper().readTree(trace.toFile()), "Forward profile: " + configuration,
+                String.format(Locale.ROOT, "%d calls after %d warm-up calls", PROFILED_CALLS, WARMUP_CALLS), PROFILED_CALLS, "forward", wallMillis, macs);
         AtomicFiles.writeString(out.resolve("profile.md"), report);
         System.out.print(report);
         System.out.println("wrote " + out.resolve("profile.md") + " and " + trace);
     }
 
-    /** Per-operator self time from a Chrome trace (complete events, "ph": "X", microseconds), per forward call. */
-    static String summarize(JsonNode trace, String configuration, double wallMillis, long macs) {
+    /**
+     * Per-operator self time from a Chrome trace (complete events, "ph": "X", microseconds) of {@code calls}
+     * profiled calls of which each took {@code wallMillis} and computed {@code macs}, per call; {@code call}
+     * names a call in the table ("forward").
+     */
+    static String summarize(JsonNode trace, String title, String runs, int calls, String call, double wallMillis, double macs) {
         JsonNode events = trace.isArray() ? trace : trace.path("traceEvents");
         record Event(String name, String thread, double start, double duration) { }
         List<Event> list = new ArrayList<>();
@@ -145,20 +150,20 @@ public final class ProfileForward {
             totalSelf += self;
         }
         double gemm = ops.entrySet().stream().filter(o -> GEMM_OPS.contains(o.getKey())).mapToDouble(o -> o.getValue().selfMicros).sum();
-        double perCall = 1e-3 / PROFILED_CALLS;
+        double perCall = 1e-3 / calls;
         StringBuilder md = new StringBuilder(String.format(Locale.ROOT,
-                "# Forward profile: %s%n%nlibtorch profiler, %d calls after %d warm-up calls; libtorch threads %d (inter-op %d). Per call: "
+                "# %s%n%nlibtorch profiler, %s; libtorch threads %d (inter-op %d). Per call: "
                         + "wall %.2f ms (with profiler overhead), operators (top level) %.2f ms, of which matrix products (%s) %.2f ms = "
                         + "%.0f%% of the operator time and %.0f%% of the wall time; %.3g GMAC, so %.1f GFLOP/s inside the matrix products.%n%n",
-                configuration, PROFILED_CALLS, WARMUP_CALLS, JniUtils.getNumThreads(), JniUtils.getNumInteropThreads(), wallMillis,
+                title, runs, JniUtils.getNumThreads(), JniUtils.getNumInteropThreads(), wallMillis,
                 topLevelMicros * perCall, String.join(", ", GEMM_OPS.stream().filter(ops::containsKey).sorted().toList()), gemm * perCall,
                 100 * gemm / Math.max(totalSelf, 1e-9), 100 * gemm * perCall / wallMillis, macs / 1e9,
-                gemm > 0 ? 2.0 * macs / (gemm * 1e-6 / PROFILED_CALLS) / 1e9 : 0));
-        md.append("| operator | calls per forward | self time per forward (ms) | share of operator time |\n|---|---:|---:|---:|\n");
+                gemm > 0 ? 2.0 * macs / (gemm * 1e-6 / calls) / 1e9 : 0));
+        md.append(String.format("| operator | calls per %s | self time per %s (ms) | share of operator time |%n|---|---:|---:|---:|%n", call, call));
         double total = totalSelf;
         ops.entrySet().stream().sorted(Comparator.comparingDouble((Map.Entry<String, OpStats> o) -> o.getValue().selfMicros).reversed())
                 .forEach(o -> md.append(String.format(Locale.ROOT, "| %s | %.1f | %.3f | %.1f%% |%n", o.getKey(),
-                        (double) o.getValue().calls / PROFILED_CALLS, o.getValue().selfMicros * perCall, 100 * o.getValue().selfMicros / total)));
+                        (double) o.getValue().calls / calls, o.getValue().selfMicros * perCall, 100 * o.getValue().selfMicros / total)));
         return md.toString();
     }
 }

@@ -6,6 +6,7 @@ import io.vitprune.api.UnitKind;
 import io.vitprune.experiments.report.JmhResults.Result;
 import io.vitprune.core.model.ModelStats;
 import io.vitprune.core.model.VitConfig;
+import io.vitprune.strategies.distill.AblationEngine;
 import java.util.Locale;
 import java.util.TreeMap;
 
@@ -130,12 +131,7 @@ public record ScoringReport(TreeMap<String, TreeMap<Integer, ScoringReport.Shot>
 
     /** One unmasked pass plus, per unit of block l, the blocks l .. depth-1: {@code D + sum_l n_l (D - l)}. */
     private static long blockForwardsPerImage(UnitKind kind) {
-        ModelStructure structure = VitConfig.reference().initialStructure();
-        long forwards = structure.depth();
-        for (int b = 0; b < structure.depth(); b++) {
-            forwards += (long) structure.block(b).units(kind) * (structure.depth() - b);
-        }
-        return forwards;
+        return AblationEngine.blockForwardsPerImage(VitConfig.reference().initialStructure(), kind);
     }
 
     /** Two FLOP per multiply-accumulate of one block of the reference model (its MACs without embedding and head, spread over its blocks: within 1%). */

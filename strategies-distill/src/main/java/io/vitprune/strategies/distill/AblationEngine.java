@@ -91,6 +91,15 @@ public record AblationEngine(double temperature, int unitsPerPass, LossEstimate 
         }
     }
 
+    /** One-image block forwards per scoring image of the exact ablation of every unit of {@code kind} (the cost model above). */
+    public static long blockForwardsPerImage(ModelStructure structure, UnitKind kind) {
+        long forwards = structure.depth();
+        for (int b = 0; b < structure.depth(); b++) {
+            forwards += (long) structure.block(b).units(kind) * (structure.depth() - b);
+        }
+        return forwards;
+    }
+
     /** Exact losses with {@code temperature} and {@code unitsPerPass}. */
     public AblationEngine(double temperature, int unitsPerPass) {
         this(temperature, unitsPerPass, LossEstimate.EXACT);
