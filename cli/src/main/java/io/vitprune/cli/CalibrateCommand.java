@@ -1,0 +1,57 @@
+package io.vitprune.cli;
+
+import io.vitprune.api.InvalidInputException;
+import io.vitprune.core.EngineDefaults;
+import io.vitprune.core.io.ModelStore;
+import io.vitprune.core.io.OutputGuard;
+import io.vitprune.core.latency.LatencyCalibration;
+import io.vitprune.core.latency.LatencyModel;
+import io.vitprune.core.latency.LatencyTable;
+import io.vitprune.core.model.VitConfig;
+import io.vitprune.core.train.ProgressBar;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Measures the latency table the {@code latency} selector spends a budget with. */
+@Command(name = "calibrate", description = "Measure, on this machine and runtime, the latency of one block as a function of its head "
+        + "widths and MLP width, and of the embedding and classifier, for a model's shape: the table the 'latency' selector predicts from.")
+final class CalibrateCommand implements Callable<Integer> {
+    enum Runtime { LIBTORCH, ONNXRUNTIME }
+
+    @Option(names = "--model", required = true, description = "Model directory (its shape is measured, with random weights).") Path model;
+    @Option(names = "--out", required = true, description = "The latency table (JSON) to write.") Path out;
+    @Option(names = "--runtime", defaultValue = "libtorch", description = "Runtime to measure: ${COMPLETION-CANDIDATES} (onnxruntime: not yet).")
+    Runtime runtime;
+    @Option(names = "--batch", split = ",", defaultValue = "1", description = "Batch sizes, e.g. 1,32.") List<Integer> batches;
+    @Option(names = "--width-step", defaultValue = "8", description = "Head and MLP widths are measured at multiples of this.") int widthStep;
+    @Option(names = "--mlp-points", defaultValue = "8", description = "MLP widths measured, evenly spread up to the full width.") int mlpPoints;
+    @Option(names = "--warmups", defaultValue = "5", description = "Untimed calls before each point.") int warmups;
+    @Option(names = "--rounds", defaultValue = "21", description = "Timed calls per point; the median is kept.") int rounds;
+
+    @Override
+    public Integer call() throws Exception {
+        if (runtime == Runtime.ONNXRUNTIME) {
+            throw new InvalidInputException("--runtime onnxruntime: calibration on ONNX Runtime is not implemented yet: expected libtorch");
+        }
+        OutputGuard.check().input("--model", model).output("--out", out, OutputGuard.Kind.FILE, LatencyTable::requireReplaceable).verify();
+        VitConfig config = ModelStore.readManifest(model).config();
+        LatencyCalibration calibration = new LatencyCalibration(config, new LatencyCalibration.Options(batches, widthStep, mlpPoints, warmups, rounds, 0));
+        System.out.printf("calibrating libtorch, %d threads: %d blocks per batch at batch %s%n", EngineDefaults.threads(),
+                calibration.pointsPerBatch(), batches);
+        LatencyTable table;
+        try (ProgressBar progress = new ProgressBar(System.err, "calibrate", (long) calibration.pointsPerBatch() * batches.size())) {
+            table = calibration.run(progress);
+        }
+        table.write(out);
+        for (LatencyTable.BatchLatency batch : table.batches()) {
+            LatencyModel predicted = LatencyModel.of(table, batch.batch());
+            System.out.printf("batch %d: predicted %.3f ms for the unpruned model (%.3f ms embedding and classifier)%n", batch.batch(),
+                    predicted.modelMs(config.initialStructure()), predicted.fixedMs());
+        }
+        System.out.println("wrote " + out);
+        return 0;
+    }
+}
