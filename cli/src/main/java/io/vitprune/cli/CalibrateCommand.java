@@ -1,14 +1,16 @@
 package io.vitprune.cli;
 
-import io.vitprune.api.InvalidInputException;
 import io.vitprune.core.EngineDefaults;
 import io.vitprune.core.io.ModelStore;
 import io.vitprune.core.io.OutputGuard;
 import io.vitprune.core.latency.LatencyCalibration;
 import io.vitprune.core.latency.LatencyModel;
 import io.vitprune.core.latency.LatencyTable;
+import io.vitprune.core.latency.LatencyTimer;
+import io.vitprune.core.latency.LibtorchTimer;
 import io.vitprune.core.model.VitConfig;
 import io.vitprune.core.train.ProgressBar;
+import io.vitprune.deploy.OnnxRuntimeTimer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -23,7 +25,7 @@ final class CalibrateCommand implements Callable<Integer> {
 
     @Option(names = "--model", required = true, description = "Model directory (its shape is measured, with random weights).") Path model;
     @Option(names = "--out", required = true, description = "The latency table (JSON) to write.") Path out;
-    @Option(names = "--runtime", defaultValue = "libtorch", description = "Runtime to measure: ${COMPLETION-CANDIDATES} (onnxruntime: not yet).")
+    @Option(names = "--runtime", defaultValue = "libtorch", description = "Runtime to measure: ${COMPLETION-CANDIDATES} (a one-block model exported as 'export' writes it, heads grouped).")
     Runtime runtime;
     @Option(names = "--batch", split = ",", defaultValue = "1", description = "Batch sizes, e.g. 1,32.") List<Integer> batches;
     @Option(names = "--width-step", defaultValue = "8", description = "Head and MLP widths are measured at multiples of this.") int widthStep;
@@ -33,17 +35,16 @@ final class CalibrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (runtime == Runtime.ONNXRUNTIME) {
-            throw new InvalidInputException("--runtime onnxruntime: calibration on ONNX Runtime is not implemented yet: expected libtorch");
-        }
         OutputGuard.check().input("--model", model).output("--out", out, OutputGuard.Kind.FILE, LatencyTable::requireReplaceable).verify();
         VitConfig config = ModelStore.readManifest(model).config();
-        LatencyCalibration calibration = new LatencyCalibration(config, new LatencyCalibration.Options(batches, widthStep, mlpPoints, warmups, rounds, 0));
-        System.out.printf("calibrating libtorch, %d threads: %d blocks per batch at batch %s%n", EngineDefaults.threads(),
-                calibration.pointsPerBatch(), batches);
+        LatencyCalibration calibration = new LatencyCalibration(config, new LatencyCalibration.Options(batches, widthStep, mlpPoints, warmups, rounds));
         LatencyTable table;
-        try (ProgressBar progress = new ProgressBar(System.err, "calibrate", (long) calibration.pointsPerBatch() * batches.size())) {
-            table = calibration.run(progress);
+        try (LatencyTimer timer = runtime == Runtime.ONNXRUNTIME ? new OnnxRuntimeTimer(config, EngineDefaults.threads(), 0)
+                : new LibtorchTimer(config, 0);
+             ProgressBar progress = new ProgressBar(System.err, "calibrate", (long) calibration.pointsPerBatch() * batches.size())) {
+            System.out.printf("calibrating %s, %d threads: %d blocks per batch at batch %s%n", timer.runtime(), timer.threads(),
+                    calibration.pointsPerBatch(), batches);
+            table = calibration.run(timer, progress);
         }
         table.write(out);
         for (LatencyTable.BatchLatency batch : table.batches()) {

@@ -367,9 +367,9 @@ class BadInputCatalogueTest {
                 usage("option-unknown", "prune --ratoi 0.5 (misspelt option)", d -> prune(d, model, "--ratoi", "0.5"), "Unknown option", "--ratoi"),
 
                 // Latency tables and budgets
-                fails("calibrate-onnxruntime", "calibrate --runtime onnxruntime (not measured yet)", d -> Call.of("calibrate", "--model",
-                        model.toString(), "--runtime", "onnxruntime", "--out", d.resolve("latency.json").toString()), "latency.json",
-                        "--runtime onnxruntime", "not implemented yet: expected libtorch"),
+                usage("calibrate-runtime-unknown", "calibrate --runtime tensorrt", d -> Call.of("calibrate", "--model", model.toString(),
+                        "--runtime", "tensorrt", "--out", d.resolve("latency.json").toString()), "Invalid value for option '--runtime'",
+                        "but was 'tensorrt'"),
                 fails("calibrate-batch-zero", "calibrate --batch 0", d -> Call.of("calibrate", "--model", model.toString(), "--batch", "0",
                         "--out", d.resolve("latency.json").toString()), "latency.json", "--batch [0]", "expected one or more batch sizes >= 1"),
                 fails("calibrate-out-foreign-file", "calibrate --out a file vitprune did not write", d -> Call.of("calibrate", "--model",

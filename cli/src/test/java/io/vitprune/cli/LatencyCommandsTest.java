@@ -48,6 +48,21 @@ class LatencyCommandsTest {
     }
 
     @Test
+    void calibrateOnOnnxRuntimeTimesExportedModels() throws Exception {
+        Path out = directory.resolve("onnx-latency.json");
+        CliRun run = CliRun.of("calibrate", "--model", model.toString(), "--runtime", "onnxruntime", "--batch", "2", "--width-step", "2",
+                "--mlp-points", "2", "--warmups", "0", "--rounds", "1", "--out", out.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("calibrating onnxruntime");
+        LatencyTable table = LatencyTable.read(out);
+        table.requireRuntime("onnxruntime");
+        assertThat(table.batch(2).execution()).isEqualTo("GROUPED");
+        assertThat(table.batch(2).uniformMs()).hasDimensions(table.grid().heads().length, table.grid().widths().length);
+        Files.delete(out);
+    }
+
+    @Test
     void pruneSpendsTheBudgetAndPrintsThePredictedLatency() throws Exception {
         Path table = directory.resolve("synthetic.json");
         TestLatencyTables.of(TestModels.tinyConfig(), 2).write(table);

@@ -2,15 +2,8 @@ package io.vitprune.core.latency;
 
 import static java.util.Objects.requireNonNull;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import io.vitprune.api.BlockStructure;
 import io.vitprune.api.InvalidInputException;
-import io.vitprune.api.ModelStructure;
-import io.vitprune.core.EngineDefaults;
-import io.vitprune.core.model.TransformerBlock;
-import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.model.VitConfig;
 import io.vitprune.core.train.ProgressBar;
 import java.io.IOException;
@@ -22,25 +15,22 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.Random;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.IntStream;
 
 /**
- * Measures a {@link LatencyTable} on libtorch: one block at a time, with random weights of the real
- * shapes, on random tokens of the real sequence length, run as a pruned model runs it (heads of
- * several widths {@link TransformerBlock.HeadExecution#AUTO}: padded at batch 1, grouped above).
- * Every point is timed as {@code warmups} calls then the median of {@code rounds} calls; then each
- * grid is made monotone (a running maximum along every axis), so timing noise never makes a
- * narrower block predict slower.
+ * Measures a {@link LatencyTable} with a runtime's {@link LatencyTimer}: one block at a time, with
+ * random weights of the real shapes, over the grid of {@link #grid}. Every point is timed as
+ * {@code warmups} calls then the median of {@code rounds} calls; then each grid is made monotone (a
+ * running minimum along every axis from the largest point), so timing noise never makes a narrower block predict slower.
  */
 public final class LatencyCalibration {
     /**
      * @param widthStep head widths are measured at multiples of this (plus the full width), MLP widths too
      * @param mlpPoints how many MLP widths are measured, evenly spread up to the full width
      */
-    public record Options(List<Integer> batches, int widthStep, int mlpPoints, int warmups, int rounds, long seed) {
+    public record Options(List<Integer> batches, int widthStep, int mlpPoints, int warmups, int rounds) {
         public Options {
             batches = List.copyOf(new TreeSet<>(batches));
             if (batches.isEmpty() || batches.get(0) < 1) {
@@ -78,17 +68,18 @@ public final class LatencyCalibration {
         return grid.heads().length * grid.widths().length + grid.extraHeads().length * grid.extraWidths().length + grid.mlpWidths().length + 1;
     }
 
-    public LatencyTable run(ProgressBar progress) {
+    /** Measures every grid point at every batch with {@code timer}, which must be of this calibration's model shape. */
+    public LatencyTable run(LatencyTimer timer, ProgressBar progress) {
         long total = (long) pointsPerBatch() * options.batches().size();
         long[] done = {0};
         List<LatencyTable.BatchLatency> batches = new ArrayList<>();
         for (int batch : options.batches()) {
             Function<BlockStructure, Double> time = block -> {
-                double ms = blockMs(block, batch);
+                double ms = timer.blockMs(block, batch, this::medianMs);
                 progress.update(++done[0], total, "batch " + batch + ": heads " + block.headWidths() + ", MLP " + block.mlpWidth());
                 return ms;
             };
-            double fixed = fixedMs(batch);
+            double fixed = timer.fixedMs(batch, this::medianMs);
             progress.update(++done[0], total, "batch " + batch + ": embedding and classifier");
             double[][] uniform = new double[grid.heads().length][grid.widths().length];
             for (int h = 0; h < grid.heads().length; h++) {
@@ -111,40 +102,10 @@ public final class LatencyCalibration {
             for (int m = 0; m < mlp.length; m++) {
                 mlp[m] = time.apply(BlockStructure.uniform(config.heads(), config.dimHead(), grid.mlpWidths()[m]));
             }
-            String execution = TransformerBlock.HeadExecution.AUTO.padsAt(batch) ? "PADDED" : "GROUPED";
-            batches.add(new LatencyTable.BatchLatency(batch, execution, fixed, monotone(uniform), monotone(extra), monotone(new double[][] {mlp})[0]));
+            batches.add(new LatencyTable.BatchLatency(batch, timer.execution(batch), fixed, monotone(uniform), monotone(extra), monotone(new double[][] {mlp})[0]));
         }
-        return new LatencyTable(LatencyTable.FORMAT, LatencyTable.VERSION, LatencyTable.LIBTORCH, EngineDefaults.threads(), machine(),
+        return new LatencyTable(LatencyTable.FORMAT, LatencyTable.VERSION, timer.runtime(), timer.threads(), machine(),
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), LatencyTable.ModelShape.of(config), grid, batches);
-    }
-
-    /** One block of {@code block}'s widths on (batch, tokens, dim) random tokens. */
-    private double blockMs(BlockStructure block, int batch) {
-        VitConfig oneBlock = withDepth(1);
-        try (NDManager manager = NDManager.newBaseManager();
-             VisionTransformer model = VisionTransformer.initialize(oneBlock, new ModelStructure(config.dim(), List.of(block)), options.seed(), manager)) {
-            NDArray tokens = random(manager, new Shape(batch, config.tokens(), config.dim()));
-            return medianMs(() -> {
-                try (NDManager call = model.newScope()) {
-                    tokens.tempAttach(call);
-                    model.block(0, tokens, null, null);
-                }
-            });
-        }
-    }
-
-    /** Patch embedding and classifier of {@code batch} random images. */
-    private double fixedMs(int batch) {
-        try (NDManager manager = NDManager.newBaseManager();
-             VisionTransformer model = VisionTransformer.initialize(withDepth(1), options.seed(), manager)) {
-            NDArray images = random(manager, new Shape(batch, VitConfig.CHANNELS, config.imageSize(), config.imageSize()));
-            return medianMs(() -> {
-                try (NDManager call = model.newScope()) {
-                    images.tempAttach(call);
-                    model.classify(model.embed(images));
-                }
-            });
-        }
     }
 
     private double medianMs(Runnable call) {
@@ -160,20 +121,6 @@ public final class LatencyCalibration {
         Arrays.sort(times);
         int middle = times.length / 2;
         return times.length % 2 == 1 ? times[middle] : (times[middle - 1] + times[middle]) / 2;
-    }
-
-    private NDArray random(NDManager manager, Shape shape) {
-        Random random = new Random(options.seed());
-        float[] values = new float[Math.toIntExact(shape.size())];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (float) random.nextGaussian();
-        }
-        return manager.create(values, shape);
-    }
-
-    private VitConfig withDepth(int depth) {
-        return new VitConfig(config.imageSize(), config.patchSize(), config.dim(), depth, config.heads(), config.dimHead(), config.mlpDim(),
-                config.classes(), config.topology(), config.preprocessing());
     }
 
     /**
@@ -215,17 +162,21 @@ public final class LatencyCalibration {
         return values.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    /** A running maximum along both axes: a larger grid point never holds a smaller time. */
+    /**
+     * A running minimum along both axes from the largest point down, so that a smaller grid point never
+     * holds a larger time. Noise on a busy machine only ever adds time: a spike is cut to what a larger
+     * block took, where a running maximum would spread it to every larger point.
+     */
     static double[][] monotone(double[][] grid) {
         double[][] result = new double[grid.length][];
-        for (int i = 0; i < grid.length; i++) {
+        for (int i = grid.length - 1; i >= 0; i--) {
             result[i] = grid[i].clone();
-            for (int j = 0; j < result[i].length; j++) {
-                if (j > 0) {
-                    result[i][j] = Math.max(result[i][j], result[i][j - 1]);
+            for (int j = result[i].length - 1; j >= 0; j--) {
+                if (j < result[i].length - 1) {
+                    result[i][j] = Math.min(result[i][j], result[i][j + 1]);
                 }
-                if (i > 0) {
-                    result[i][j] = Math.max(result[i][j], result[i - 1][j]);
+                if (i < grid.length - 1) {
+                    result[i][j] = Math.min(result[i][j], result[i + 1][j]);
                 }
             }
         }

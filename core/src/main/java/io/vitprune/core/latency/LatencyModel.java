@@ -3,6 +3,7 @@ package io.vitprune.core.latency;
 import static java.util.Objects.requireNonNull;
 
 import io.vitprune.api.BlockStructure;
+import io.vitprune.api.InvalidInputException;
 import io.vitprune.api.ModelStructure;
 import java.util.Comparator;
 import java.util.Map;
@@ -54,6 +55,10 @@ public final class LatencyModel {
     public double blockMs(BlockStructure block) {
         Map<Integer, Integer> headsByWidth = new TreeMap<>(Comparator.reverseOrder());
         block.headWidths().forEach(width -> headsByWidth.merge(width, 1, Integer::sum));
+        if (headsByWidth.size() > 1 && grid.extraHeads().length == 0) {
+            throw new InvalidInputException("block with heads " + block.headWidths() + ": the latency table holds no block with heads of "
+                    + "several widths (its model has one head, or heads one channel wide): expected a table measured for a model with more");
+        }
         double ms = 0;
         boolean widest = true;
         for (Map.Entry<Integer, Integer> group : headsByWidth.entrySet()) {

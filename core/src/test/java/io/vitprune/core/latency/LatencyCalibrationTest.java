@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 class LatencyCalibrationTest {
     static LatencyCalibration.Options options(int widthStep, Integer... batches) {
-        return new LatencyCalibration.Options(List.of(batches), widthStep, 8, 0, 1, 0);
+        return new LatencyCalibration.Options(List.of(batches), widthStep, 8, 0, 1);
     }
 
     @Test
@@ -38,9 +38,9 @@ class LatencyCalibrationTest {
     }
 
     @Test
-    void monotoneKeepsTheRunningMaximumAlongBothAxes() {
-        double[][] noisy = {{1, 3, 2}, {0.5, 4, 1}};
-        assertThat(LatencyCalibration.monotone(noisy)).isDeepEqualTo(new double[][] {{1, 3, 3}, {1, 4, 4}});
+    void monotoneCutsSpikesToWhatLargerPointsTook() {
+        double[][] noisy = {{1, 9, 2}, {0.5, 4, 3}};
+        assertThat(LatencyCalibration.monotone(noisy)).isDeepEqualTo(new double[][] {{0.5, 2, 2}, {0.5, 3, 3}});
     }
 
     @Test
@@ -53,12 +53,13 @@ class LatencyCalibrationTest {
     @Test
     void measuresEveryGridPointOfATinyModel() {
         VitConfig tiny = TestModels.tinyConfig();
-        LatencyCalibration calibration = new LatencyCalibration(tiny, new LatencyCalibration.Options(List.of(2, 1), 2, 2, 0, 1, 0));
+        LatencyCalibration calibration = new LatencyCalibration(tiny, new LatencyCalibration.Options(List.of(2, 1), 2, 2, 0, 1));
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         LatencyTable table;
-        try (ProgressBar progress = new ProgressBar(new PrintStream(log, true, StandardCharsets.UTF_8), "calibrate",
+        try (LatencyTimer timer = new LibtorchTimer(tiny, 0);
+             ProgressBar progress = new ProgressBar(new PrintStream(log, true, StandardCharsets.UTF_8), "calibrate",
                 calibration.pointsPerBatch() * 2L, false, Duration.ofSeconds(1))) {
-            table = calibration.run(progress);
+            table = calibration.run(timer, progress);
         }
         assertThat(table.batches()).extracting(LatencyTable.BatchLatency::batch).containsExactly(1, 2);
         assertThat(table.batch(1).execution()).isEqualTo("PADDED");
