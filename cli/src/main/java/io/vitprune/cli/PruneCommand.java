@@ -53,7 +53,7 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--kind", defaultValue = "attention-channel", description = "attention-channel, attention-head or mlp-unit.")
     String kind;
 
-    @Option(names = "--ratio", description = "Fraction of the units to remove, in (0, 1).")
+    @Option(names = "--ratio", description = "Fraction of the units to remove, in (0, 1); under a budget selector (latency) the most any one block loses.")
     Double ratio;
 
     @Option(names = "--plan", description = "Apply this plan (JSON) instead of scoring and selecting.")

@@ -23,7 +23,8 @@ import java.util.stream.IntStream;
  * Measures a {@link LatencyTable} with a runtime's {@link LatencyTimer}: one block at a time, with
  * random weights of the real shapes, over the grid of {@link #grid}. Every point is timed as
  * {@code warmups} calls then the median of {@code rounds} calls; then each grid is made monotone (a
- * running minimum along every axis from the largest point), so timing noise never makes a narrower block predict slower.
+ * running minimum along every axis from the largest point), so timing noise never makes a narrower
+ * block predict slower.
  */
 public final class LatencyCalibration {
     /**
@@ -87,8 +88,8 @@ public final class LatencyCalibration {
                     uniform[h][w] = time.apply(BlockStructure.uniform(grid.heads()[h], grid.widths()[w], config.mlpDim()));
                 }
             }
-            // A further group: a block of one full-width head plus h heads of width w, less that one head alone.
-            double oneHead = time.apply(BlockStructure.uniform(1, config.dimHead(), config.mlpDim()));
+            // A further group: a block of one full-width head plus h heads of width w, less that one head alone (the grid has it).
+            double oneHead = uniform[0][grid.widths().length - 1];
             double[][] extra = new double[grid.extraHeads().length][grid.extraWidths().length];
             for (int h = 0; h < grid.extraHeads().length; h++) {
                 for (int w = 0; w < grid.extraWidths().length; w++) {
@@ -102,7 +103,8 @@ public final class LatencyCalibration {
             for (int m = 0; m < mlp.length; m++) {
                 mlp[m] = time.apply(BlockStructure.uniform(config.heads(), config.dimHead(), grid.mlpWidths()[m]));
             }
-            batches.add(new LatencyTable.BatchLatency(batch, timer.execution(batch), fixed, monotone(uniform), monotone(extra), monotone(new double[][] {mlp})[0]));
+            batches.add(new LatencyTable.BatchLatency(batch, timer.execution(batch), fixed, monotone(uniform), monotone(extra),
+                    monotone(new double[][] {mlp})[0]));
         }
         return new LatencyTable(LatencyTable.FORMAT, LatencyTable.VERSION, timer.runtime(), timer.threads(), machine(),
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), LatencyTable.ModelShape.of(config), grid, batches);
@@ -124,14 +126,17 @@ public final class LatencyCalibration {
     }
 
     /**
-     * Head counts: every count up to 8 heads, else 8 counts evenly spread up to all of them; head widths: multiples of the
-     * step below the full width, and the full width (with half of it when the step leaves none below);
+     * Head counts: every count up to 8 heads, else one head and 8 counts evenly spread up to all of them;
+     * head widths: multiples of the step below the full width, and the full width (with half of it
+     * when the step leaves none below);
      * added groups: fewer heads than the model has, narrower than full; MLP widths: {@code mlpPoints}
      * multiples of the step evenly spread up to the full width, which is always measured.
      */
     static LatencyTable.Grid grid(VitConfig config, Options options) {
         int step = options.widthStep();
-        int[] heads = spread(config.heads(), Math.min(config.heads(), 8), 1);
+        TreeSet<Integer> headCounts = new TreeSet<>(IntStream.of(spread(config.heads(), Math.min(config.heads(), 8), 1)).boxed().toList());
+        headCounts.add(1);
+        int[] heads = headCounts.stream().mapToInt(Integer::intValue).toArray();
         TreeSet<Integer> widths = new TreeSet<>();
         for (int width = step; width < config.dimHead(); width += step) {
             widths.add(width);

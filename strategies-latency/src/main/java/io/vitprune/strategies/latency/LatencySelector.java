@@ -79,14 +79,17 @@ record LatencySelector(Path tablePath, LatencyTable table, LatencyModel model, B
         List<List<Knapsack.Option>> options = new ArrayList<>();
         double fastest = model.fixedMs();
         for (int b = 0; b < structure.depth(); b++) {
-            float[] blockScores = scores.block(b);
-            List<BlockCandidates.Candidate> blockCandidates = BlockCandidates.of(target.kind(), structure.block(b), blockScores, step, target.ratio());
+            float[] shifted = scores.block(b);
+            for (int i = 0; i < shifted.length; i++) {
+                shifted[i] -= lowest;
+            }
+            List<BlockCandidates.Candidate> blockCandidates = BlockCandidates.of(target.kind(), structure.block(b), shifted, step, target.ratio());
             List<Knapsack.Option> blockOptions = new ArrayList<>();
             double cheapest = Double.POSITIVE_INFINITY;
             for (BlockCandidates.Candidate candidate : blockCandidates) {
                 double value = 0;
-                for (int i = 0; i < blockScores.length; i++) {
-                    value += candidate.removed()[i] ? 0 : blockScores[i] - lowest;
+                for (int i = 0; i < shifted.length; i++) {
+                    value += candidate.removed()[i] ? 0 : shifted[i];
                 }
                 double cost = model.blockMs(candidate.result());
                 blockOptions.add(new Knapsack.Option(cost, value));
@@ -99,7 +102,7 @@ record LatencySelector(Path tablePath, LatencyTable table, LatencyModel model, B
         Optional<int[]> choice = Knapsack.choose(options, budgetMs - model.fixedMs());
         if (choice.isEmpty()) {
             throw new InvalidInputException(String.format(Locale.ROOT, "latency budget %.3f ms is below the smallest latency reachable, "
-                    + "%.3f ms (%s; every block at its narrowest %s candidate in steps of %d, losing at most ratio %s of its units): "
+                    + "%.3f ms (%s; every block at its fastest %s candidate in steps of %d, losing at most ratio %s of its units): "
                     + "expected a budget >= %.3f ms, or a larger --ratio", budgetMs, fastest, setting(), target.kind().id(), step,
                     target.ratio(), fastest));
         }

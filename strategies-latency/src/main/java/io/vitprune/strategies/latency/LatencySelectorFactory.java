@@ -22,7 +22,7 @@ final class LatencySelectorFactory implements SelectorFactory {
             "the runtime the pruned model will run on: the table must be measured on it", LatencyTable.LIBTORCH, "onnxruntime");
     static final SettingSpec BATCH = SettingSpec.integer("batch", 1, "the batch size the pruned model will run at: the table must hold it");
     static final SettingSpec STEP = SettingSpec.integer("step", 8,
-            "candidate widths (channels per head, MLP units) are multiples of this, widths the runtime runs fast");
+            "candidate widths (of the kept heads, of the MLP) are multiples of this, widths the runtime runs fast");
 
     @Override
     public String name() {

@@ -77,7 +77,7 @@ class LatencySelectorTest {
 
     /** Every combination of the blocks' candidates: the selector's plan meets the budget and keeps the most score of any that does. */
     @ParameterizedTest
-    @CsvSource({"attention-channel, 8, 0.6", "attention-channel, 8, 0.8", "mlp-unit, 96, 0.7", "attention-head, 1, 0.5"})
+    @CsvSource({"attention-channel, 16, 0.6", "attention-channel, 16, 0.8", "mlp-unit, 96, 0.7", "attention-head, 1, 0.5"})
     void keepsTheMostScoreOfEveryPlanWithinTheBudget(String kindId, int step, double fraction) {
         UnitKind kind = UnitKind.fromId(kindId);
         UnitScores scores = scores(kind, 3);
@@ -95,7 +95,11 @@ class LatencySelectorTest {
         }
         List<List<BlockCandidates.Candidate>> candidates = new ArrayList<>();
         for (int b = 0; b < STRUCTURE.depth(); b++) {
-            candidates.add(BlockCandidates.of(kind, STRUCTURE.block(b), scores.block(b), step, ratio));
+            float[] shifted = scores.block(b);
+            for (int i = 0; i < shifted.length; i++) {
+                shifted[i] -= lowest;
+            }
+            candidates.add(BlockCandidates.of(kind, STRUCTURE.block(b), shifted, step, ratio));
         }
         double best = bestWithin(candidates, scores, lowest, budget - AT_1.fixedMs(), 0, 0, 0);
         assertThat(keptScore(plan, scores, lowest)).isCloseTo(best, org.assertj.core.api.Assertions.within(1e-6));
@@ -104,6 +108,7 @@ class LatencySelectorTest {
 
     @Test
     void channelsGoHeadAlignedSoEveryBlockKeepsOneWidth() {
+        // Kept heads share one width: a second width would cost a group of its own.
         PruningPlan plan = selector("budget", "0.6").select(scores(UnitKind.ATTENTION_CHANNEL, 5), STRUCTURE,
                 new PruningTarget(UnitKind.ATTENTION_CHANNEL, 0.9));
         for (BlockStructure block : plan.resultStructure().blocks()) {
@@ -114,16 +119,16 @@ class LatencySelectorTest {
 
     @Test
     void anUnreachableBudgetNamesTheSmallestReachableLatency() {
-        // Narrowest within ratio 0.9: every head at 8 channels, 1 + 0.01 * 6 * 8 + 0.05 * 6 = 1.78 ms a block.
+        // Fastest within ratio 0.9 (at least 20 of 192 channels kept): one head of 24, 1 + 0.01 * 24 + 0.05 = 1.29 ms a block.
         assertThatThrownBy(() -> selector("budget-ms", "5").select(scores(UnitKind.ATTENTION_CHANNEL, 1), STRUCTURE,
                 new PruningTarget(UnitKind.ATTENTION_CHANNEL, 0.9)))
                 .isInstanceOf(InvalidInputException.class)
-                .hasMessageContaining("latency budget 5.000 ms is below the smallest latency reachable, 10.880 ms")
-                .hasMessageContaining("expected a budget >= 10.880 ms, or a larger --ratio");
-        // Ratio 0.5: heads keep at least 16 channels, 1 + 0.96 + 0.3 = 2.26 ms a block.
+                .hasMessageContaining("latency budget 5.000 ms is below the smallest latency reachable, 7.940 ms")
+                .hasMessageContaining("expected a budget >= 7.940 ms, or a larger --ratio");
+        // Ratio 0.5 (at least 96 kept): three heads of 32, 1 + 0.96 + 0.15 = 2.11 ms a block.
         assertThatThrownBy(() -> selector("budget-ms", "11").select(scores(UnitKind.ATTENTION_CHANNEL, 1), STRUCTURE,
                 new PruningTarget(UnitKind.ATTENTION_CHANNEL, 0.5)))
-                .hasMessageContaining("smallest latency reachable, 13.760 ms");
+                .hasMessageContaining("smallest latency reachable, 12.860 ms");
     }
 
     @Test
