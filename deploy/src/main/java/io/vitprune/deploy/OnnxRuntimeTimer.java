@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +21,9 @@ import java.util.Map;
  * ONNX Runtime: a block cannot run alone in an exported graph, so each point is a whole model
  * (embedding, blocks, classifier) exported as {@code vitprune export} writes it (heads grouped by
  * width) with random weights and run by {@link OnnxRuntimeModel}. A block costs a one-block model
- * less the fixed parts, and the fixed parts are twice the full one-block model less the full
- * two-block model. Exported files live in a temporary directory until {@link #close}.
+ * less the fixed parts; the fixed parts are the full one-block model less one block's share of the
+ * difference between the unpruned model and it (a difference over all blocks, so that timing noise
+ * is divided rather than doubled). Exported files live in a temporary directory until {@link #close}.
  */
 public final class OnnxRuntimeTimer implements LatencyTimer {
     public static final String RUNTIME = "onnxruntime";
@@ -66,9 +68,15 @@ public final class OnnxRuntimeTimer implements LatencyTimer {
 
     @Override
     public double fixedMs(int batch, Timing timing) {
+        int depth = config.depth();
+        if (depth == 1) {
+            return 0; // the one block's time carries the fixed parts, and a prediction adds both
+        }
         return fixedByBatch.computeIfAbsent(batch, b -> {
             BlockStructure full = config.initialStructure().block(0);
-            return Math.max(0, 2 * modelMs(List.of(full), b, timing) - modelMs(List.of(full, full), b, timing));
+            double one = modelMs(List.of(full), b, timing);
+            double perBlock = (modelMs(Collections.nCopies(depth, full), b, timing) - one) / (depth - 1);
+            return Math.max(0, one - perBlock);
         });
     }
 

@@ -69,12 +69,7 @@ record LatencySelector(Path tablePath, LatencyTable table, LatencyModel model, B
             throw new InvalidInputException(String.format(Locale.ROOT, "latency budget %.3f ms is not below the model's predicted latency %.3f ms "
                     + "(%s): expected a smaller budget, there is nothing to remove", budgetMs, unpruned, setting()));
         }
-        float lowest = Float.POSITIVE_INFINITY;
-        for (int b = 0; b < structure.depth(); b++) {
-            for (float score : scores.block(b)) {
-                lowest = Math.min(lowest, score);
-            }
-        }
+        float lowest = lowest(scores);
         List<List<BlockCandidates.Candidate>> candidates = new ArrayList<>();
         List<List<Knapsack.Option>> options = new ArrayList<>();
         double fastest = model.fixedMs();
@@ -112,6 +107,16 @@ record LatencySelector(Path tablePath, LatencyTable table, LatencyModel model, B
             removed.add(candidates.get(b).get(chosen[b]).removed());
         }
         return Selection.plan(structure, target.kind(), removed);
+    }
+
+    private static float lowest(UnitScores scores) {
+        float lowest = Float.POSITIVE_INFINITY;
+        for (int b = 0; b < scores.blocks(); b++) {
+            for (float score : scores.block(b)) {
+                lowest = Math.min(lowest, score);
+            }
+        }
+        return lowest;
     }
 
     @Override
