@@ -25,7 +25,8 @@ final class CalibrateCommand implements Callable<Integer> {
 
     @Option(names = "--model", required = true, description = "Model directory (its shape is measured, with random weights).") Path model;
     @Option(names = "--out", required = true, description = "The latency table (JSON) to write.") Path out;
-    @Option(names = "--runtime", defaultValue = "libtorch", description = "Runtime to measure: ${COMPLETION-CANDIDATES} (a one-block model exported as 'export' writes it, heads grouped).")
+    @Option(names = "--runtime", defaultValue = "libtorch", description = "Runtime to measure: ${COMPLETION-CANDIDATES} (models exported as 'export' writes them, "
+            + "heads grouped). Threads: -Dai.djl.pytorch.num_threads (default: the cores), recorded in the table.")
     Runtime runtime;
     @Option(names = "--batch", split = ",", defaultValue = "1", description = "Batch sizes, e.g. 1,32.") List<Integer> batches;
     @Option(names = "--width-step", defaultValue = "8", description = "Head and MLP widths are measured at multiples of this.") int widthStep;
@@ -37,12 +38,13 @@ final class CalibrateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         OutputGuard.check().input("--model", model).output("--out", out, OutputGuard.Kind.FILE, LatencyTable::requireReplaceable).verify();
         VitConfig config = ModelStore.readManifest(model).config();
-        LatencyCalibration calibration = new LatencyCalibration(config, new LatencyCalibration.Options(batches, widthStep, mlpPoints, warmups, rounds));
+        LatencyCalibration calibration = new LatencyCalibration(config,
+                new LatencyCalibration.Options(batches, widthStep, mlpPoints, warmups, rounds));
         LatencyTable table;
         try (LatencyTimer timer = runtime == Runtime.ONNXRUNTIME ? new OnnxRuntimeTimer(config, EngineDefaults.threads(), 0)
                 : new LibtorchTimer(config, 0);
-             ProgressBar progress = new ProgressBar(System.err, "calibrate", (long) calibration.pointsPerBatch() * batches.size())) {
-            System.out.printf("calibrating %s, %d threads: %d blocks per batch at batch %s%n", timer.runtime(), timer.threads(),
+             ProgressBar progress = new ProgressBar(System.err, "calibrate", calibration.points())) {
+            System.out.printf("calibrating %s, %d threads: %d points per batch at batch %s%n", timer.runtime(), timer.threads(),
                     calibration.pointsPerBatch(), batches);
             table = calibration.run(timer, progress);
         }

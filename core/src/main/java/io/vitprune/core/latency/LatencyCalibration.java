@@ -69,9 +69,14 @@ public final class LatencyCalibration {
         return grid.heads().length * grid.widths().length + grid.extraHeads().length * grid.extraWidths().length + grid.mlpWidths().length + 1;
     }
 
+    /** Blocks and fixed parts timed in all. */
+    public long points() {
+        return (long) pointsPerBatch() * options.batches().size();
+    }
+
     /** Measures every grid point at every batch with {@code timer}, which must be of this calibration's model shape. */
     public LatencyTable run(LatencyTimer timer, ProgressBar progress) {
-        long total = (long) pointsPerBatch() * options.batches().size();
+        long total = points();
         long[] done = {0};
         List<LatencyTable.BatchLatency> batches = new ArrayList<>();
         for (int batch : options.batches()) {
