@@ -1,10 +1,14 @@
 package io.vitprune.api;
 
+import java.util.Optional;
+
 /** Which units go? Turns scores and a target into a plan for the model the scores came from. */
 public interface Selector {
     /**
      * A plan that removes {@code target.ratio()} of the units of {@code target.kind()} (as near as the
-     * selector's rules allow) and keeps every unit of other kinds.
+     * selector's rules allow) and keeps every unit of other kinds. A selector that spends a budget of
+     * its own (e.g. {@code latency}) may instead read the ratio as the most it may remove, saying so
+     * in its description.
      */
     PruningPlan select(UnitScores scores, ModelStructure structure, PruningTarget target);
 
@@ -16,5 +20,13 @@ public interface Selector {
      */
     default boolean ranksAcrossBlocks() {
         return true;
+    }
+
+    /**
+     * One line about a plan this selector made, for the user beside the plan's parameters and MACs,
+     * e.g. the latency it predicts for it; empty by default.
+     */
+    default Optional<String> describe(PruningPlan plan) {
+        return Optional.empty();
     }
 }

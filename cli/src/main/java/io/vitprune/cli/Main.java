@@ -15,7 +15,7 @@ import picocli.CommandLine;
         subcommands = {StrategiesCommand.class, InfoCommand.class, PruneCommand.class, EvalCommand.class,
                 TrainCommand.class, FinetuneCommand.class, SampleCommand.class, DemoCommand.class, PlotHistoryCommand.class,
                 ModelCardCommand.class, ExperimentCommand.class, BenchReportCommand.class, TrainTokensCommand.class,
-                TokenPictureCommand.class, ExportCommand.class, ImportCommand.class})
+                TokenPictureCommand.class, ExportCommand.class, ImportCommand.class, CalibrateCommand.class})
 public final class Main {
     @Option(names = "--verbose", description = "Print stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
     boolean verbose;

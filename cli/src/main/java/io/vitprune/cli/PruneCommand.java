@@ -11,6 +11,7 @@ import io.vitprune.core.io.CheckpointDirectory;
 import io.vitprune.core.io.ModelStore;
 import io.vitprune.core.io.OutputGuard;
 import io.vitprune.core.io.PlanCodec;
+import io.vitprune.core.latency.LatencyTable;
 import io.vitprune.core.model.ModelStats;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.reliability.SplitHalf;
@@ -52,7 +53,7 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--kind", defaultValue = "attention-channel", description = "attention-channel, attention-head or mlp-unit.")
     String kind;
 
-    @Option(names = "--ratio", description = "Fraction of the units to remove, in (0, 1).")
+    @Option(names = "--ratio", description = "Fraction of the units to remove, in (0, 1); under a budget selector (latency) the most any one block loses.")
     Double ratio;
 
     @Option(names = "--plan", description = "Apply this plan (JSON) instead of scoring and selecting.")
@@ -81,11 +82,12 @@ final class PruneCommand implements Callable<Integer> {
         IgnoredOptions.refuse(spec, "--plan", "says what to remove", "--ratio", "--scorer", "--selector", "--kind", "--scorer-setting",
                 "--selector-setting", "--scoring-images", "--images", "--scoring-seed", "--scoring-batch-size", "--scoring-work");
         OutputGuard.check().input("--model", model).input("--plan", planIn).input("--data", data.directory()).input("--images", strategy.images)
-                .input("--scoring-work", scoringWork)
+                .input("--scoring-work", scoringWork).input("--selector-setting table", latencyTable())
                 .modelDirectory("--out", out).file("--plan-out", planOut).verify();
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer loaded = ModelStore.load(model, manager)) {
             PruningPlan plan;
             CheckpointDirectory checkpoints = null;
+            String planSummary = null;
             if (planIn != null) {
                 plan = PlanCodec.read(planIn);
             } else {
@@ -95,6 +97,10 @@ final class PruneCommand implements Callable<Integer> {
                 PruningTarget target = new PruningTarget(UnitKind.fromId(kind), ratio);
                 ScorerFactory scorerFactory = registry.scorer(scorer);
                 var selectorInstance = registry.selector(selector).create(strategy.selector());
+                if (latencyTable() != null) {
+                    // The selector sees widths only; the table must also be of this model's token count and classes.
+                    LatencyTable.read(latencyTable()).requireModel(loaded.config());
+                }
                 var scorerInstance = scorerFactory.create(strategy.scorer());
                 checkpoints = CheckpointDirectory.open(scoringWork(), scoringJob(loaded));
                 if (checkpoints.resumed()) {
@@ -102,6 +108,7 @@ final class PruneCommand implements Callable<Integer> {
                 }
                 ScoringContext context = strategy.context(scorerFactory, data.directory(), loaded.config().preprocessing(), manager).withCheckpoints(checkpoints);
                 plan = Pruning.plan(loaded, scorerInstance, selectorInstance, target, context);
+                planSummary = selectorInstance.describe(plan).orElse(null);
                 if (splitHalf) {
                     SplitHalf.ifDataDriven(scorerFactory, scorerInstance, loaded, target.kind(), context.forSelector(selectorInstance))
                             .ifPresent(reliability -> System.out.println(reliability.summary()));
@@ -121,11 +128,20 @@ final class PruneCommand implements Callable<Integer> {
                         100.0 * after.parameters() / before.parameters());
                 System.out.printf("MACs/image %,d -> %,d (%.1f%%)%n", before.macsPerImage(), after.macsPerImage(),
                         100.0 * after.macsPerImage() / before.macsPerImage());
+                if (planSummary != null) {
+                    System.out.println(planSummary);
+                }
                 System.out.printf("saved size %,d -> %,d bytes%n", ModelStore.directorySize(model), ModelStore.directorySize(out));
                 System.out.println("saved " + out);
             }
         }
         return 0;
+    }
+
+    /** A selector's {@code table} setting: a latency table ({@code vitprune calibrate}), an input of this command. */
+    private Path latencyTable() {
+        String table = strategy.selectorSettings.get("table");
+        return table == null ? null : Path.of(table);
     }
 
     private Path scoringWork() {

@@ -209,6 +209,23 @@ class BadInputCatalogueTest {
             + " {\"headWidths\": [4, 4, 4, 4], \"mlpWidth\": 24}]}";
     static final String ALL_MLP = "[" + String.join(", ", java.util.stream.IntStream.range(0, 24).mapToObj(String::valueOf).toList()) + "]";
 
+    /** A synthetic latency table of {@code config} (head widths in steps of 2) at {@code directory/latency.json}. */
+    static Path latencyTable(Path directory, io.vitprune.core.model.VitConfig config) throws IOException {
+        Path file = directory.resolve("latency.json");
+        io.vitprune.core.testing.TestLatencyTables.of(config, 2).write(file);
+        return file;
+    }
+
+    /** {@code prune} of the tiny model with the latency selector reading {@code table}, channels in steps of 2, at most 90% of a block. */
+    static Call pruneLatency(Path directory, Path table, String... settings) {
+        List<String> args = new ArrayList<>(List.of("--ratio", "0.9", "--selector", "latency", "--selector-setting", "table=" + table,
+                "--selector-setting", "step=2"));
+        for (String setting : settings) {
+            args.addAll(List.of("--selector-setting", setting));
+        }
+        return prune(directory, model, args.toArray(String[]::new));
+    }
+
     static Call prunePlan(Path directory, String json) throws IOException {
         Path file = directory.resolve("plan.json");
         Files.writeString(file, json);
@@ -325,7 +342,7 @@ class BadInputCatalogueTest {
                 fails("scorer-unknown", "--scorer nope", d -> prune(d, model, "--scorer", "nope", "--ratio", "0.5"), "out",
                         "unknown scorer 'nope'", "available:", "weight-l1"),
                 fails("selector-unknown", "--selector nope", d -> prune(d, model, "--selector", "nope", "--ratio", "0.5"), "out",
-                        "unknown selector 'nope'", "available: global, uniform"),
+                        "unknown selector 'nope'", "available: global, latency, uniform"),
                 fails("kind-unknown", "--kind neurons", d -> prune(d, model, "--kind", "neurons", "--ratio", "0.5"), "out",
                         "unit kind 'neurons'", "expected one of attention-channel, attention-head, mlp-unit"),
                 fails("kind-unsupported", "--kind token with weight-l1", d -> prune(d, model, "--kind", "token", "--ratio", "0.5"), "out",
@@ -348,6 +365,31 @@ class BadInputCatalogueTest {
                         d.resolve("out").toString(), "--epochs", "0", "--data", TestData.cifarDirectory().toString(),
                         "--train-limit", "10", "--test-limit", "10"), "out", "epochs 0", "expected both > 0"),
                 usage("option-unknown", "prune --ratoi 0.5 (misspelt option)", d -> prune(d, model, "--ratoi", "0.5"), "Unknown option", "--ratoi"),
+
+                // Latency tables and budgets
+                usage("calibrate-runtime-unknown", "calibrate --runtime tensorrt", d -> Call.of("calibrate", "--model", model.toString(),
+                        "--runtime", "tensorrt", "--out", d.resolve("latency.json").toString()), "Invalid value for option '--runtime'",
+                        "but was 'tensorrt'"),
+                fails("calibrate-batch-zero", "calibrate --batch 0", d -> Call.of("calibrate", "--model", model.toString(), "--batch", "0",
+                        "--out", d.resolve("latency.json").toString()), "latency.json", "--batch [0]", "expected one or more batch sizes >= 1"),
+                fails("calibrate-out-foreign-file", "calibrate --out a file vitprune did not write", d -> Call.of("calibrate", "--model",
+                        model.toString(), "--out", Files.writeString(d.resolve("notes.json"), "my notes").toString()), null,
+                        "notes.json exists and is not a latency table vitprune wrote"),
+                fails("latency-table-other-model", "--selector latency with a table measured for 64-pixel images", d -> pruneLatency(d,
+                        latencyTable(d, new io.vitprune.core.model.VitConfig(64, 8, 16, 2, 4, 4, 24, 10)), "budget=0.9"), "out",
+                        "latency table was measured for a model of tokens 65", "the model has tokens 17"),
+                fails("latency-budget-unreachable", "--selector latency with budget-ms=0.5, below what any plan reaches", d -> pruneLatency(d,
+                        latencyTable(d, TestModels.tinyConfig()), "budget-ms=0.5"), "out", "latency budget 0.500 ms",
+                        "below the smallest latency reachable, 2.340 ms", "expected a budget >= 2.340 ms, or a larger --ratio"),
+                fails("latency-batch-not-measured", "--selector latency with batch=8, a batch the table lacks", d -> pruneLatency(d,
+                        latencyTable(d, TestModels.tinyConfig()), "budget=0.9", "batch=8"), "out", "measured at batch 1, 32", "expected batch 8"),
+                fails("latency-budget-twice", "--selector latency with both budget=0.5 and budget-ms=2", d -> pruneLatency(d,
+                        latencyTable(d, TestModels.tinyConfig()), "budget=0.5", "budget-ms=2"), "out", "given both 'budget-ms' and 'budget'",
+                        "expected exactly one"),
+                fails("latency-table-missing", "--selector latency without table=", d -> prune(d, model, "--ratio", "0.9", "--selector",
+                        "latency", "--selector-setting", "budget=0.5"), "out", "needs setting 'table'", "written by 'vitprune calibrate'"),
+                fails("latency-table-is-a-plan", "--selector latency with table= a pruning plan", d -> pruneLatency(d, keepAllPlan(d),
+                        "budget=0.5"), "out", "has format 'vitprune-plan'", "expected 'vitprune-latency'"),
 
                 // Plans
                 fails("plan-other-model", "a plan made for the pruned model, applied to the unpruned one", d -> {

@@ -47,7 +47,12 @@ public final class TransformerBlock extends AbstractBlock {
          * batch 1, and most ran faster grouped at batch 32 and 128; batches between 1 and 32 were not
          * measured, so the switch sits where the measurement shows the crossing.
          */
-        AUTO
+        AUTO;
+
+        /** Whether a plain pass over {@code batch} images runs padded (when the block has heads of several widths). */
+        public boolean padsAt(long batch) {
+            return this == PADDED || (this == AUTO && batch == 1);
+        }
     }
 
     private final BlockStructure structure;
@@ -110,7 +115,7 @@ public final class TransformerBlock extends AbstractBlock {
 
     /** Whether a plain (unmasked) pass over {@code batch} images runs the attention core padded. */
     boolean runsPadded(long batch) {
-        return paddedHeads != null && (headExecution == HeadExecution.PADDED || (headExecution == HeadExecution.AUTO && batch == 1));
+        return paddedHeads != null && headExecution.padsAt(batch);
     }
 
     NDArray weight(ModelPart part) {

@@ -1,0 +1,208 @@
+package io.vitprune.core.latency;
+
+import static java.util.Objects.requireNonNull;
+
+import io.vitprune.api.BlockStructure;
+import io.vitprune.api.InvalidInputException;
+import io.vitprune.core.model.VitConfig;
+import io.vitprune.core.train.ProgressBar;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.stream.IntStream;
+
+/**
+ * Measures a {@link LatencyTable} with a runtime's {@link LatencyTimer}: one block at a time, with
+ * random weights of the real shapes, over the grid of {@link #grid}. Every point is timed as
+ * {@code warmups} calls then the median of {@code rounds} calls; then each grid is made monotone (a
+ * running minimum along every axis from the largest point), so timing noise never makes a narrower
+ * block predict slower.
+ */
+public final class LatencyCalibration {
+    /**
+     * @param widthStep head widths are measured at multiples of this (plus the full width), MLP widths too
+     * @param mlpPoints how many MLP widths are measured, evenly spread up to the full width
+     */
+    public record Options(List<Integer> batches, int widthStep, int mlpPoints, int warmups, int rounds) {
+        public Options {
+            batches = List.copyOf(new TreeSet<>(batches));
+            if (batches.isEmpty() || batches.get(0) < 1) {
+                throw new InvalidInputException("--batch " + batches + ": expected one or more batch sizes >= 1");
+            }
+            requireAtLeast("--width-step", widthStep, 1);
+            requireAtLeast("--mlp-points", mlpPoints, 2);
+            requireAtLeast("--warmups", warmups, 0);
+            requireAtLeast("--rounds", rounds, 1);
+        }
+
+        private static void requireAtLeast(String option, int value, int least) {
+            if (value < least) {
+                throw new InvalidInputException(option + " " + value + ": expected >= " + least);
+            }
+        }
+    }
+
+    private final VitConfig config;
+    private final Options options;
+    private final LatencyTable.Grid grid;
+
+    public LatencyCalibration(VitConfig config, Options options) {
+        this.config = requireNonNull(config, "config is null");
+        this.options = requireNonNull(options, "options are null");
+        this.grid = grid(config, options);
+    }
+
+    public LatencyTable.Grid grid() {
+        return grid;
+    }
+
+    /** Blocks timed per batch (plus the fixed parts). */
+    public int pointsPerBatch() {
+        return grid.heads().length * grid.widths().length + grid.extraHeads().length * grid.extraWidths().length + grid.mlpWidths().length + 1;
+    }
+
+    /** Blocks and fixed parts timed in all. */
+    public long points() {
+        return (long) pointsPerBatch() * options.batches().size();
+    }
+
+    /** Measures every grid point at every batch with {@code timer}, which must be of this calibration's model shape. */
+    public LatencyTable run(LatencyTimer timer, ProgressBar progress) {
+        long total = points();
+        long[] done = {0};
+        List<LatencyTable.BatchLatency> batches = new ArrayList<>();
+        for (int batch : options.batches()) {
+            Function<BlockStructure, Double> time = block -> {
+                double ms = timer.blockMs(block, batch, this::medianMs);
+                progress.update(++done[0], total, "batch " + batch + ": heads " + block.headWidths() + ", MLP " + block.mlpWidth());
+                return ms;
+            };
+            double fixed = timer.fixedMs(batch, this::medianMs);
+            progress.update(++done[0], total, "batch " + batch + ": embedding and classifier");
+            double[][] uniform = new double[grid.heads().length][grid.widths().length];
+            for (int h = 0; h < grid.heads().length; h++) {
+                for (int w = 0; w < grid.widths().length; w++) {
+                    uniform[h][w] = time.apply(BlockStructure.uniform(grid.heads()[h], grid.widths()[w], config.mlpDim()));
+                }
+            }
+            // A further group: a block of one full-width head plus h heads of width w, less that one head alone (the grid has it).
+            double oneHead = uniform[0][grid.widths().length - 1];
+            double[][] extra = new double[grid.extraHeads().length][grid.extraWidths().length];
+            for (int h = 0; h < grid.extraHeads().length; h++) {
+                for (int w = 0; w < grid.extraWidths().length; w++) {
+                    List<Integer> widths = new ArrayList<>();
+                    widths.add(config.dimHead());
+                    widths.addAll(Collections.nCopies(grid.extraHeads()[h], grid.extraWidths()[w]));
+                    extra[h][w] = Math.max(0, time.apply(new BlockStructure(widths, config.mlpDim())) - oneHead);
+                }
+            }
+            double[] mlp = new double[grid.mlpWidths().length];
+            for (int m = 0; m < mlp.length; m++) {
+                mlp[m] = time.apply(BlockStructure.uniform(config.heads(), config.dimHead(), grid.mlpWidths()[m]));
+            }
+            batches.add(new LatencyTable.BatchLatency(batch, timer.execution(batch), fixed, monotone(uniform), monotone(extra),
+                    monotone(new double[][] {mlp})[0]));
+        }
+        return new LatencyTable(LatencyTable.FORMAT, LatencyTable.VERSION, timer.runtime(), timer.threads(), machine(),
+                Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), LatencyTable.ModelShape.of(config), grid, batches);
+    }
+
+    private double medianMs(Runnable call) {
+        for (int i = 0; i < options.warmups(); i++) {
+            call.run();
+        }
+        double[] times = new double[options.rounds()];
+        for (int i = 0; i < times.length; i++) {
+            long start = System.nanoTime();
+            call.run();
+            times[i] = (System.nanoTime() - start) / 1e6;
+        }
+        Arrays.sort(times);
+        int middle = times.length / 2;
+        return times.length % 2 == 1 ? times[middle] : (times[middle - 1] + times[middle]) / 2;
+    }
+
+    /**
+     * Head counts: every count up to 8 heads, else one head and 8 counts evenly spread up to all of them;
+     * head widths: multiples of the step below the full width, and the full width (with half of it
+     * when the step leaves none below);
+     * added groups: fewer heads than the model has, narrower than full; MLP widths: {@code mlpPoints}
+     * multiples of the step evenly spread up to the full width, which is always measured.
+     */
+    static LatencyTable.Grid grid(VitConfig config, Options options) {
+        int step = options.widthStep();
+        TreeSet<Integer> headCounts = new TreeSet<>(IntStream.of(spread(config.heads(), Math.min(config.heads(), 8), 1)).boxed().toList());
+        headCounts.add(1);
+        int[] heads = headCounts.stream().mapToInt(Integer::intValue).toArray();
+        TreeSet<Integer> widths = new TreeSet<>();
+        for (int width = step; width < config.dimHead(); width += step) {
+            widths.add(width);
+        }
+        if (widths.isEmpty() && config.dimHead() > 1) {
+            widths.add((config.dimHead() + 1) / 2);
+        }
+        widths.add(config.dimHead());
+        int[] widthGrid = widths.stream().mapToInt(Integer::intValue).toArray();
+        int[] extraHeads = IntStream.of(heads).filter(h -> h < config.heads()).toArray();
+        int[] extraWidths = IntStream.of(widthGrid).filter(w -> w < config.dimHead()).toArray();
+        if (extraHeads.length == 0 || extraWidths.length == 0) {
+            extraHeads = new int[0];
+            extraWidths = new int[0];
+        }
+        int[] mlp = spread(config.mlpDim(), options.mlpPoints(), Math.min(step, config.mlpDim()));
+        return new LatencyTable.Grid(heads, widthGrid, extraHeads, extraWidths, mlp);
+    }
+
+    /** {@code points} values up to {@code full}, evenly spread, rounded to multiples of {@code unit}, distinct, {@code full} last. */
+    private static int[] spread(int full, int points, int unit) {
+        TreeSet<Integer> values = new TreeSet<>();
+        for (int i = 1; i <= points; i++) {
+            int value = (int) Math.round((double) full * i / points / unit) * unit;
+            values.add(Math.max(unit, Math.min(full, value)));
+        }
+        values.add(full);
+        return values.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * A running minimum along both axes from the largest point down, so that a smaller grid point never
+     * holds a larger time. Noise on a busy machine only ever adds time: a spike is cut to what a larger
+     * block took, where a running maximum would spread it to every larger point.
+     */
+    static double[][] monotone(double[][] grid) {
+        double[][] result = new double[grid.length][];
+        for (int i = grid.length - 1; i >= 0; i--) {
+            result[i] = grid[i].clone();
+            for (int j = result[i].length - 1; j >= 0; j--) {
+                if (j < result[i].length - 1) {
+                    result[i][j] = Math.min(result[i][j], result[i][j + 1]);
+                }
+                if (i < grid.length - 1) {
+                    result[i][j] = Math.min(result[i][j], result[i + 1][j]);
+                }
+            }
+        }
+        return result;
+    }
+
+    /** CPU model, cores, OS: enough to tell a table of this machine from another's. */
+    static String machine() {
+        String cpu = "unknown CPU";
+        try {
+            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(line -> line.startsWith("model name"))
+                    .map(line -> line.substring(line.indexOf(':') + 1).trim()).findFirst().orElse(cpu);
+        } catch (IOException | RuntimeException e) {
+            // Not Linux: the cores and OS still say something.
+        }
+        return cpu + ", " + Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("os.name") + " "
+                + System.getProperty("os.arch");
+    }
+}

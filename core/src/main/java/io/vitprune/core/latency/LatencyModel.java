@@ -1,0 +1,76 @@
+package io.vitprune.core.latency;
+
+import static java.util.Objects.requireNonNull;
+
+import io.vitprune.api.BlockStructure;
+import io.vitprune.api.InvalidInputException;
+import io.vitprune.api.ModelStructure;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Predicts the latency of any structure from a {@link LatencyTable} at one batch size:
+ * <pre>
+ * model = fixed + sum over blocks of
+ *         uniform(heads of the widest group, its width) + sum over narrower groups of extraGroup(heads, width)
+ *         + mlp(MLP width) - mlp(full MLP width)
+ * </pre>
+ * Heads of one width run as one group (one batched product, or one padded product at batch 1), so a
+ * ragged block pays per distinct width: each narrower group is priced by the measured cost of
+ * adding such a group to a block, not by its arithmetic alone. Every term interpolates its grid
+ * piecewise-linearly, so a plan whose widths are grid points is predicted from measurements alone;
+ * calibration makes every grid monotone, so narrower never predicts slower within one layout.
+ */
+public final class LatencyModel {
+    private final LatencyTable.Grid grid;
+    private final LatencyTable.BatchLatency latency;
+    private final int fullMlp;
+
+    private LatencyModel(LatencyTable table, LatencyTable.BatchLatency latency) {
+        this.grid = table.grid();
+        this.latency = latency;
+        this.fullMlp = table.model().mlpDim();
+    }
+
+    /** The model of {@code table} at {@code batch}; fails naming the batches the table has. */
+    public static LatencyModel of(LatencyTable table, int batch) {
+        requireNonNull(table, "table is null");
+        return new LatencyModel(table, table.batch(batch));
+    }
+
+    public int batch() {
+        return latency.batch();
+    }
+
+    /** Patch embedding and classifier: what no pruning of blocks changes. */
+    public double fixedMs() {
+        return latency.fixedMs();
+    }
+
+    public double modelMs(ModelStructure structure) {
+        return fixedMs() + structure.blocks().stream().mapToDouble(this::blockMs).sum();
+    }
+
+    public double blockMs(BlockStructure block) {
+        Map<Integer, Integer> headsByWidth = new TreeMap<>(Comparator.reverseOrder());
+        block.headWidths().forEach(width -> headsByWidth.merge(width, 1, Integer::sum));
+        if (headsByWidth.size() > 1 && grid.extraHeads().length == 0) {
+            throw new InvalidInputException("block with heads " + block.headWidths() + ": the latency table holds no block with heads of "
+                    + "several widths (its model has one head, or heads one channel wide): expected a table measured for a model with more");
+        }
+        double ms = 0;
+        boolean widest = true;
+        for (Map.Entry<Integer, Integer> group : headsByWidth.entrySet()) {
+            ms += widest
+                    ? Interpolation.bilinear(grid.heads(), grid.widths(), latency.uniformMs(), group.getValue(), group.getKey())
+                    : Interpolation.bilinear(grid.extraHeads(), grid.extraWidths(), latency.extraGroupMs(), group.getValue(), group.getKey());
+            widest = false;
+        }
+        return ms + mlpMs(block.mlpWidth()) - mlpMs(fullMlp);
+    }
+
+    private double mlpMs(int width) {
+        return Interpolation.linear(grid.mlpWidths(), latency.mlpMs(), width);
+    }
+}

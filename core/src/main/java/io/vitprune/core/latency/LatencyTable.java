@@ -1,0 +1,214 @@
+package io.vitprune.core.latency;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.vitprune.api.BlockStructure;
+import io.vitprune.api.InvalidInputException;
+import io.vitprune.api.ModelStructure;
+import io.vitprune.core.io.AtomicFiles;
+import io.vitprune.core.model.VitConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Latencies of one model shape measured on one machine and runtime, per batch: what
+ * {@code vitprune calibrate} writes and {@link LatencyModel} predicts from. As JSON:
+ * <pre>{@code
+ * {"format": "vitprune-latency", "version": 1, "runtime": "libtorch", "threads": 2,
+ *  "machine": "AMD EPYC 7B13, 2 cores, Linux amd64", "date": "2026-12-07T11:02:03Z",
+ *  "model": {"dim": 192, "tokens": 65, "depth": 6, "heads": 6, "dimHead": 32, "mlpDim": 384, "patchDim": 48, "classes": 10},
+ *  "grid": {"heads": [1, ..., 6], "widths": [8, 16, 24, 32], "extraHeads": [1, ..., 5], "extraWidths": [8, 16, 24],
+ *           "mlpWidths": [48, ..., 384]},
+ *  "batches": [{"batch": 1, "execution": "PADDED", "fixedMs": 0.1,
+ *               "uniformMs": [[...] per width] per head count, "extraGroupMs": [[...]], "mlpMs": [...]}]}
+ * }</pre>
+ * {@code uniformMs[h][w]}: one block whose heads all have one width (full MLP); {@code
+ * extraGroupMs[h][w]}: what a further group of heads of a narrower width adds to a block;
+ * {@code mlpMs[m]}: one block of full attention with MLP width m; {@code fixedMs}: patch embedding
+ * and classifier. Every value is in milliseconds per call of the whole batch.
+ */
+public record LatencyTable(String format, int version, String runtime, int threads, String machine, String date,
+                           ModelShape model, Grid grid, List<BatchLatency> batches) {
+    public static final String FORMAT = "vitprune-latency";
+    public static final int VERSION = 1;
+    public static final String LIBTORCH = "libtorch";
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /** The sizes a latency depends on; a table predicts only for a model of the same ones. */
+    public record ModelShape(int dim, int tokens, int depth, int heads, int dimHead, int mlpDim, int patchDim, int classes) {
+        public static ModelShape of(VitConfig config) {
+            return new ModelShape(config.dim(), config.tokens(), config.depth(), config.heads(), config.dimHead(), config.mlpDim(),
+                    config.patchDim(), config.classes());
+        }
+    }
+
+    /** The measured points: head counts and head widths of uniform blocks, of added groups, and MLP widths (each ascending). */
+    public record Grid(int[] heads, int[] widths, int[] extraHeads, int[] extraWidths, int[] mlpWidths) { }
+
+    /**
+     * The measurements at one batch size.
+     *
+     * @param execution how blocks with heads of several widths ran (the runtime's choice at this batch)
+     */
+    public record BatchLatency(int batch, String execution, double fixedMs, double[][] uniformMs, double[][] extraGroupMs, double[] mlpMs) { }
+
+    public LatencyTable {
+        batches = batches == null ? List.of() : List.copyOf(batches);
+    }
+
+    /** The measurements at {@code batch}; fails naming the batches this table has. */
+    public BatchLatency batch(int batch) {
+        return batches.stream().filter(b -> b.batch() == batch).findFirst()
+                .orElseThrow(() -> new InvalidInputException("latency table (" + runtime + ") was measured at batch " + batchList()
+                        + ": expected batch " + batch + " (calibrate with --batch " + batch + ")"));
+    }
+
+    /** Fails unless this table was measured on {@code expected}. */
+    public void requireRuntime(String expected) {
+        if (!runtime.equals(expected)) {
+            throw new InvalidInputException("latency table was measured on runtime " + runtime + ": expected " + expected
+                    + " (calibrate with --runtime " + expected + ")");
+        }
+    }
+
+    /** Fails naming the first size in which {@code config} differs from the model this table was measured for. */
+    public void requireModel(VitConfig config) {
+        ModelShape other = ModelShape.of(config);
+        requireSame("dim", model.dim(), other.dim());
+        requireSame("tokens", model.tokens(), other.tokens());
+        requireSame("depth", model.depth(), other.depth());
+        requireSame("heads", model.heads(), other.heads());
+        requireSame("dim_head", model.dimHead(), other.dimHead());
+        requireSame("mlp width", model.mlpDim(), other.mlpDim());
+        requireSame("patch size (values per patch)", model.patchDim(), other.patchDim());
+        requireSame("classes", model.classes(), other.classes());
+    }
+
+    /**
+     * Fails unless a model of {@code structure} (all a selector sees: dim, depth, block widths) can be
+     * predicted: same dim and depth, and no block wider than the measured model's.
+     */
+    public void requireFits(ModelStructure structure) {
+        requireSame("dim", model.dim(), structure.dim());
+        requireSame("depth", model.depth(), structure.depth());
+        for (int b = 0; b < structure.depth(); b++) {
+            BlockStructure block = structure.block(b);
+            int widest = block.headWidths().stream().mapToInt(Integer::intValue).max().orElseThrow();
+            if (block.heads() > model.heads() || widest > model.dimHead() || block.mlpWidth() > model.mlpDim()) {
+                throw new InvalidInputException("block " + b + " has " + block.heads() + " heads up to " + widest + " wide and MLP width "
+                        + block.mlpWidth() + ": the latency table was measured up to " + model.heads() + " heads of " + model.dimHead()
+                        + " and MLP width " + model.mlpDim());
+            }
+        }
+    }
+
+    private void requireSame(String size, int measured, int given) {
+        if (measured != given) {
+            throw new InvalidInputException("latency table was measured for a model of " + size + " " + measured + ": the model has "
+                    + size + " " + given + " (calibrate on this model)");
+        }
+    }
+
+    private String batchList() {
+        return batches.stream().map(b -> Integer.toString(b.batch())).collect(Collectors.joining(", "));
+    }
+
+    public void write(Path file) throws IOException {
+        AtomicFiles.write(file, JSON.writeValueAsBytes(this));
+    }
+
+    /** Reads and checks a table; fails naming the file and the first thing that is not as {@code calibrate} writes it. */
+    public static LatencyTable read(Path file) {
+        requireNonNull(file, "file is null");
+        LatencyTable table;
+        try {
+            table = JSON.readValue(Files.readAllBytes(file), LatencyTable.class);
+        } catch (NoSuchFileException e) {
+            throw new InvalidInputException("latency table " + file + " does not exist: expected a file written by 'vitprune calibrate'", e);
+        } catch (JsonProcessingException e) {
+            throw new InvalidInputException("latency table " + file + " is not valid: " + e.getOriginalMessage()
+                    + " (expected a file written by 'vitprune calibrate')", e);
+        } catch (IOException e) {
+            throw new InvalidInputException("latency table " + file + " cannot be read: " + AtomicFiles.describe(e), e);
+        }
+        table.check(file);
+        return table;
+    }
+
+    /** For the output guard: an existing file may be replaced only when it is a latency table (vitprune wrote it). */
+    public static void requireReplaceable(Path file) {
+        try {
+            read(file);
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException(file + " exists and is not a latency table vitprune wrote: expected a new path or an "
+                    + "earlier latency table (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private void check(Path file) {
+        String where = "latency table " + file;
+        if (!FORMAT.equals(format)) {
+            throw new InvalidInputException(where + " has format '" + format + "': expected '" + FORMAT + "'");
+        }
+        if (version != VERSION) {
+            throw new InvalidInputException(where + " has version " + version + ": this vitprune reads version " + VERSION);
+        }
+        if (runtime == null || model == null || grid == null || batches.isEmpty()) {
+            throw new InvalidInputException(where + " lacks its runtime, model, grid or batches: expected all four");
+        }
+        requireAscending(where, "grid.heads", grid.heads(), false);
+        requireAscending(where, "grid.widths", grid.widths(), false);
+        requireAscending(where, "grid.extraHeads", grid.extraHeads(), true);
+        requireAscending(where, "grid.extraWidths", grid.extraWidths(), true);
+        requireAscending(where, "grid.mlpWidths", grid.mlpWidths(), false);
+        for (BatchLatency batch : batches) {
+            String at = where + " at batch " + batch.batch();
+            requireValue(at, "fixedMs", batch.fixedMs());
+            requireMatrix(at, "uniformMs", batch.uniformMs(), grid.heads().length, grid.widths().length);
+            requireMatrix(at, "extraGroupMs", batch.extraGroupMs(), grid.extraHeads().length, grid.extraWidths().length);
+            requireMatrix(at, "mlpMs", new double[][] {batch.mlpMs()}, 1, grid.mlpWidths().length);
+        }
+    }
+
+    private static void requireAscending(String where, String name, int[] values, boolean mayBeEmpty) {
+        if (values == null || (values.length == 0 && !mayBeEmpty)) {
+            throw new InvalidInputException(where + " has no " + name + ": expected ascending widths > 0");
+        }
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] <= 0 || (i > 0 && values[i] <= values[i - 1])) {
+                throw new InvalidInputException(where + " has " + name + " " + java.util.Arrays.toString(values) + ": expected ascending values > 0");
+            }
+        }
+    }
+
+    private static void requireMatrix(String where, String name, double[][] values, int rows, int columns) {
+        if (values == null || values.length != rows) {
+            throw new InvalidInputException(where + ": " + name + " has " + (values == null ? "no" : values.length) + " rows: expected " + rows);
+        }
+        for (double[] row : values) {
+            if (row == null || row.length != columns) {
+                throw new InvalidInputException(where + ": " + name + " has a row of " + (row == null ? 0 : row.length)
+                        + " values: expected " + columns + " (one per grid point)");
+            }
+            for (double value : row) {
+                requireValue(where, name, value);
+            }
+        }
+    }
+
+    private static void requireValue(String where, String name, double value) {
+        if (!(value >= 0 && Double.isFinite(value))) {
+            throw new InvalidInputException(where + ": " + name + " holds " + value + ": expected milliseconds >= 0");
+        }
+    }
+}

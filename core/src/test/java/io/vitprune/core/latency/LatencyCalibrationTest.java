@@ -1,0 +1,80 @@
+package io.vitprune.core.latency;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vitprune.core.model.VitConfig;
+import io.vitprune.core.testing.TestModels;
+import io.vitprune.core.train.ProgressBar;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LatencyCalibrationTest {
+    static LatencyCalibration.Options options(int widthStep, Integer... batches) {
+        return new LatencyCalibration.Options(List.of(batches), widthStep, 8, 0, 1);
+    }
+
+    @Test
+    void gridOfTheReferenceModel() {
+        LatencyTable.Grid grid = new LatencyCalibration(VitConfig.reference(), options(8, 1)).grid();
+        assertThat(grid.heads()).containsExactly(1, 2, 3, 4, 5, 6);
+        assertThat(grid.widths()).containsExactly(8, 16, 24, 32);
+        assertThat(grid.extraHeads()).containsExactly(1, 2, 3, 4, 5);
+        assertThat(grid.extraWidths()).containsExactly(8, 16, 24);
+        assertThat(grid.mlpWidths()).containsExactly(48, 96, 144, 192, 240, 288, 336, 384);
+    }
+
+    @Test
+    void gridOfManyHeadsAndAStepWiderThanAHead() {
+        LatencyTable.Grid grid = new LatencyCalibration(new VitConfig(32, 4, 768, 12, 12, 64, 3072, 10), options(8, 1)).grid();
+        assertThat(grid.heads()).containsExactly(1, 2, 3, 5, 6, 8, 9, 11, 12);
+        LatencyTable.Grid tiny = new LatencyCalibration(TestModels.tinyConfig(), options(8, 1)).grid();
+        assertThat(tiny.widths()).as("half the head when the step leaves no width below it").containsExactly(2, 4);
+        assertThat(tiny.extraWidths()).containsExactly(2);
+    }
+
+    @Test
+    void monotoneCutsSpikesToWhatLargerPointsTook() {
+        double[][] noisy = {{1, 9, 2}, {0.5, 4, 3}};
+        assertThat(LatencyCalibration.monotone(noisy)).isDeepEqualTo(new double[][] {{0.5, 2, 2}, {0.5, 3, 3}});
+    }
+
+    @Test
+    void refusesBadOptionsNamingThem() {
+        assertThatThrownBy(() -> options(8, 0)).hasMessageContaining("--batch [0]").hasMessageContaining(">= 1");
+        assertThatThrownBy(() -> options(0, 1)).hasMessageContaining("--width-step 0");
+    }
+
+    /** Structure only: the times are whatever this machine gave, so only their presence and order are checked. */
+    @Test
+    void measuresEveryGridPointOfATinyModel() {
+        VitConfig tiny = TestModels.tinyConfig();
+        LatencyCalibration calibration = new LatencyCalibration(tiny, new LatencyCalibration.Options(List.of(2, 1), 2, 2, 0, 1));
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        LatencyTable table;
+        try (LatencyTimer timer = new LibtorchTimer(tiny, 0);
+             ProgressBar progress = new ProgressBar(new PrintStream(log, true, StandardCharsets.UTF_8), "calibrate",
+                calibration.pointsPerBatch() * 2L, false, Duration.ofSeconds(1))) {
+            table = calibration.run(timer, progress);
+        }
+        assertThat(table.batches()).extracting(LatencyTable.BatchLatency::batch).containsExactly(1, 2);
+        assertThat(table.batch(1).execution()).isEqualTo("PADDED");
+        assertThat(table.batch(2).execution()).isEqualTo("GROUPED");
+        assertThat(table.runtime()).isEqualTo(LatencyTable.LIBTORCH);
+        assertThat(table.threads()).isPositive();
+        assertThat(table.model()).isEqualTo(LatencyTable.ModelShape.of(tiny));
+        LatencyTable.BatchLatency batch = table.batch(2);
+        assertThat(batch.uniformMs()).hasDimensions(table.grid().heads().length, table.grid().widths().length);
+        assertThat(batch.extraGroupMs()).hasDimensions(table.grid().extraHeads().length, table.grid().extraWidths().length);
+        assertThat(batch.mlpMs()).hasSize(table.grid().mlpWidths().length).isSorted();
+        assertThat(java.util.Arrays.stream(batch.mlpMs()).allMatch(ms -> ms > 0)).as("every MLP width took time").isTrue();
+        assertThat(batch.uniformMs()[table.grid().heads().length - 1]).isSorted();
+        long points = calibration.pointsPerBatch() * 2L;
+        assertThat(log.toString(StandardCharsets.UTF_8)).as("every timed point counted once").contains(points + "/" + points)
+                .doesNotContain((points + 1) + "/");
+    }
+}

@@ -1,0 +1,93 @@
+package io.vitprune.core.latency;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.vitprune.api.BlockStructure;
+import io.vitprune.api.ModelStructure;
+import io.vitprune.core.model.VitConfig;
+import io.vitprune.core.testing.TestLatencyTables;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class LatencyModelTest {
+    static final VitConfig REFERENCE = VitConfig.reference();
+    static final LatencyTable TABLE = TestLatencyTables.of(REFERENCE, 8);
+    static final LatencyModel AT_1 = LatencyModel.of(TABLE, 1);
+
+    @Test
+    void predictsEveryGridPointAsMeasured() {
+        LatencyTable.Grid grid = TABLE.grid();
+        LatencyTable.BatchLatency measured = TABLE.batch(1);
+        double fullMlp = measured.mlpMs()[grid.mlpWidths().length - 1];
+        for (int h = 0; h < grid.heads().length; h++) {
+            for (int w = 0; w < grid.widths().length; w++) {
+                BlockStructure block = BlockStructure.uniform(grid.heads()[h], grid.widths()[w], REFERENCE.mlpDim());
+                assertThat(AT_1.blockMs(block)).as("%s", block).isCloseTo(measured.uniformMs()[h][w], within(1e-9));
+            }
+        }
+        for (int m = 0; m < grid.mlpWidths().length; m++) {
+            BlockStructure block = BlockStructure.uniform(REFERENCE.heads(), REFERENCE.dimHead(), grid.mlpWidths()[m]);
+            double full = measured.uniformMs()[grid.heads().length - 1][grid.widths().length - 1];
+            assertThat(AT_1.blockMs(block)).isCloseTo(full + measured.mlpMs()[m] - fullMlp, within(1e-9));
+        }
+        for (int h = 0; h < grid.extraHeads().length; h++) {
+            for (int w = 0; w < grid.extraWidths().length; w++) {
+                List<Integer> widths = new ArrayList<>(List.of(REFERENCE.dimHead()));
+                widths.addAll(Collections.nCopies(grid.extraHeads()[h], grid.extraWidths()[w]));
+                BlockStructure block = new BlockStructure(widths, REFERENCE.mlpDim());
+                assertThat(AT_1.blockMs(block)).as("%s", block)
+                        .isCloseTo(measured.uniformMs()[0][grid.widths().length - 1] + measured.extraGroupMs()[h][w], within(1e-9));
+            }
+        }
+    }
+
+    @Test
+    void interpolatesLinearlyBetweenGridPoints() {
+        // Widths 8 and 16 are grid points; 12 lies halfway.
+        double at8 = AT_1.blockMs(BlockStructure.uniform(3, 8, 384));
+        double at16 = AT_1.blockMs(BlockStructure.uniform(3, 16, 384));
+        assertThat(AT_1.blockMs(BlockStructure.uniform(3, 12, 384))).isCloseTo((at8 + at16) / 2, within(1e-9)).isNotEqualTo(at8);
+        assertThat(AT_1.blockMs(BlockStructure.uniform(3, 3, 384))).as("below the grid: the smallest width's time").isEqualTo(at8);
+    }
+
+    @Test
+    void modelIsFixedPartPlusBlocks() {
+        ModelStructure structure = REFERENCE.initialStructure();
+        double block = AT_1.blockMs(structure.block(0));
+        assertThat(AT_1.modelMs(structure)).isCloseTo(0.2 + REFERENCE.depth() * block, within(1e-9));
+        assertThat(LatencyModel.of(TABLE, 32).modelMs(structure)).isCloseTo(32 * AT_1.modelMs(structure), within(1e-6));
+    }
+
+    @Test
+    void eachFurtherWidthCostsAGroup() {
+        BlockStructure oneWidth = BlockStructure.uniform(6, 24, 384);
+        BlockStructure twoWidths = new BlockStructure(List.of(32, 24, 24, 24, 24, 24), 384);
+        BlockStructure threeWidths = new BlockStructure(List.of(32, 24, 24, 24, 24, 16), 384);
+        assertThat(AT_1.blockMs(twoWidths)).isGreaterThan(AT_1.blockMs(oneWidth));
+        assertThat(AT_1.blockMs(threeWidths)).as("fewer channels, one more group").isGreaterThan(AT_1.blockMs(twoWidths));
+    }
+
+    @Test
+    void narrowerNeverPredictsSlowerWithinOneLayout() {
+        Random random = new Random(7);
+        for (int trial = 0; trial < 200; trial++) {
+            int heads = 1 + random.nextInt(6);
+            int width = 1 + random.nextInt(32);
+            int mlp = 1 + random.nextInt(384);
+            double ms = AT_1.blockMs(BlockStructure.uniform(heads, width, mlp));
+            if (width > 1) {
+                assertThat(AT_1.blockMs(BlockStructure.uniform(heads, width - 1, mlp))).isLessThanOrEqualTo(ms);
+            }
+            if (heads > 1) {
+                assertThat(AT_1.blockMs(BlockStructure.uniform(heads - 1, width, mlp))).isLessThanOrEqualTo(ms);
+            }
+            if (mlp > 1) {
+                assertThat(AT_1.blockMs(BlockStructure.uniform(heads, width, mlp - 1))).isLessThanOrEqualTo(ms);
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package io.vitprune.core.latency;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vitprune.api.BlockStructure;
+import io.vitprune.api.InvalidInputException;
+import io.vitprune.api.ModelStructure;
+import io.vitprune.core.model.VitConfig;
+import io.vitprune.core.testing.TestLatencyTables;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LatencyTableTest {
+    static final VitConfig REFERENCE = VitConfig.reference();
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void readsWhatItWrites() throws Exception {
+        LatencyTable table = TestLatencyTables.of(REFERENCE, 8);
+        Path file = directory.resolve("latency.json");
+        table.write(file);
+        LatencyTable read = LatencyTable.read(file);
+        assertThat(read.model()).isEqualTo(table.model());
+        assertThat(read.grid().widths()).containsExactly(8, 16, 24, 32);
+        assertThat(LatencyModel.of(read, 32).modelMs(REFERENCE.initialStructure()))
+                .isEqualTo(LatencyModel.of(table, 32).modelMs(REFERENCE.initialStructure()));
+        assertThat(Files.list(directory)).containsExactly(file);
+    }
+
+    @Test
+    void refusesAnotherShapeNamingTheSize() {
+        LatencyTable table = TestLatencyTables.of(REFERENCE, 8);
+        assertThatThrownBy(() -> table.requireModel(new VitConfig(64, 4, 192, 6, 6, 32, 384, 10)))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("tokens 65: the model has tokens 257");
+        assertThatThrownBy(() -> table.requireModel(VitConfig.paper())).hasMessageContaining("dim 192: the model has dim 512");
+        assertThatThrownBy(() -> table.requireModel(new VitConfig(32, 4, 192, 12, 6, 32, 384, 10))).hasMessageContaining("depth 6");
+        table.requireModel(REFERENCE);
+    }
+
+    @Test
+    void refusesStructuresWiderThanMeasured() {
+        LatencyTable table = TestLatencyTables.of(REFERENCE, 8);
+        ModelStructure wider = new ModelStructure(192, java.util.Collections.nCopies(6, BlockStructure.uniform(6, 32, 512)));
+        assertThatThrownBy(() -> table.requireFits(wider)).hasMessageContaining("MLP width 512").hasMessageContaining("measured up to");
+        assertThatThrownBy(() -> table.requireFits(new ModelStructure(192, List.of(BlockStructure.uniform(6, 32, 384)))))
+                .hasMessageContaining("depth 6: the model has depth 1");
+        table.requireFits(REFERENCE.initialStructure());
+    }
+
+    @Test
+    void refusesAnotherRuntimeOrBatchNamingIt() {
+        LatencyTable table = TestLatencyTables.of(REFERENCE, 8);
+        assertThatThrownBy(() -> table.requireRuntime("onnxruntime")).hasMessageContaining("runtime libtorch: expected onnxruntime");
+        assertThatThrownBy(() -> LatencyModel.of(table, 8)).hasMessageContaining("measured at batch 1, 32: expected batch 8");
+    }
+
+    @Test
+    void refusesFilesItDidNotWrite() throws Exception {
+        Path foreign = Files.writeString(directory.resolve("notes.json"), "{\"format\": \"vitprune-plan\", \"version\": 1}");
+        assertThatThrownBy(() -> LatencyTable.read(foreign)).hasMessageContaining("has format 'vitprune-plan': expected 'vitprune-latency'");
+        assertThatThrownBy(() -> LatencyTable.requireReplaceable(foreign)).hasMessageContaining("is not a latency table vitprune wrote");
+        Path text = Files.writeString(directory.resolve("text.json"), "not json");
+        assertThatThrownBy(() -> LatencyTable.read(text)).hasMessageContaining("is not valid");
+        assertThatThrownBy(() -> LatencyTable.read(directory.resolve("none.json"))).hasMessageContaining("does not exist");
+        Path file = directory.resolve("latency.json");
+        TestLatencyTables.of(REFERENCE, 8).write(file);
+        Files.writeString(file, Files.readString(file).replace("\"mlpMs\" : [ ", "\"mlpMs\" : [ "
+                + "-1.0, "));
+        assertThatThrownBy(() -> LatencyTable.read(file)).hasMessageContaining("mlpMs");
+    }
+}
