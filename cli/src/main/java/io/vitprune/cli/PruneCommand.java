@@ -138,9 +138,9 @@ final class PruneCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** A selector's {@code table} setting: a latency table ({@code vitprune calibrate}), an input of this command. */
+    /** The {@code latency} selector's {@code table} setting: a latency table ({@code vitprune calibrate}), an input of this command. */
     private Path latencyTable() {
-        String table = strategy.selectorSettings.get("table");
+        String table = "latency".equals(selector) ? strategy.selectorSettings.get("table") : null;
         return table == null ? null : Path.of(table);
     }
 
