@@ -93,7 +93,8 @@ public final class ScoringEstimatesExperiment implements Callable<Integer> {
     Path ablationDirectory;
     @Option(names = "--out", defaultValue = "target/results/scoring-estimates",
             description = "Writes <out>.csv (agreement), <out>-time.csv, <out>-top1.csv, <out>.md and <out>.png.") Path out;
-    @Option(names = "--report-only", description = "Write the report from the cells finished so far and run nothing.") boolean reportOnly;
+    @Option(names = "--report-only", description = "Write the report and plot from the cells and losses measured so far; measure nothing.")
+    boolean reportOnly;
 
     @Override
     public Integer call() throws Exception {
@@ -169,9 +170,7 @@ public final class ScoringEstimatesExperiment implements Callable<Integer> {
         if (sample.size() > timedExactImages) {
             return new AblationCache(ablationDirectory, train, sample.size(), scoringBatchSize).halves(base, kind, seed).whole();
         }
-        String name = String.format("exact-%s-%s-%d-images-seed-%d.json", ModelStore.parametersSha256(base).substring(0, 12), kind.id(),
-                sample.size(), seed);
-        Path file = work.resolve(name);
+        Path file = timedExactFile(base, kind, sample.size());
         if (Files.exists(file) && (time == null || time.has(kind.id(), sample.size(), "exact"))) {
             return ModelStore.json().readValue(file.toFile(), AblationLosses.class);
         }
@@ -187,6 +186,17 @@ public final class ScoringEstimatesExperiment implements Callable<Integer> {
             time.put(kind.id(), sample.size(), "exact", String.format("%.2f", seconds), base.structure().totalUnits(kind));
         }
         return losses;
+    }
+
+    private Path timedExactFile(VisionTransformer base, UnitKind kind, int count) throws IOException {
+        return work.resolve(String.format("exact-%s-%s-%d-images-seed-%d.json", ModelStore.parametersSha256(base).substring(0, 12), kind.id(),
+                count, seed));
+    }
+
+    /** Whether the exact losses of the seed's {@code count} images are measured already (nothing to measure for the plot). */
+    private boolean exactMeasured(VisionTransformer base, UnitKind kind, Cifar10 train, int count) throws IOException {
+        return count > timedExactImages ? new AblationCache(ablationDirectory, train, count, scoringBatchSize).has(base, kind, seed)
+                : Files.exists(timedExactFile(base, kind, count));
     }
 
     private void prune(VisionTransformer base, UnitKind kind, Map<String, AblationLosses> losses, Cifar10 test, ResultTable top1,
@@ -216,19 +226,19 @@ public final class ScoringEstimatesExperiment implements Callable<Integer> {
         }
     }
 
-    /** The exact and Fisher-estimated L_KL of every unit at the largest size whose exact losses exist, per kind, for the scatter plot. */
+    /**
+     * The exact and Fisher-estimated L_KL of every unit, per kind whose exact losses of the largest set are measured, for the
+     * scatter plot; a few seconds of estimates, so {@code --report-only} draws it too.
+     */
     private Map<UnitKind, List<double[]>> lossesForPlot(Cifar10 train) throws IOException {
         Map<UnitKind, List<double[]>> points = new LinkedHashMap<>();
-        if (reportOnly) {
-            return points;
-        }
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer base = ModelStore.load(model, manager)) {
             int count = images.stream().max(Integer::compare).orElseThrow();
             for (UnitKind kind : kinds.stream().map(ScoringEstimatesExperiment::kind).toList()) {
-                Cifar10 sample = train.randomSample(count, seed);
-                if (count > timedExactImages && !new AblationCache(ablationDirectory, train, count, scoringBatchSize).has(base, kind, seed)) {
+                if (!exactMeasured(base, kind, train, count)) {
                     continue;
                 }
+                Cifar10 sample = train.randomSample(count, seed);
                 AblationLosses exact = exact(base, kind, train, sample, null);
                 AblationLosses fisher = AblationEngine.defaults().withEstimate(LossEstimate.FISHER).measure(base, kind, new Cifar10ScoringData(sample),
                         scoringBatchSize, ProgressListener.NONE);
