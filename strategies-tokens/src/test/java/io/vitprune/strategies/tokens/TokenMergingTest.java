@@ -154,6 +154,44 @@ class TokenMergingTest {
     }
 
     @Test
+    void theAttentionAndMlpHalvesMakeTheBlockExactlyAndTheKeysAreEveryHeadsSideBySide() {
+        try (NDManager manager = NDManager.newBaseManager(); VisionTransformer model = ragged(TinyTokenModel.model(9, manager), manager);
+             NDManager scope = model.newScope()) {
+            NDArray x = model.embed(images(TinyTokenModel.CONFIG, 2, 10, scope));
+            for (int b = 0; b < model.structure().depth(); b++) {
+                var attended = model.attend(b, x, null, true, false);
+                assertThat(maxAbsDifference(model.feedForward(b, attended.tokens()), model.block(b, x, null, null))).isEqualTo(0f);
+                int width = model.structure().block(b).attentionWidth();
+                assertThat(attended.keys().getShape()).isEqualTo(new Shape(2, 17, width));
+                // Token 5 of image 1 by hand: LayerNorm (eps 1e-5), then the key rows of the q/k/v weight (no bias in this topology).
+                float[][][] tokens = unflatten(x);
+                float[] token = tokens[1][5];
+                double mean = 0;
+                double variance = 0;
+                for (float value : token) {
+                    mean += value / 16.0;
+                }
+                for (float value : token) {
+                    variance += (value - mean) * (value - mean) / 16.0;
+                }
+                String prefix = String.format("block%02d.", b);
+                float[] gamma = model.namedParameters().get(prefix + "attn_norm_gamma").getArray().toFloatArray();
+                float[] beta = model.namedParameters().get(prefix + "attn_norm_beta").getArray().toFloatArray();
+                float[] qkv = model.namedParameters().get(prefix + "qkv_weight").getArray().toFloatArray();
+                float[] keys = unflatten(attended.keys())[1][5];
+                for (int k = 0; k < width; k++) {
+                    double key = 0;
+                    for (int c = 0; c < 16; c++) {
+                        key += qkv[(width + k) * 16 + c] * ((token[c] - mean) / Math.sqrt(variance + 1e-5) * gamma[c] + beta[c]);
+                    }
+                    assertThat(keys[k]).as("block %d key channel %d", b, k).isCloseTo((float) key, org.assertj.core.data.Offset.offset(1e-4f));
+                }
+                x = model.block(b, x, null, null);
+            }
+        }
+    }
+
+    @Test
     void tokensAndMacsFollowTheScheduleAndTheHalfOfTheTokensBound() {
         assertThat(TokenMerging.perBlock(8, "decreasing", 6)).containsExactly(16, 12, 9, 6, 3, 0);
         assertThat(TokenMerging.perBlock(8, "constant", 3)).containsExactly(8, 8, 8);
