@@ -99,6 +99,17 @@ class TokenMergingCommandsTest {
         assertThat(Files.readAllLines(Path.of(out + ".csv"))).isEqualTo(csv);
     }
 
+    @Test
+    void theTokensExperimentRefusesANegativeRBeforeAnyWork() {
+        Path out = temp.resolve("results").resolve("tokens");
+        CliRun run = CliRun.of("experiment", "tokens", "--model", model.toString(), "--data", TestData.cifarDirectory().toString(), "--out",
+                out.toString(), "--r", "2,-1");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).startsWith("error: --r [2, -1]").contains(">= 0").doesNotContain("\tat ");
+        assertThat(Path.of(out + ".csv")).doesNotExist();
+    }
+
     private static String[] concat(String[] first, String... more) {
         String[] all = java.util.Arrays.copyOf(first, first.length + more.length);
         System.arraycopy(more, 0, all, first.length, more.length);

@@ -37,6 +37,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -100,6 +101,11 @@ public final class TokensExperiment implements Callable<Integer> {
         for (double ratio : channelRatios) {
             if (!(ratio > 0 && ratio < 1)) {
                 throw new InvalidInputException("--channel-ratios " + channelRatios + ": expected fractions in (0, 1)");
+            }
+        }
+        for (int r : Stream.concat(rs.stream(), combinedRs.stream()).toList()) {
+            if (r < 0) {
+                throw new InvalidInputException("--r " + rs + " and --combined-r " + combinedRs + ": expected tokens merged per block >= 0");
             }
         }
         if (timingRounds < 1) {
@@ -218,11 +224,11 @@ public final class TokensExperiment implements Callable<Integer> {
      * this run ({@link RuntimeTiming}: median of the rounds after a warm-up); a quick measurement,
      * not a JMH benchmark. At batch 1 each call runs 16 forward passes.
      */
-    private double[] imagesPerSecond(PrunableModel base, PrunableModel candidate, int batch, NDManager manager) {
+    private double[] imagesPerSecond(VisionTransformer base, PrunableModel candidate, int batch, NDManager manager) {
         int repeats = batch == 1 ? 16 : 1;
+        int size = base.config().imageSize();
         try (NDManager images = manager.newSubManager()) {
-            NDArray x = images.randomNormal(new Shape(batch, 3, base instanceof VisionTransformer vit ? vit.config().imageSize() : 32,
-                    base instanceof VisionTransformer vit ? vit.config().imageSize() : 32));
+            NDArray x = images.randomNormal(new Shape(batch, 3, size, size));
             double[] ms = RuntimeTiming.medianMilliseconds(timingRounds, List.of(() -> forward(base, x, repeats), () -> forward(candidate, x, repeats)));
             return new double[] {1000.0 * batch * repeats / ms[0], 1000.0 * batch * repeats / ms[1]};
         }
@@ -243,8 +249,7 @@ public final class TokensExperiment implements Callable<Integer> {
 
     /** Top-1 against the throughput ratio at batch 32: one series per method. */
     private void plot(ResultTable table) throws IOException {
-        XYChart chart = new XYChartBuilder().width(800).height(500).title("Tokens and channels on " + model.getFileName()
-                + ": top-1 vs throughput (batch 32)").xAxisTitle("throughput vs base, batch 32 (x)").yAxisTitle("top-1 (%)").build();
+        XYChart chart = new XYChartBuilder().width(800).height(500).title("Top-1 vs throughput, " + model.getFileName()).xAxisTitle("throughput vs base, batch 32 (x)").yAxisTitle("top-1 (%)").build();
         Map<String, List<double[]>> families = new LinkedHashMap<>();
         for (List<String> row : table.rows()) {
             families.computeIfAbsent(row.get(0), name -> new ArrayList<>())
