@@ -3,6 +3,7 @@ package io.vitprune.core.tokens;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.vitprune.api.TokenReducer;
@@ -96,19 +97,21 @@ final class ReducedForward {
 
     /**
      * Size-weighted averages: each kept token's {@code size * x} plus that of every token merged
-     * into it, over the sum of their sizes, which is the kept token's new size. The merged tokens
-     * are added through a one-hot (merged, kept) matrix: a small product next to the block's.
+     * into it, over the sum of their sizes, which is the kept token's new size. Features and sizes
+     * travel as one (batch, tokens, dim + 1) array; the merged tokens are added through a one-hot
+     * (kept, merged) matrix: a small product next to the block's.
      */
     private static Tokens merge(Tokens tokens, NDArray kept, NDArray merged, NDArray into, NDArray positions) {
         NDArray x = tokens.x();
         long batch = x.getShape().get(0);
-        NDArray sizes = tokens.sizes() != null ? tokens.sizes() : x.getManager().ones(new Shape(batch, x.getShape().get(1)), x.getDataType());
-        NDArray weighted = x.mul(sizes.expandDims(2));
-        NDArray mergedRows = merged.add(1);
+        long dim = x.getShape().get(2);
+        NDArray sizes = (tokens.sizes() != null ? tokens.sizes() : x.getManager().ones(new Shape(batch, x.getShape().get(1)), x.getDataType()))
+                .expandDims(2);
+        NDArray packed = NDArrays.concat(new NDList(x.mul(sizes), sizes), 2);
         NDArray spread = into.add(1).oneHot((int) kept.getShape().get(1), x.getDataType()).transpose(0, 2, 1); // (batch, 1 + k, m)
-        NDArray sums = gatherTokens(weighted, kept).add(spread.matMul(gatherTokens(weighted, mergedRows)));
-        NDArray newSizes = sizes.gather(kept, 1).add(spread.matMul(sizes.gather(mergedRows, 1).expandDims(2)).squeeze(2));
-        return new Tokens(sums.div(newSizes.expandDims(2)), newSizes, positions);
+        NDArray sums = gatherTokens(packed, kept).add(spread.matMul(gatherTokens(packed, merged.add(1))));
+        NDArray newSizes = sums.get(new NDIndex().addAllDim(2).addSliceDim(dim, dim + 1));
+        return new Tokens(sums.get(new NDIndex().addAllDim(2).addSliceDim(0, dim)).div(newSizes), newSizes.squeeze(2), positions);
     }
 
     /** Patch token indices (batch, k) as token indices with the class token first (batch, 1 + k). */

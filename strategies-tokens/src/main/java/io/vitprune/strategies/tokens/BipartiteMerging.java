@@ -3,7 +3,6 @@ package io.vitprune.strategies.tokens;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import io.vitprune.api.ModelStructure;
@@ -13,11 +12,12 @@ import io.vitprune.api.TokenState;
 
 /**
  * ToMe's bipartite soft matching ({@code bipartite_soft_matching} of facebookresearch/ToMe), per
- * image, between a block's attention and its MLP: the tokens, class token first, are split by
- * position into A (even: the class token, patches 1, 3, ...) and B (odd: patches 0, 2, ...); each A
- * token finds its most similar B token by the cosine of their attention keys; the r A tokens with
- * the most similar matches merge into them (the host averages by size and runs proportional
- * attention). The class token is protected: it never matches, so it is never merged.
+ * image, between a block's attention and its MLP: the patch tokens are split by position into A
+ * (patches 1, 3, ...) and B (patches 0, 2, ...), as ToMe's alternate split of all tokens with the
+ * class token first, protected in A, leaves them; each A token finds its most similar B token by the
+ * cosine of their attention keys; the r A tokens with the most similar matches merge into them (the
+ * host averages by size and runs proportional attention). The class token is in neither set, so it
+ * is never merged.
  *
  * <p>The similarity uses the keys of all heads side by side, not ToMe's mean over heads, because
  * pruned heads may differ in width; with equal widths this is the cosine of the concatenated keys,
@@ -47,32 +47,27 @@ final class BipartiteMerging implements TokenReducer {
         int n = state.patchTokens();
         int r = merges(state.block(), n);
         int tokens = n + 1;
-        int inA = (tokens + 1) / 2;
-        int inB = tokens / 2;
+        int inA = n / 2;
+        int inB = (n + 1) / 2;
         NDArray keys = state.keys();
-        NDManager manager = keys.getManager();
         long batch = keys.getShape().get(0);
         NDArray metric = keys.div(keys.norm(new int[] {-1}, true));
-        NDArray a = metric.get(new NDIndex().addAllDim().addSliceDim(0, tokens, 2));
+        NDArray a = metric.get(new NDIndex().addAllDim().addSliceDim(2, tokens, 2));
         NDArray b = metric.get(new NDIndex().addAllDim().addSliceDim(1, tokens, 2));
-        float[] protect = new float[inA];
-        protect[0] = Float.NEGATIVE_INFINITY; // the class token, A's first, matches nothing
-        NDArray similarity = a.matMul(b.transpose(0, 2, 1)).add(manager.create(protect).reshape(1, inA, 1));
-        NDArray best = similarity.max(new int[] {-1});
+        NDArray similarity = a.matMul(b.transpose(0, 2, 1));
         NDArray match = similarity.argMax(-1).toType(DataType.INT64, false);
-        NDArray order = best.argSort(-1, false).toType(DataType.INT64, false);
-        NDArray sources = order.get(new NDIndex(":, 0:{}", r));
-        // The unmerged A tokens in their original order; the class token (row 0, ranked last) comes first and is dropped here: the host keeps it.
-        NDArray unmerged = order.get(new NDIndex(":, {}:", r)).sort(-1).get(new NDIndex(":, 1:"));
-        NDArray bPatches = manager.arange(0, 2 * inB, 2, DataType.INT64).reshape(1, inB).repeat(0, batch);
+        NDArray order = similarity.max(new int[] {-1}).argSort(-1, false).toType(DataType.INT64, false);
+        NDArray sources = order.get(new NDIndex().addAllDim().addSliceDim(0, r));
+        NDArray unmerged = order.get(new NDIndex().addAllDim().addSliceDim(r, inA)).sort(-1); // in their original order, as ToMe keeps them
+        NDArray bPatches = keys.getManager().arange(0, 2 * inB, 2, DataType.INT64).broadcast(batch, inB);
         NDArray kept = NDArrays.concat(new NDList(aRowsToPatches(unmerged), bPatches), 1);
-        NDArray into = match.gather(sources, 1).add(inA - 1 - r);
+        NDArray into = match.gather(sources, 1).add(inA - r);
         return TokenReduction.merge(kept, aRowsToPatches(sources), into);
     }
 
-    /** A's row i is token 2i, which is patch 2i - 1. */
+    /** A's row i is patch 2i + 1. */
     private static NDArray aRowsToPatches(NDArray rows) {
-        return rows.mul(2).sub(1);
+        return rows.mul(2).add(1);
     }
 
     @Override
@@ -80,7 +75,6 @@ final class BipartiteMerging implements TokenReducer {
         if (point != TokenState.Point.BEFORE_MLP || merges(block, patchTokens) == 0) {
             return 0;
         }
-        int tokens = patchTokens + 1;
-        return (long) ((tokens + 1) / 2) * (tokens / 2) * structure.block(block).attentionWidth();
+        return (long) (patchTokens / 2) * ((patchTokens + 1) / 2) * structure.block(block).attentionWidth();
     }
 }
