@@ -100,6 +100,22 @@ class TokenMergingCommandsTest {
     }
 
     @Test
+    void theTokensExperimentFineTunesTheChannelPrunedModelsWhenAsked() throws IOException {
+        Path out = temp.resolve("results").resolve("tokens");
+        CliRun run = CliRun.of("experiment", "tokens", "--model", model.toString(), "--data", TestData.cifarDirectory().toString(), "--out",
+                out.toString(), "--work", temp.resolve("work").toString(), "--r", "2", "--no-baseline", "--channel-ratios", "0.5",
+                "--channel-selectors", "global", "--combined-r", "2", "--finetune", "--train-limit", "32", "--test-limit", "20", "--timing-rounds", "1");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(Files.readAllLines(Path.of(out + ".csv")).subList(1, 6)).extracting(line -> line.split(",")[0] + " " + line.split(",")[1])
+                .containsExactly("base -", "tome r=2", "weight-l1-global-attention-channel-50% -", "weight-l1-global-attention-channel-50%+tome r=2",
+                        "weight-l1-global-attention-channel-50%-ft -");
+        assertThat(Files.readAllLines(Path.of(out + ".csv")).get(6)).startsWith("weight-l1-global-attention-channel-50%-ft+tome,r=2,");
+        assertThat(temp.resolve("work").resolve("weight-l1-global-attention-channel-50%").resolve("finetuned").resolve("model.json")).exists();
+        assertThat(Files.readString(Path.of(out + ".md"))).contains("`-ft`: that model after 1 epoch(s) of KD fine-tuning");
+    }
+
+    @Test
     void theTokensExperimentRefusesANegativeRBeforeAnyWork() {
         Path out = temp.resolve("results").resolve("tokens");
         CliRun run = CliRun.of("experiment", "tokens", "--model", model.toString(), "--data", TestData.cifarDirectory().toString(), "--out",

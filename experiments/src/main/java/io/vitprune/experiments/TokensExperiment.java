@@ -87,6 +87,16 @@ public final class TokensExperiment implements Callable<Integer> {
     @Option(names = "--channel-selectors", split = ",", defaultValue = "uniform,global") List<String> channelSelectors;
     @Option(names = "--combined-r", split = ",", defaultValue = "4,8", description = "ToMe's r on each channel-pruned model (channels + tokens).")
     List<Integer> combinedRs;
+    @Option(names = "--finetune", description = "Also KD fine-tune each channel-pruned model from the base model (--finetune-epochs) and "
+            + "evaluate it alone and with ToMe (rows <channel method>-ft).") boolean finetune;
+    @Option(names = "--finetune-epochs", defaultValue = "1") int finetuneEpochs;
+    @Option(names = "--lr", defaultValue = "2e-4", description = "Fine-tuning peak learning rate.") double learningRate;
+    @Option(names = "--beta", defaultValue = "1.0", description = "Weight of the KD term in fine-tuning.") double beta;
+    @Option(names = "--temperature", defaultValue = "1.0") double temperature;
+    @Option(names = "--seed", defaultValue = "42", description = "Fine-tuning seed.") long seed;
+    @Option(names = "--train-limit", description = "Fine-tune on the first N training images (smoke runs).") Integer trainLimit;
+    @Option(names = "--work", defaultValue = "target/experiments/tokens", description = "Channel-pruned and fine-tuned models, fine-tune checkpoints.")
+    Path work;
     @Option(names = "--timing-rounds", defaultValue = "7", description = "Alternating rounds of the quick throughput timing (median).")
     int timingRounds;
     @Option(names = "--test-limit", description = "Evaluate on the first N test images (smoke runs).") Integer testLimit;
@@ -111,14 +121,24 @@ public final class TokensExperiment implements Callable<Integer> {
         if (timingRounds < 1) {
             throw new InvalidInputException("--timing-rounds " + timingRounds + ": expected >= 1");
         }
-        OutputGuard.check().input("--model", model).input("--data", data.directory()).files("--out", out, ".csv", ".md", ".png").verify();
+        if (finetune && finetuneEpochs < 1) {
+            throw new InvalidInputException("--finetune-epochs " + finetuneEpochs + " with --finetune: expected >= 1");
+        }
+        OutputGuard.check().input("--model", model).input("--data", data.directory()).input("--work", work)
+                .files("--out", out, ".csv", ".md", ".png").verify();
         channelSelectors.forEach(registry::selector);
         registry.scorer(channelScorer);
-        UnitKind kind = UnitKind.fromId(channelKind);
+        UnitKind.fromId(channelKind); // fails naming the kind, before any work
         Cifar10 test = data.load(Cifar10.Split.TEST, testLimit);
-        ResultTable table = ResultTable.keyedByOptions(Path.of(out + ".csv"), COLUMNS, 2, new CellOptions().model("model", model)
-                .data("test", test).command(spec, Set.of("--model", "--data", "--r", "--baseline", "--channel-ratios", "--channel-selectors",
-                        "--combined-r", "--timing-rounds", "--test-limit", "--out")).toString());
+        Cifar10 train = finetune ? data.load(Cifar10.Split.TRAIN, trainLimit) : null;
+        CellOptions options = new CellOptions().model("model", model).data("test", test);
+        if (finetune) {
+            options.data("train", train);
+        }
+        ResultTable table = ResultTable.keyedByOptions(Path.of(out + ".csv"), COLUMNS, 2, options.command(spec, Set.of("--model", "--data", "--r",
+                "--baseline", "--channel-ratios", "--channel-selectors", "--combined-r", "--finetune", "--timing-rounds", "--train-limit",
+                "--test-limit", "--work", "--out")).toString());
+        KdFinetune tuning = new KdFinetune(finetuneEpochs, learningRate, beta, temperature, seed);
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer base = ModelStore.load(model, manager)) {
             int patches = base.config().patches();
             int depth = base.structure().depth();
@@ -149,7 +169,10 @@ public final class TokensExperiment implements Callable<Integer> {
             }
             for (String selector : channelSelectors) {
                 for (double ratio : channelRatios) {
-                    channelRows(table, base, kind, selector, ratio, test, manager);
+                    channelRows(table, base, selector, ratio, test, manager);
+                    if (finetune) {
+                        finetunedRows(table, base, selector, ratio, train, test, tuning, manager);
+                    }
                 }
             }
         }
@@ -159,16 +182,14 @@ public final class TokensExperiment implements Callable<Integer> {
     }
 
     /** The channel-pruned model (no fine-tuning), then ToMe on it at each of {@code --combined-r}. */
-    private void channelRows(ResultTable table, VisionTransformer base, UnitKind kind, String selector, double ratio, Cifar10 test,
+    private void channelRows(ResultTable table, VisionTransformer base, String selector, double ratio, Cifar10 test,
                              NDManager manager) throws IOException {
         String method = channelMethod(selector, ratio);
         List<Integer> missing = combinedRs.stream().filter(r -> !table.has(method + "+tome", tomeSetting(r))).toList();
         if (table.has(method, "-") && missing.isEmpty()) {
             return;
         }
-        PruningPlan plan = Pruning.plan(base, registry.scorer(channelScorer).create(StrategySettings.EMPTY),
-                registry.selector(selector).create(StrategySettings.EMPTY), new PruningTarget(kind, ratio), ScoringContext.dataFree(manager));
-        try (VisionTransformer smaller = Surgery.apply(base, plan, manager)) {
+        try (VisionTransformer smaller = Surgery.apply(base, channelPlan(base, selector, ratio, manager), manager)) {
             if (!table.has(method, "-")) {
                 put(table, method, "-", smaller, base, ModelStats.of(smaller), base.config().patches() + 1, test, manager);
             }
@@ -178,6 +199,46 @@ public final class TokensExperiment implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    /**
+     * The channel-pruned model KD fine-tuned from the base model ({@link KdFinetune}: checkpointed in
+     * {@code --work}, so an interrupted fine-tune resumes), alone and with ToMe at each of {@code --combined-r}.
+     */
+    private void finetunedRows(ResultTable table, VisionTransformer base, String selector, double ratio, Cifar10 train, Cifar10 test,
+                               KdFinetune tuning, NDManager manager) throws IOException {
+        String method = channelMethod(selector, ratio) + "-ft";
+        List<Integer> missing = combinedRs.stream().filter(r -> !table.has(method + "+tome", tomeSetting(r))).toList();
+        if (table.has(method, "-") && missing.isEmpty()) {
+            return;
+        }
+        Path cell = work.resolve(channelMethod(selector, ratio));
+        Path tuned = cell.resolve("finetuned");
+        if (!Files.exists(tuned.resolve(ModelStore.MANIFEST))) {
+            Path pruned = cell.resolve("pruned");
+            if (!Files.exists(pruned.resolve(ModelStore.MANIFEST))) {
+                try (VisionTransformer smaller = Surgery.apply(base, channelPlan(base, selector, ratio, manager), manager)) {
+                    ModelStore.save(smaller, pruned);
+                }
+            }
+            tuning.run(pruned, base, train, test, cell.resolve("finetune"), tuned, manager);
+        }
+        try (VisionTransformer smaller = ModelStore.load(tuned, manager)) {
+            if (!table.has(method, "-")) {
+                put(table, method, "-", smaller, base, ModelStats.of(smaller), base.config().patches() + 1, test, manager);
+            }
+            for (int r : missing) {
+                try (TokenReducedModel merged = tome(copy(smaller, manager), r)) {
+                    put(table, method + "+tome", tomeSetting(r), merged, base, merged.stats(), last(merged.tokensPerBlock()[0]), test, manager);
+                }
+            }
+        }
+    }
+
+    private PruningPlan channelPlan(VisionTransformer base, String selector, double ratio, NDManager manager) {
+        return Pruning.plan(base, registry.scorer(channelScorer).create(StrategySettings.EMPTY),
+                registry.selector(selector).create(StrategySettings.EMPTY), new PruningTarget(UnitKind.fromId(channelKind), ratio),
+                ScoringContext.dataFree(manager));
     }
 
     private String channelMethod(String selector, double ratio) {
@@ -270,17 +331,19 @@ public final class TokensExperiment implements Callable<Integer> {
 
     private void writeMarkdown(ResultTable table, int testImages) throws IOException {
         StringBuilder md = new StringBuilder("# Token merging, token pruning and channel pruning\n\n")
-                .append(String.format("Model `%s`, no fine-tuning anywhere. `tome`: ToMe token merging (methods.md section 4.6), r token pairs "
+                .append(String.format("Model `%s`, no fine-tuning but where `-ft` says. `tome`: ToMe token merging (methods.md section 4.6), r token pairs "
                         + "merged in every block between attention and MLP (%s schedule), by the cosine of the attention keys of all heads side "
                         + "by side, with proportional attention. %s`%s-<selector>-%s-<ratio>`: %s scores, %s selection, that fraction of the "
-                        + "units removed; `+tome`: ToMe on that pruned model. Top-1 on %,d test images. MACs count the matrix products on the "
+                        + "units removed; `+tome`: ToMe on that pruned model. %sTop-1 on %,d test images. MACs count the matrix products on the "
                         + "tokens each block's attention and MLP get. Last-block tokens: the tokens the last block's attention gets, "
                         + "class token included. Throughput: images per second of a forward pass at batch 32 and batch 1, median of %d rounds timed in "
                         + "this run alternately with the base model (a quick measurement, not JMH); x: this model's over the base model's, "
                         + "from the same rounds. Machine: %s. Date: %s.%n%n",
                         model, schedule, baseline ? "`cls-attention`: token pruning before blocks 1.. with the class token's attention of the "
                                 + "block before, rho chosen so that the last block gets as many tokens as ToMe's at the same r. " : "",
-                        channelScorer, UnitKind.fromId(channelKind).id(), channelScorer, String.join(" / ", channelSelectors), testImages,
+                        channelScorer, UnitKind.fromId(channelKind).id(), channelScorer, String.join(" / ", channelSelectors),
+                        finetune ? String.format("`-ft`: that model after %d epoch(s) of KD fine-tuning from the base model (lr %.0e, beta %.1f, "
+                                + "temperature %.1f, seed %d). ", finetuneEpochs, learningRate, beta, temperature, seed) : "", testImages,
                         timingRounds, Machine.describe(), LocalDate.now()))
                 .append("Produced by `").append(Invocation.of(spec)).append("` (resumable).\n\n")
                 .append(ReportNotes.cellOptions(table))
