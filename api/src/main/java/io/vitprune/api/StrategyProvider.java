@@ -28,4 +28,9 @@ public interface StrategyProvider {
     default List<TokenSelectorFactory> tokenSelectors() {
         return List.of();
     }
+
+    /** Token reducers: drop or merge tokens inside the forward pass (e.g. ToMe's token merging); any scorer and selector pair is one too. */
+    default List<TokenReducerFactory> tokenReducers() {
+        return List.of();
+    }
 }

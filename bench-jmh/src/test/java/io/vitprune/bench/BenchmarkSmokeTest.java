@@ -59,6 +59,9 @@ class BenchmarkSmokeTest {
             // rho 1 is the base model alone, 0.5 the token-pruned path (predictors, top-k, gather).
             TokenForwardBenchmark.class, Map.of("batch", List.of("1"), "rho", List.of("1", "0.5"), "stages", List.of("2,4"),
                     "scorer", List.of("dynamicvit"), "model", List.of("")),
+            // r 0 is the backbone alone, 4 the merged path; ratio 0.5 a ragged channel-pruned backbone under it.
+            TokenMergingBenchmark.class, Map.of("model", List.of("reference"), "batch", List.of("1"), "r", List.of("0", "4"),
+                    "ratio", List.of("0.5")),
             TrainingStepBenchmark.class, Map.of("heads", List.of("6x32"), "batch", List.of("2")));
 
     static Stream<Class<?>> benchmarks() {

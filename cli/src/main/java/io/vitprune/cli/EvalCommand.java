@@ -9,6 +9,7 @@ import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.registry.StrategyRegistry;
 import io.vitprune.core.tokens.TokenModelStore;
 import io.vitprune.core.tokens.TokenPrunedModel;
+import io.vitprune.core.tokens.TokenReducedModel;
 import io.vitprune.core.train.Evaluation;
 import io.vitprune.deploy.OnnxEvaluation;
 import io.vitprune.experiments.DataOption;
@@ -39,6 +40,9 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     DataOption data;
 
+    @Mixin
+    TokenReducerOptions tokens;
+
     @Option(names = "--limit", description = "Evaluate the first N images only.")
     Integer limit;
 
@@ -56,6 +60,12 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws java.io.IOException {
+        tokens.requireConsistent();
+        if (tokens.given() && (runtime != Runtime.LIBTORCH || this.images != null || TokenModelStore.isTokenModel(model))) {
+            throw new InvalidInputException("--tokens " + tokens.reducer + " with " + (runtime != Runtime.LIBTORCH ? "--runtime onnxruntime"
+                    : this.images != null ? "--images" : "token-pruned model " + model)
+                    + ": a token reducer runs on libtorch with a plain or channel-pruned model directory, on CIFAR-10 images");
+        }
         if (this.images != null) {
             return evaluateImageFolder();
         }
@@ -84,6 +94,16 @@ final class EvalCommand implements Callable<Integer> {
                 Evaluation.Accuracy accuracy = Evaluation.top1(loaded, images, batchSize, System.err);
                 System.out.printf("top-1 %.2f%% (%d of %d images) token-pruned model %s (rho %s before blocks %s)%n", 100 * accuracy.top1(),
                         accuracy.correct(), accuracy.total(), model, loaded.pruning().rho(), loaded.pruning().stages());
+            }
+            return 0;
+        }
+        if (tokens.given()) {
+            try (NDManager manager = NDManager.newBaseManager();
+                 TokenReducedModel reduced = tokens.compose(ModelStore.load(model, manager), registry)) {
+                Evaluation.Accuracy accuracy = Evaluation.top1(reduced, images, batchSize, System.err);
+                System.out.printf("top-1 %.2f%% (%d of %d images) model %s with token reducer %s (tokens per block: attention %s, MLP %s)%n",
+                        100 * accuracy.top1(), accuracy.correct(), accuracy.total(), model, tokens,
+                        java.util.Arrays.toString(reduced.tokensPerBlock()[0]), java.util.Arrays.toString(reduced.tokensPerBlock()[1]));
             }
             return 0;
         }

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -34,9 +35,12 @@ final class ExportCommand implements Callable<Integer> {
             + "(per output channel, activations quantized at run time; ONNX Runtime's DynamicQuantizeMatMul).") Int8 quantize;
     @Option(names = "--head-layout", defaultValue = "grouped", description = "Ragged heads in the graph: ${COMPLETION-CANDIDATES} "
             + "(all exact).") HeadLayout headLayout;
+    @Mixin TokenReducerOptions tokens;
 
     @Override
     public Integer call() throws Exception {
+        tokens.refuse("token reduction (per-image matching, merging or dropping of tokens inside the forward pass) is not exported to "
+                + (format == Format.PYTORCH ? "PyTorch" : "ONNX") + "; export the model without --tokens and reduce tokens at run time with eval --tokens");
         if (format == Format.PYTORCH) {
             return exportForPytorch();
         }

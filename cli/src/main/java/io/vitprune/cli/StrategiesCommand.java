@@ -10,7 +10,7 @@ import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 
 /** Lists every scorer and selector found on the classpath, with the jar each came from and its settings. */
-@Command(name = "strategies", description = "List the scorers and selectors (channel and token) found (ServiceLoader), with their jars.")
+@Command(name = "strategies", description = "List the scorers and selectors (channel and token) and the token reducers found (ServiceLoader), with their jars.")
 final class StrategiesCommand implements Callable<Integer> {
     @Inject
     StrategyRegistry registry;
@@ -39,6 +39,11 @@ final class StrategiesCommand implements Callable<Integer> {
         for (var selector : registry.tokenSelectors()) {
             System.out.printf("  %-22s %s%n      from %s (provider %s)%n", selector.name(), selector.description(), selector.source(), selector.provider());
             printSettings(selector.factory().settings());
+        }
+        System.out.println("Token reducers (drop or merge tokens in the forward pass; eval --tokens NAME --token-setting KEY=VALUE):");
+        for (var reducer : registry.tokenReducers()) {
+            System.out.printf("  %-22s %s%n      from %s (provider %s)%n", reducer.name(), reducer.description(), reducer.source(), reducer.provider());
+            printSettings(reducer.factory().settings());
         }
         if (!registry.clashes().isEmpty()) {
             System.out.println("Names offered twice (unusable until one plug-in is removed):");

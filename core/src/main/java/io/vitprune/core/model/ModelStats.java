@@ -33,11 +33,21 @@ public record ModelStats(long parameters, long macsPerImage) {
      * (class token included), as after dynamic token pruning; the head runs on the class token only.
      */
     public static ModelStats of(VitConfig config, ModelStructure structure, int[] tokensPerBlock) {
+        return of(config, structure, tokensPerBlock, tokensPerBlock);
+    }
+
+    /**
+     * Parameters and MACs of a model whose block {@code b} runs its attention on
+     * {@code attentionTokens[b]} tokens and its MLP on {@code mlpTokens[b]} (class token included),
+     * as after token merging between a block's attention and its MLP.
+     */
+    public static ModelStats of(VitConfig config, ModelStructure structure, int[] attentionTokens, int[] mlpTokens) {
         Objects.requireNonNull(config, "config is null");
         Objects.requireNonNull(structure, "structure is null");
         config.requireCompatible(structure);
-        if (tokensPerBlock.length != structure.depth()) {
-            throw new IllegalArgumentException("tokens for " + tokensPerBlock.length + " blocks: expected " + structure.depth());
+        if (attentionTokens.length != structure.depth() || mlpTokens.length != structure.depth()) {
+            throw new IllegalArgumentException("tokens for " + attentionTokens.length + " and " + mlpTokens.length + " blocks: expected "
+                    + structure.depth());
         }
         long dim = config.dim();
         long patchDim = config.patchDim();
@@ -50,14 +60,15 @@ public record ModelStats(long parameters, long macsPerImage) {
         long macs = config.patches() * patchDim * dim + dim * classes;
         for (int b = 0; b < structure.depth(); b++) {
             BlockStructure block = structure.block(b);
-            long blockTokens = tokensPerBlock[b];
+            long blockTokens = attentionTokens[b];
+            long mlpBlockTokens = mlpTokens[b];
             long inner = block.attentionWidth();
             long mlp = block.mlpWidth();
             // Two LayerNorms, qkv (with a bias in some topologies), attention output, two MLP Linears.
             parameters += 4 * dim + dim * 3 * inner + (topology.qkvBias() ? 3 * inner : 0) + (inner * dim + dim) + (dim * mlp + mlp) + (mlp * dim + dim)
                     + (topology.layerScale() ? 2 * dim : 0);
             // qkv, q k^T, attention x v, output projection, two MLP Linears.
-            macs += blockTokens * dim * 3 * inner + 2 * blockTokens * blockTokens * inner + blockTokens * inner * dim + 2 * blockTokens * dim * mlp;
+            macs += blockTokens * dim * 3 * inner + 2 * blockTokens * blockTokens * inner + blockTokens * inner * dim + 2 * mlpBlockTokens * dim * mlp;
         }
         return new ModelStats(parameters, macs);
     }

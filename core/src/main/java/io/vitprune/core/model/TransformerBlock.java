@@ -162,26 +162,52 @@ public final class TransformerBlock extends AbstractBlock {
     }
 
     /**
+     * The attention half of the block, {@code x + Attn(LN(x))}; with {@code keys}, also the
+     * attention keys of every head side by side (batch, tokens, attention width); with
+     * {@code classAttention}, also the class token's attention averaged over heads (batch, tokens).
+     */
+    public record Attended(NDArray tokens, NDArray keys, NDArray classAttention) { }
+
+    /**
      * The block with an optional token keep policy (batch, tokens) of DynamicViT (methods.md section
      * 4.5): token i attends to token j with weight {@code P_ij = policy_j + (1 - policy_j) [i == j]},
      * so a dropped token attends to itself only and no token attends to a dropped one.
      */
     Pass forward(NDArray x, NDArray attentionMask, NDArray mlpMask, NDArray policy, boolean classAttention) {
-        NDArray[] clsAttention = classAttention ? new NDArray[1] : null;
-        double eps = topology.layerNormEps();
-        NDArray attended = attention(layerNorm(x, attentionNormGamma, attentionNormBeta, eps), attentionMask, policy, clsAttention);
-        x = x.add(scaled(attended, attentionScaleGamma));
-        NDArray mlp = mlp(layerNorm(x, mlpNormGamma, mlpNormBeta, eps), mlpMask);
-        return new Pass(x.add(scaled(mlp, mlpScaleGamma)), classAttention ? clsAttention[0] : null);
+        Attended attended = attend(x, attentionMask, policy, null, false, classAttention);
+        return new Pass(feedForward(attended.tokens(), mlpMask), attended.classAttention());
     }
 
-    private NDArray attention(NDArray x, NDArray mask, NDArray policy, NDArray[] classAttention) {
+    /**
+     * The attention half; {@code sizes} (batch, tokens), or null for all 1, are how many patches each
+     * token stands for after token merging: {@code log(size)} of each key is added to the attention
+     * logits (proportional attention, methods.md section 4.6).
+     */
+    Attended attend(NDArray x, NDArray attentionMask, NDArray policy, NDArray sizes, boolean keys, boolean classAttention) {
+        NDArray[] clsAttention = classAttention ? new NDArray[1] : null;
+        NDArray[] keysOut = keys ? new NDArray[1] : null;
+        NDArray attended = attention(layerNorm(x, attentionNormGamma, attentionNormBeta, topology.layerNormEps()), attentionMask, policy, sizes,
+                keysOut, clsAttention);
+        return new Attended(x.add(scaled(attended, attentionScaleGamma)), keys ? keysOut[0] : null, classAttention ? clsAttention[0] : null);
+    }
+
+    /** The MLP half of the block, {@code x + MLP(LN(x))}. */
+    NDArray feedForward(NDArray x, NDArray mlpMask) {
+        NDArray mlp = mlp(layerNorm(x, mlpNormGamma, mlpNormBeta, topology.layerNormEps()), mlpMask);
+        return x.add(scaled(mlp, mlpScaleGamma));
+    }
+
+    private NDArray attention(NDArray x, NDArray mask, NDArray policy, NDArray sizes, NDArray[] keys, NDArray[] classAttention) {
         long batch = x.getShape().get(0);
         long tokens = x.getShape().get(1);
         int inner = structure.attentionWidth();
         NDArray qkv = Linear.linear(x, qkvWeight.getArray(), qkvBias == null ? null : qkvBias.getArray()).singletonOrThrow();
+        if (keys != null) {
+            keys[0] = qkv.get(new NDIndex(":, :, {}:{}", inner, 2 * inner));
+        }
+        NDArray logSizes = sizes == null ? null : logSizes(sizes, batch, tokens);
         if (runsPadded(batch) && mask == null && policy == null && classAttention == null) {
-            return Linear.linear(paddedAttention(qkv, batch, tokens), outWeight.getArray(), outBias.getArray()).singletonOrThrow();
+            return Linear.linear(paddedAttention(qkv, batch, tokens, logSizes), outWeight.getArray(), outBias.getArray()).singletonOrThrow();
         }
         if (mask != null) {
             NDArray perImage = mask.getShape().dimension() == 1 ? mask.reshape(1, 1, inner) : mask.reshape(batch, 1, inner);
@@ -195,7 +221,7 @@ public final class TransformerBlock extends AbstractBlock {
             NDArray q = headsOf(qkv, group.firstChannel(), width, group, batch, tokens).mul(Scalars.of(qkv, attentionScale));
             NDArray k = headsOf(qkv, inner + group.firstChannel(), width, group, batch, tokens);
             NDArray v = headsOf(qkv, 2 * inner + group.firstChannel(), width, group, batch, tokens);
-            NDArray scores = q.matMul(k.transpose(0, 1, 3, 2));
+            NDArray scores = withLogSizes(q.matMul(k.transpose(0, 1, 3, 2)), logSizes);
             NDArray weights = attentionPolicy == null ? scores.softmax(-1) : softmaxWithPolicy(scores, attentionPolicy, tokens);
             if (classAttention != null) {
                 NDArray fromClass = weights.get(new NDIndex(":, :, 0, :")).sum(new int[] {1});
@@ -215,7 +241,7 @@ public final class TransformerBlock extends AbstractBlock {
      * {@link HeadExecution#PADDED}). The index arrays are made in the call's scope (a few KB), so
      * that nothing outlives it.
      */
-    private NDArray paddedAttention(NDArray qkv, long batch, long tokens) {
+    private NDArray paddedAttention(NDArray qkv, long batch, long tokens, NDArray logSizes) {
         int heads = structure.heads();
         int width = paddedHeads.width();
         NDArray withZero = NDArrays.concat(new NDList(qkv, qkv.getManager().zeros(new Shape(batch, tokens, 1), qkv.getDataType())), -1);
@@ -223,7 +249,7 @@ public final class TransformerBlock extends AbstractBlock {
                 .reshape(batch, tokens, 3, heads, width)
                 .transpose(2, 0, 3, 1, 4);
         NDArray q = qkvPadded.get(0).mul(Scalars.of(qkv, attentionScale));
-        NDArray weights = q.matMul(qkvPadded.get(1).transpose(0, 1, 3, 2)).softmax(-1);
+        NDArray weights = withLogSizes(q.matMul(qkvPadded.get(1).transpose(0, 1, 3, 2)), logSizes).softmax(-1);
         NDArray values = weights.matMul(qkvPadded.get(2)).transpose(0, 2, 1, 3).reshape(batch, tokens, (long) heads * width);
         return values.gather(columns(qkv, paddedHeads.compact(), batch, tokens), 2);
     }
@@ -259,6 +285,18 @@ public final class TransformerBlock extends AbstractBlock {
             }
             return new PaddedHeads(width, spread, compact);
         }
+    }
+
+    /** Token sizes (batch, tokens) as their logarithms (batch, 1, 1, tokens): one per key, for every head and query. */
+    private static NDArray logSizes(NDArray sizes, long batch, long tokens) {
+        if (!sizes.getShape().equals(new Shape(batch, tokens))) {
+            throw new IllegalArgumentException("token sizes of shape " + sizes.getShape() + ": expected (" + batch + ", " + tokens + ")");
+        }
+        return sizes.log().reshape(batch, 1, 1, tokens);
+    }
+
+    private static NDArray withLogSizes(NDArray scores, NDArray logSizes) {
+        return logSizes == null ? scores : scores.add(logSizes);
     }
 
     /** {@code P_ij = policy_j + (1 - policy_j) [i == j]} as (batch, 1, tokens, tokens). */

@@ -256,6 +256,22 @@ public final class VisionTransformer extends AbstractBlock implements PrunableMo
         return blocks.get(index).forward(tokens, null, null, policy, classAttention);
     }
 
+    /**
+     * The attention half of block {@code index}, {@code x + Attn(LN(x))}, for token reduction between
+     * a block's attention and its MLP: {@code sizes} (batch, tokens; null for all 1) add
+     * {@code log(size)} of each key to the attention logits (proportional attention); {@code keys}
+     * and {@code classAttention} ask for the block's keys and the class token's attention.
+     * {@code feedForward(index, attend(index, x, null, false, false).tokens())} is {@code block(index, x, null, null)}.
+     */
+    public TransformerBlock.Attended attend(int index, NDArray tokens, NDArray sizes, boolean keys, boolean classAttention) {
+        return blocks.get(index).attend(tokens, null, null, sizes, keys, classAttention);
+    }
+
+    /** The MLP half of block {@code index}, {@code x + MLP(LN(x))}. */
+    public NDArray feedForward(int index, NDArray tokens) {
+        return blocks.get(index).feedForward(tokens, null);
+    }
+
     @Override
     public NDArray classify(NDArray tokens) {
         NDArray pooled = config.topology().pooling() == Topology.Pooling.AVERAGE

@@ -6,6 +6,8 @@ import io.vitprune.api.Selector;
 import io.vitprune.api.SelectorFactory;
 import io.vitprune.api.SettingSpec;
 import io.vitprune.api.StrategySettings;
+import io.vitprune.api.TokenReducer;
+import io.vitprune.api.TokenReducerFactory;
 import io.vitprune.api.TokenScorer;
 import io.vitprune.api.TokenScorerFactory;
 import io.vitprune.api.TokenSelector;
@@ -132,6 +134,29 @@ final class CheckedFactories {
         public TokenSelector create(StrategySettings settings) {
             settings.check(name(), settings());
             return plugin.create(settings);
+        }
+    }
+
+    record CheckedTokenReducerFactory(TokenReducerFactory plugin) implements TokenReducerFactory {
+        @Override
+        public String name() {
+            return plugin.name();
+        }
+
+        @Override
+        public String description() {
+            return plugin.description();
+        }
+
+        @Override
+        public List<SettingSpec> settings() {
+            return plugin.settings();
+        }
+
+        @Override
+        public TokenReducer create(StrategySettings settings, Setup setup) {
+            settings.check(name(), settings());
+            return plugin.create(settings, setup);
         }
     }
 }

@@ -6,6 +6,7 @@ import io.vitprune.api.InvalidInputException;
 import io.vitprune.api.ScorerFactory;
 import io.vitprune.api.SelectorFactory;
 import io.vitprune.api.StrategyProvider;
+import io.vitprune.api.TokenReducerFactory;
 import io.vitprune.api.TokenScorerFactory;
 import io.vitprune.api.TokenSelectorFactory;
 import java.util.ArrayList;
@@ -34,6 +35,7 @@ public final class StrategyRegistry {
     private final Catalog<SelectorFactory> selectors;
     private final Catalog<TokenScorerFactory> tokenScorers;
     private final Catalog<TokenSelectorFactory> tokenSelectors;
+    private final Catalog<TokenReducerFactory> tokenReducers;
     private final List<BrokenProvider> broken;
 
     /** A name offered more than once for one kind of strategy, with every offer. */
@@ -97,13 +99,15 @@ public final class StrategyRegistry {
 
     /** A provider that loaded, with its factories as offered (checked once, so that later reads need no guarding). */
     private record Loaded(List<Registered<ScorerFactory>> scorers, List<Registered<SelectorFactory>> selectors,
-                          List<Registered<TokenScorerFactory>> tokenScorers, List<Registered<TokenSelectorFactory>> tokenSelectors) { }
+                          List<Registered<TokenScorerFactory>> tokenScorers, List<Registered<TokenSelectorFactory>> tokenSelectors,
+                          List<Registered<TokenReducerFactory>> tokenReducers) { }
 
     private StrategyRegistry(List<Loaded> loaded, List<BrokenProvider> broken) {
         this.scorers = Catalog.of("scorer", loaded, Loaded::scorers);
         this.selectors = Catalog.of("selector", loaded, Loaded::selectors);
         this.tokenScorers = Catalog.of("token scorer", loaded, Loaded::tokenScorers);
         this.tokenSelectors = Catalog.of("token selector", loaded, Loaded::tokenSelectors);
+        this.tokenReducers = Catalog.of("token reducer", loaded, Loaded::tokenReducers);
         this.broken = List.copyOf(broken);
     }
 
@@ -142,6 +146,16 @@ public final class StrategyRegistry {
         return tokenSelectors.find(name, broken);
     }
 
+    /** The token reducer factory called {@code name}; fails listing the names there are. */
+    public TokenReducerFactory tokenReducer(String name) {
+        return tokenReducers.find(name, broken);
+    }
+
+    /** Every token reducer with a unique name, sorted by name. */
+    public List<Registered<TokenReducerFactory>> tokenReducers() {
+        return List.copyOf(tokenReducers.unique().values());
+    }
+
     /** Every token scorer with a unique name, sorted by name. */
     public List<Registered<TokenScorerFactory>> tokenScorers() {
         return List.copyOf(tokenScorers.unique().values());
@@ -170,7 +184,7 @@ public final class StrategyRegistry {
     /** Names offered by more than one plug-in, unusable until one of them is removed. */
     public List<Clash> clashes() {
         List<Clash> all = new ArrayList<>();
-        for (Catalog<?> catalog : List.of(scorers, selectors, tokenScorers, tokenSelectors)) {
+        for (Catalog<?> catalog : List.of(scorers, selectors, tokenScorers, tokenSelectors, tokenReducers)) {
             all.addAll(catalog.clashes());
         }
         return all;
@@ -219,7 +233,9 @@ public final class StrategyRegistry {
                     offers("tokenScorers()", provider.tokenScorers(), TokenScorerFactory::name, TokenScorerFactory::description,
                             CheckedFactories.CheckedTokenScorerFactory::new, name, source),
                     offers("tokenSelectors()", provider.tokenSelectors(), TokenSelectorFactory::name, TokenSelectorFactory::description,
-                            CheckedFactories.CheckedTokenSelectorFactory::new, name, source)));
+                            CheckedFactories.CheckedTokenSelectorFactory::new, name, source),
+                    offers("tokenReducers()", provider.tokenReducers(), TokenReducerFactory::name, TokenReducerFactory::description,
+                            CheckedFactories.CheckedTokenReducerFactory::new, name, source)));
         } catch (ServiceConfigurationError | RuntimeException | LinkageError e) {
             broken.add(new BrokenProvider(type.getName(), source, reason(e)));
         }

@@ -3,11 +3,7 @@ package io.vitprune.core.tokens;
 import static java.util.Objects.requireNonNull;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import io.vitprune.api.ModelPart;
 import io.vitprune.api.ModelStructure;
@@ -16,11 +12,9 @@ import io.vitprune.api.TokenPruning;
 import io.vitprune.api.TokenScorer;
 import io.vitprune.api.TokenScorerFactory;
 import io.vitprune.api.TokenSelector;
-import io.vitprune.api.TokenStage;
 import io.vitprune.core.model.ModelStats;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.registry.StrategyRegistry;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -28,7 +22,8 @@ import java.util.List;
  * stage's block a {@link TokenScorer} scores the patch tokens of every image, a
  * {@link TokenSelector} keeps the top {@code int(N * rho^s)}, and the kept tokens (class token
  * first) are gathered, so that the later blocks really run on fewer tokens. There is no masking at
- * inference: {@link #logits} is the cheap path.
+ * inference: {@link #logits} is the cheap path. The pair runs as a token reducer
+ * ({@link ScoredTokenReducer}) in the host's reduced forward pass, as every token reducer does.
  *
  * <p>Owns the backbone and the scorer: closing this model closes both. Compute inside
  * {@code try (NDManager scope = model.newScope())}. The staged {@link PrunableModel} methods are
@@ -40,6 +35,7 @@ public final class TokenPrunedModel implements PrunableModel, AutoCloseable {
     private final TokenStrategies strategies;
     private final TokenScorer scorer;
     private final TokenSelector selector;
+    private final ScoredTokenReducer reducer;
 
     /**
      * A forward pass: logits, the tokens after the last block (batch, 1 + kept, dim), class token
@@ -61,6 +57,7 @@ public final class TokenPrunedModel implements PrunableModel, AutoCloseable {
         this.scorer = requireNonNull(scorer, "scorer is null");
         this.selector = requireNonNull(selector, "selector is null");
         pruning.requireFits(backbone.structure().depth());
+        this.reducer = new ScoredTokenReducer(pruning, backbone.config().patches(), scorer, strategies.scorer(), selector);
     }
 
     /**
@@ -138,85 +135,19 @@ public final class TokenPrunedModel implements PrunableModel, AutoCloseable {
 
     /** Like {@link #logits}, also returning which original patches each image kept at each stage (for pictures). */
     public Pass forward(NDArray images, boolean trackPatches) {
-        int patches = backbone.config().patches();
-        NDArray x = backbone.embed(images);
-        long batch = x.getShape().get(0);
-        NDArray positions = trackPatches ? x.getManager().arange(0, patches, 1, DataType.INT64).reshape(1, patches).repeat(0, batch) : null;
-        List<NDArray> kept = new ArrayList<>();
-        NDArray classAttention = null;
-        int depth = backbone.structure().depth();
-        for (int b = 0; b < depth; b++) {
-            int stage = pruning.stageBefore(b);
-            if (stage >= 0) {
-                TokenStage context = new TokenStage(stage, b, patches, x, null, classAttention);
-                NDArray scores = scorer.score(context);
-                int n = context.patchTokens();
-                if (!scores.getShape().equals(new Shape(batch, n))) {
-                    throw new IllegalStateException("token scorer '" + strategies.scorer() + "' returned scores of shape " + scores.getShape()
-                            + ": expected (" + batch + ", " + n + ")");
-                }
-                int keep = Math.min(n, pruning.keep(patches, stage));
-                if (keep < n) {
-                    NDArray indices = selector.select(scores, keep).toType(DataType.INT64, false);
-                    x = gather(x, indices);
-                    if (positions != null) {
-                        positions = positions.gather(indices, 1);
-                    }
-                }
-                if (positions != null) {
-                    kept.add(positions);
-                }
-            }
-            boolean needsAttention = scorer.needsClassAttention() && pruning.stageBefore(b + 1) >= 0;
-            if (needsAttention) {
-                var pass = backbone.block(b, x, null, true);
-                x = pass.tokens();
-                classAttention = pass.classAttention();
-            } else {
-                x = backbone.block(b, x, null, null);
-                classAttention = null;
-            }
-        }
-        return new Pass(backbone.classify(x), x, kept);
-    }
-
-    /** Tokens (batch, 1 + n, dim) to (batch, 1 + keep, dim): the class token, then patch tokens {@code indices} (batch, keep). */
-    static NDArray gather(NDArray tokens, NDArray patchIndices) {
-        long batch = tokens.getShape().get(0);
-        long dim = tokens.getShape().get(2);
-        long keep = patchIndices.getShape().get(1);
-        NDArray withClass = NDArrays.concat(new NDList(patchIndices.getManager().zeros(new Shape(batch, 1), DataType.INT64),
-                patchIndices.add(1)), 1);
-        return tokens.gather(withClass.reshape(batch, keep + 1, 1).repeat(2, dim), 1);
+        ReducedForward.Pass pass = ReducedForward.forward(backbone, reducer, strategies.scorer(), images, trackPatches);
+        List<NDArray> kept = trackPatches ? pruning.stages().stream().map(pass.patchesPerBlock()::get).toList() : List.of();
+        return new Pass(pass.logits(), pass.tokens(), kept);
     }
 
     /** Tokens entering each block, class token included, at this pruning. */
     public int[] tokensPerBlock() {
-        int patches = backbone.config().patches();
-        int[] tokens = new int[backbone.structure().depth()];
-        int current = patches;
-        for (int b = 0; b < tokens.length; b++) {
-            int stage = pruning.stageBefore(b);
-            if (stage >= 0) {
-                current = Math.min(current, pruning.keep(patches, stage));
-            }
-            tokens[b] = current + 1;
-        }
-        return tokens;
+        return ReducedForward.tokensPerBlock(backbone.config().patches(), backbone.structure().depth(), reducer)[0];
     }
 
     /** Parameters (backbone and scorer) and MACs per image (blocks on the kept tokens, plus scoring). */
     public ModelStats stats() {
-        int patches = backbone.config().patches();
-        int[] tokens = tokensPerBlock();
-        long scorerMacs = 0;
-        for (int s = 0; s < pruning.count(); s++) {
-            int block = pruning.stages().get(s);
-            int entering = block == 0 ? patches : tokens[block - 1] - 1;
-            scorerMacs += scorer.macsPerImage(s, entering);
-        }
-        long scorerParameters = scorer.parameters().values().stream().mapToLong(p -> p.getArray().size()).sum();
-        return ModelStats.of(backbone.config(), backbone.structure(), tokens).plus(scorerParameters, scorerMacs);
+        return ReducedForward.stats(backbone, reducer);
     }
 
     /** The scorer's parameters by name (empty for a scorer that learns nothing). */

@@ -28,6 +28,7 @@ public final class Evaluation {
     public static Accuracy top1(PrunableModel model, TrainingImages data, int batchSize, PrintStream progressOut) {
         VisionTransformer network = model instanceof VisionTransformer vit ? vit
                 : model instanceof TokenPrunedModel tokens ? tokens.backbone()
+                : model instanceof io.vitprune.core.tokens.TokenReducedModel reduced ? reduced.backbone()
                 : model instanceof Trainable trainable ? trainable.network() : null;
         if (network != null) {
             data.requireFeeds(network.config().preprocessing(), "evaluated on these images");

@@ -1,0 +1,134 @@
+package io.vitprune.core.tokens;
+
+import static java.util.Objects.requireNonNull;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.vitprune.api.InvalidInputException;
+import io.vitprune.api.ModelPart;
+import io.vitprune.api.ModelStructure;
+import io.vitprune.api.PrunableModel;
+import io.vitprune.api.StrategySettings;
+import io.vitprune.api.TokenReducer;
+import io.vitprune.api.TokenReducerFactory;
+import io.vitprune.core.model.ModelStats;
+import io.vitprune.core.model.Topology;
+import io.vitprune.core.model.VisionTransformer;
+import io.vitprune.core.registry.StrategyRegistry;
+
+/**
+ * A backbone ViT (plain or channel-pruned) with a registered {@link TokenReducer} in its forward
+ * pass, e.g. ToMe's token merging: composed by name, needs no training and is not saved (compose
+ * it again from the backbone and the reducer's settings).
+ *
+ * <p>Owns the backbone and the reducer: closing this model closes both. Compute inside
+ * {@code try (NDManager scope = model.newScope())}. The staged {@link PrunableModel} methods are
+ * the backbone's; {@link #logits} is the reduced forward pass.
+ */
+public final class TokenReducedModel implements PrunableModel, AutoCloseable {
+    private final VisionTransformer backbone;
+    private final String reducerName;
+    private final StrategySettings settings;
+    private final TokenReducer reducer;
+
+    private TokenReducedModel(VisionTransformer backbone, String reducerName, StrategySettings settings, TokenReducer reducer) {
+        this.backbone = backbone;
+        this.reducerName = reducerName;
+        this.settings = settings;
+        this.reducer = reducer;
+    }
+
+    /** Composes {@code backbone} with the registry's token reducer {@code reducer}; owns the backbone once built. */
+    public static TokenReducedModel compose(VisionTransformer backbone, String reducer, StrategySettings settings, StrategyRegistry registry, long seed) {
+        requireNonNull(backbone, "backbone is null");
+        requireNonNull(reducer, "reducer is null");
+        StrategySettings given = settings == null ? StrategySettings.EMPTY : settings;
+        if (backbone.config().topology().pooling() != Topology.Pooling.CLASS_TOKEN) {
+            // Reducers keep the class token for the classifier's sake; an average over reduced tokens is another model.
+            throw new InvalidInputException("token reducer '" + reducer + "' needs a model that classifies its class token: this one pools "
+                    + backbone.config().topology().pooling());
+        }
+        TokenReducerFactory factory = registry.tokenReducer(reducer);
+        TokenReducer made = factory.create(given, new TokenReducerFactory.Setup(backbone.structure(), backbone.config().patches(), backbone.manager(), seed));
+        return new TokenReducedModel(backbone, reducer, given, made);
+    }
+
+    public VisionTransformer backbone() {
+        return backbone;
+    }
+
+    /** The reducer's registry name. */
+    public String reducerName() {
+        return reducerName;
+    }
+
+    public StrategySettings settings() {
+        return settings;
+    }
+
+    @Override
+    public ModelStructure structure() {
+        return backbone.structure();
+    }
+
+    @Override
+    public NDManager newScope() {
+        NDManager scope = backbone.newScope();
+        reducer.parameters().values().forEach(parameter -> parameter.getArray().tempAttach(scope));
+        return scope;
+    }
+
+    @Override
+    public NDArray weight(int block, ModelPart part) {
+        return backbone.weight(block, part);
+    }
+
+    @Override
+    public NDArray embed(NDArray images) {
+        return backbone.embed(images);
+    }
+
+    @Override
+    public NDArray block(int index, NDArray tokens, NDArray attentionMask, NDArray mlpMask) {
+        return backbone.block(index, tokens, attentionMask, mlpMask);
+    }
+
+    @Override
+    public NDArray classify(NDArray tokens) {
+        return backbone.classify(tokens);
+    }
+
+    /** The reduced forward pass: images to logits. */
+    @Override
+    public NDArray logits(NDArray images) {
+        return ReducedForward.forward(backbone, reducer, reducerName, images, false).logits();
+    }
+
+    /** Logits, the tokens after the last block (batch, 1 + n, dim), class token first, and their sizes (batch, 1 + n; null when nothing was merged). */
+    public record Pass(NDArray logits, NDArray tokens, NDArray sizes) { }
+
+    /** Like {@link #logits}, also returning the last tokens and their sizes. */
+    public Pass forward(NDArray images) {
+        ReducedForward.Pass pass = ReducedForward.forward(backbone, reducer, reducerName, images, false);
+        return new Pass(pass.logits(), pass.tokens(), pass.sizes());
+    }
+
+    /** Tokens (class token included) entering each block's attention, then each block's MLP: {@code [attention[], mlp[]]}. */
+    public int[][] tokensPerBlock() {
+        return ReducedForward.tokensPerBlock(backbone.config().patches(), backbone.structure().depth(), reducer);
+    }
+
+    /** Parameters (backbone and reducer) and MACs per image (attention and MLP of each block on the tokens they get). */
+    public ModelStats stats() {
+        return ReducedForward.stats(backbone, reducer);
+    }
+
+    @Override
+    public void close() {
+        try {
+            reducer.close();
+        } finally {
+            backbone.close();
+        }
+    }
+}
