@@ -8,7 +8,7 @@
 #
 #   scripts/results.sh                 all, in order
 #   scripts/results.sh finetune vtp    only these (finetune, paper-table, vtp-lambda, vtp-lambda-50k, vtp, dynamicvit, dynamicvit-early,
-#                                      deploy, scoring-estimates)
+#                                      deploy, scoring-estimates, tokens)
 #
 # Build first (mvn -B -q install -DskipTests). Run it on an otherwise idle machine: the experiments
 # time forward passes for their latency columns. The benchmarks are scripts/bench.sh.
@@ -25,7 +25,7 @@ vitprune() { java -Xmx6g -jar cli/target/vitprune.jar "$@"; }
 
 experiments=("$@")
 if [[ ${#experiments[@]} -eq 0 ]]; then
-  experiments=(finetune paper-table vtp-lambda vtp-lambda-50k vtp dynamicvit dynamicvit-early deploy scoring-estimates)
+  experiments=(finetune paper-table vtp-lambda vtp-lambda-50k vtp dynamicvit dynamicvit-early deploy scoring-estimates tokens)
 fi
 for experiment in "${experiments[@]}"; do
   echo "== experiment $experiment ($(date -u +%FT%TZ))"
@@ -49,7 +49,8 @@ for experiment in "${experiments[@]}"; do
     deploy) vitprune experiment deploy --out docs/results/deploy ;;
     # Shares paper-table's ablation directory: its attention-channel losses of seed 0 are not measured again.
     scoring-estimates) vitprune experiment scoring-estimates --out docs/results/scoring-estimates ;;
-    *) echo "error: unknown experiment '$experiment': expected finetune, paper-table, vtp-lambda, vtp-lambda-50k, vtp, dynamicvit, dynamicvit-early, deploy or scoring-estimates" >&2
+    tokens) vitprune experiment tokens --finetune --out docs/results/tokens ;;
+    *) echo "error: unknown experiment '$experiment': expected finetune, paper-table, vtp-lambda, vtp-lambda-50k, vtp, dynamicvit, dynamicvit-early, deploy, scoring-estimates or tokens" >&2
        exit 1 ;;
   esac
 done
