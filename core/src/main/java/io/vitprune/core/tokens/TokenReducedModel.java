@@ -3,15 +3,11 @@ package io.vitprune.core.tokens;
 import static java.util.Objects.requireNonNull;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import io.vitprune.api.InvalidInputException;
-import io.vitprune.api.ModelPart;
-import io.vitprune.api.ModelStructure;
 import io.vitprune.api.PrunableModel;
 import io.vitprune.api.StrategySettings;
 import io.vitprune.api.TokenReducer;
 import io.vitprune.api.TokenReducerFactory;
-import io.vitprune.core.model.ModelStats;
 import io.vitprune.core.model.Topology;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.registry.StrategyRegistry;
@@ -25,17 +21,12 @@ import io.vitprune.core.registry.StrategyRegistry;
  * {@code try (NDManager scope = model.newScope())}. The staged {@link PrunableModel} methods are
  * the backbone's; {@link #logits} is the reduced forward pass.
  */
-public final class TokenReducedModel implements PrunableModel, AutoCloseable {
-    private final VisionTransformer backbone;
-    private final String reducerName;
+public final class TokenReducedModel extends ReducedBackbone {
     private final StrategySettings settings;
-    private final TokenReducer reducer;
 
     private TokenReducedModel(VisionTransformer backbone, String reducerName, StrategySettings settings, TokenReducer reducer) {
-        this.backbone = backbone;
-        this.reducerName = reducerName;
+        super(backbone, reducer, reducerName);
         this.settings = settings;
-        this.reducer = reducer;
     }
 
     /** Composes {@code backbone} with the registry's token reducer {@code reducer}; owns the backbone once built. */
@@ -53,10 +44,6 @@ public final class TokenReducedModel implements PrunableModel, AutoCloseable {
         return new TokenReducedModel(backbone, reducer, given, made);
     }
 
-    public VisionTransformer backbone() {
-        return backbone;
-    }
-
     /** The reducer's registry name. */
     public String reducerName() {
         return reducerName;
@@ -64,44 +51,6 @@ public final class TokenReducedModel implements PrunableModel, AutoCloseable {
 
     public StrategySettings settings() {
         return settings;
-    }
-
-    @Override
-    public ModelStructure structure() {
-        return backbone.structure();
-    }
-
-    @Override
-    public NDManager newScope() {
-        NDManager scope = backbone.newScope();
-        reducer.parameters().values().forEach(parameter -> parameter.getArray().tempAttach(scope));
-        return scope;
-    }
-
-    @Override
-    public NDArray weight(int block, ModelPart part) {
-        return backbone.weight(block, part);
-    }
-
-    @Override
-    public NDArray embed(NDArray images) {
-        return backbone.embed(images);
-    }
-
-    @Override
-    public NDArray block(int index, NDArray tokens, NDArray attentionMask, NDArray mlpMask) {
-        return backbone.block(index, tokens, attentionMask, mlpMask);
-    }
-
-    @Override
-    public NDArray classify(NDArray tokens) {
-        return backbone.classify(tokens);
-    }
-
-    /** The reduced forward pass: images to logits. */
-    @Override
-    public NDArray logits(NDArray images) {
-        return ReducedForward.forward(backbone, reducer, reducerName, images, false).logits();
     }
 
     /** Logits, the tokens after the last block (batch, 1 + n, dim), class token first, and their sizes (batch, 1 + n; null when nothing was merged). */
@@ -116,19 +65,5 @@ public final class TokenReducedModel implements PrunableModel, AutoCloseable {
     /** Tokens (class token included) entering each block's attention, then each block's MLP: {@code [attention[], mlp[]]}. */
     public int[][] tokensPerBlock() {
         return ReducedForward.tokensPerBlock(backbone.config().patches(), backbone.structure().depth(), reducer);
-    }
-
-    /** Parameters (backbone and reducer) and MACs per image (attention and MLP of each block on the tokens they get). */
-    public ModelStats stats() {
-        return ReducedForward.stats(backbone, reducer);
-    }
-
-    @Override
-    public void close() {
-        try {
-            reducer.close();
-        } finally {
-            backbone.close();
-        }
     }
 }
