@@ -75,7 +75,8 @@ record ScoringEstimatesReport(ScoringEstimatesExperiment.Tables tables, List<Uni
     }
 
     private void time(StringBuilder md) {
-        md.append("## Scoring time\n\nWall seconds of one scoring of every unit of the kind (one run each; the machine otherwise idle). "
+        md.append("## Scoring time\n\nWall seconds of one scoring of every unit of the kind (one run each, timed inside the experiment: work "
+                + "beside it on the machine slows every figure, and the experiment does not know; time it alone for ratios to quote). "
                 + "Exact losses of larger sets come from the paper table's shared, resumable measurement and are not timed here; "
                 + "docs/scoring-benchmark.md times them.\n\n| kind | units | images | exact (s) | taylor (s) | fisher (s) | exact / fisher |\n"
                 + "|---|---|---|---|---|---|---|\n");
