@@ -7,7 +7,6 @@ import io.vitprune.api.PruningTarget;
 import io.vitprune.api.StrategySettings;
 import io.vitprune.api.UnitKind;
 import io.vitprune.api.UnitScores;
-import io.vitprune.core.EngineDefaults;
 import io.vitprune.core.Pruning;
 import io.vitprune.core.data.Cifar10;
 import io.vitprune.core.data.Cifar10ScoringData;
@@ -122,7 +121,7 @@ public final class ScoringEstimatesExperiment implements Callable<Integer> {
             }
         }
         new ScoringEstimatesReport(tables, unitKinds, images.stream().sorted().toList(), ratios.stream().sorted().toList(), seed, out,
-                Invocation.of(spec, Set.of("--report-only")), EngineDefaults.threads(), test.size()).write(lossesForPlot(train));
+                Invocation.of(spec, Set.of("--report-only")), test.size()).write(lossesForPlot(train));
         return 0;
     }
 
