@@ -324,9 +324,7 @@ public final class TokensExperiment implements Callable<Integer> {
         });
         Path png = Path.of(out + ".png").toAbsolutePath();
         Files.createDirectories(png.getParent());
-        Path staged = png.resolveSibling("." + png.getFileName() + ".staging");
-        BitmapEncoder.saveBitmap(chart, staged.toString(), BitmapEncoder.BitmapFormat.PNG);
-        Files.move(Path.of(staged + ".png"), png, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.write(png, stream -> BitmapEncoder.saveBitmap(chart, stream, BitmapEncoder.BitmapFormat.PNG));
     }
 
     private void writeMarkdown(ResultTable table, int testImages) throws IOException {
