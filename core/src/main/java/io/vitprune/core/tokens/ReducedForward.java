@@ -3,7 +3,7 @@ package io.vitprune.core.tokens;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.vitprune.api.TokenReducer;
@@ -87,31 +87,71 @@ final class ReducedForward {
                     + (reduction.merged() == null ? "" : ", merged " + reduction.merged().getShape()))
                     + ": expected kept (" + batch + ", " + keep + ") and at most " + (n - keep) + " merged per image");
         }
-        NDArray kept = withClassToken(reduction.kept().toType(DataType.INT64, false));
         NDArray positions = tokens.positions() == null ? null : tokens.positions().gather(reduction.kept().toType(DataType.INT64, false), 1);
         if (reduction.merged() == null) {
+            NDArray kept = withClassToken(reduction.kept().toType(DataType.INT64, false));
             return new Tokens(gatherTokens(tokens.x(), kept), tokens.sizes() == null ? null : tokens.sizes().gather(kept, 1), positions);
         }
-        return merge(tokens, kept, reduction.merged().toType(DataType.INT64, false), reduction.into().toType(DataType.INT64, false), positions);
+        return merge(tokens, reduction, positions, state, reducerName);
     }
 
     /**
-     * Size-weighted averages: each kept token's {@code size * x} plus that of every token merged
-     * into it, over the sum of their sizes, which is the kept token's new size. Features and sizes
-     * travel as one (batch, tokens, dim + 1) array; the merged tokens are added through a one-hot
-     * (kept, merged) matrix: a small product next to the block's.
+     * Size-weighted averages as one product: row k of the (batch, 1 + k, tokens) weights holds, for
+     * kept token k and for each token merged into it, its size over their total, which is the kept
+     * token's new size. The weights are made on the host from the indices because at tens of tokens
+     * the arithmetic is negligible and each call into the engine is not: gathering, one-hot and
+     * scaling as engine operations made token merging slower than the whole model at batch 1.
      */
-    private static Tokens merge(Tokens tokens, NDArray kept, NDArray merged, NDArray into, NDArray positions) {
+    private static Tokens merge(Tokens tokens, TokenReduction reduction, NDArray positions, TokenState state, String reducerName) {
         NDArray x = tokens.x();
-        long batch = x.getShape().get(0);
-        long dim = x.getShape().get(2);
-        NDArray sizes = (tokens.sizes() != null ? tokens.sizes() : x.getManager().ones(new Shape(batch, x.getShape().get(1)), x.getDataType()))
-                .expandDims(2);
-        NDArray packed = NDArrays.concat(new NDList(x.mul(sizes), sizes), 2);
-        NDArray spread = into.add(1).oneHot((int) kept.getShape().get(1), x.getDataType()).transpose(0, 2, 1); // (batch, 1 + k, m)
-        NDArray sums = gatherTokens(packed, kept).add(spread.matMul(gatherTokens(packed, merged.add(1))));
-        NDArray newSizes = sums.get(new NDIndex().addAllDim(2).addSliceDim(dim, dim + 1));
-        return new Tokens(sums.get(new NDIndex().addAllDim(2).addSliceDim(0, dim)).div(newSizes), newSizes.squeeze(2), positions);
+        int batch = (int) x.getShape().get(0);
+        int before = (int) x.getShape().get(1);
+        int keep = (int) reduction.kept().getShape().get(1);
+        int after = keep + 1;
+        int merges = (int) reduction.merged().getShape().get(1);
+        long[] kept = reduction.kept().toType(DataType.INT64, false).toLongArray();
+        long[] merged = reduction.merged().toType(DataType.INT64, false).toLongArray();
+        long[] into = reduction.into().toType(DataType.INT64, false).toLongArray();
+        float[] sizes = tokens.sizes() == null ? null : tokens.sizes().toFloatArray();
+        float[] newSizes = new float[batch * after];
+        int[] source = new int[batch * (after + merges)]; // per image: the token of each kept row, then of each merged one
+        int[] target = new int[source.length]; // the row each of them lands in
+        for (int image = 0; image < batch; image++) {
+            int base = image * (after + merges);
+            source[base] = 0;
+            for (int k = 0; k < keep; k++) {
+                source[base + 1 + k] = 1 + patch(kept[image * keep + k], before, "kept", state, reducerName);
+                target[base + 1 + k] = 1 + k;
+            }
+            for (int m = 0; m < merges; m++) {
+                source[base + after + m] = 1 + patch(merged[image * merges + m], before, "merged", state, reducerName);
+                target[base + after + m] = 1 + (int) checked(into[image * merges + m], keep, "into", state, reducerName);
+            }
+            for (int i = base; i < base + after + merges; i++) {
+                newSizes[image * after + target[i]] += sizes == null ? 1f : sizes[image * before + source[i]];
+            }
+        }
+        float[] weights = new float[batch * after * before];
+        for (int i = 0; i < source.length; i++) {
+            int image = i / (after + merges);
+            float size = sizes == null ? 1f : sizes[image * before + source[i]];
+            weights[(image * after + target[i]) * before + source[i]] += size / newSizes[image * after + target[i]];
+        }
+        NDManager manager = x.getManager();
+        NDArray averaging = manager.create(weights, new Shape(batch, after, before)).toType(x.getDataType(), false);
+        return new Tokens(averaging.matMul(x), manager.create(newSizes, new Shape(batch, after)).toType(x.getDataType(), false), positions);
+    }
+
+    private static int patch(long index, int tokens, String what, TokenState state, String reducerName) {
+        return (int) checked(index, tokens - 1, what, state, reducerName);
+    }
+
+    private static long checked(long index, int bound, String what, TokenState state, String reducerName) {
+        if (index < 0 || index >= bound) {
+            throw new IllegalStateException("token reducer '" + reducerName + "' at " + state.point() + " of block " + state.block()
+                    + " returned " + what + " index " + index + ": expected 0.." + (bound - 1));
+        }
+        return index;
     }
 
     /** Patch token indices (batch, k) as token indices with the class token first (batch, 1 + k). */

@@ -1,14 +1,14 @@
 package io.vitprune.strategies.tokens;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import io.vitprune.api.ModelStructure;
 import io.vitprune.api.TokenReducer;
 import io.vitprune.api.TokenReduction;
 import io.vitprune.api.TokenState;
+import java.util.Arrays;
 
 /**
  * ToMe's bipartite soft matching ({@code bipartite_soft_matching} of facebookresearch/ToMe), per
@@ -42,6 +42,11 @@ final class BipartiteMerging implements TokenReducer {
         return point == TokenState.Point.BEFORE_MLP ? patchTokens - merges(block, patchTokens) : patchTokens;
     }
 
+    /**
+     * The cosines come from the engine in one product; matching and ranking a few dozen rows per
+     * image is done here, because as engine operations (argmax, max, argsort, slices, index
+     * arithmetic) their calls cost more than the block they save at batch 1.
+     */
     @Override
     public TokenReduction reduce(TokenState state) {
         int n = state.patchTokens();
@@ -50,24 +55,49 @@ final class BipartiteMerging implements TokenReducer {
         int inA = n / 2;
         int inB = (n + 1) / 2;
         NDArray keys = state.keys();
-        long batch = keys.getShape().get(0);
+        int batch = (int) keys.getShape().get(0);
         NDArray metric = keys.div(keys.norm(new int[] {-1}, true));
         NDArray a = metric.get(new NDIndex().addAllDim().addSliceDim(2, tokens, 2));
         NDArray b = metric.get(new NDIndex().addAllDim().addSliceDim(1, tokens, 2));
-        NDArray similarity = a.matMul(b.transpose(0, 2, 1));
-        NDArray match = similarity.argMax(-1).toType(DataType.INT64, false);
-        NDArray order = similarity.max(new int[] {-1}).argSort(-1, false).toType(DataType.INT64, false);
-        NDArray sources = order.get(new NDIndex().addAllDim().addSliceDim(0, r));
-        NDArray unmerged = order.get(new NDIndex().addAllDim().addSliceDim(r, inA)).sort(-1); // in their original order, as ToMe keeps them
-        NDArray bPatches = keys.getManager().arange(0, 2 * inB, 2, DataType.INT64).broadcast(batch, inB);
-        NDArray kept = NDArrays.concat(new NDList(aRowsToPatches(unmerged), bPatches), 1);
-        NDArray into = match.gather(sources, 1).add(inA - r);
-        return TokenReduction.merge(kept, aRowsToPatches(sources), into);
+        float[] similarity = a.matMul(b.transpose(0, 2, 1)).toFloatArray();
+        long[] kept = new long[batch * (n - r)];
+        long[] merged = new long[batch * r];
+        long[] into = new long[batch * r];
+        for (int image = 0; image < batch; image++) {
+            int[] match = new int[inA];
+            float[] best = new float[inA];
+            for (int row = 0; row < inA; row++) {
+                int offset = (image * inA + row) * inB;
+                for (int column = 1; column < inB; column++) {
+                    if (similarity[offset + column] > similarity[offset + match[row]]) {
+                        match[row] = column;
+                    }
+                }
+                best[row] = similarity[offset + match[row]];
+            }
+            Integer[] ranked = new Integer[inA];
+            Arrays.setAll(ranked, row -> row);
+            Arrays.sort(ranked, (x, y) -> Float.compare(best[y], best[x]));
+            int[] unmerged = Arrays.stream(ranked, r, inA).mapToInt(Integer::intValue).sorted().toArray(); // in their original order, as ToMe keeps them
+            for (int k = 0; k < unmerged.length; k++) {
+                kept[image * (n - r) + k] = aRowToPatch(unmerged[k]);
+            }
+            for (int k = 0; k < inB; k++) {
+                kept[image * (n - r) + unmerged.length + k] = 2L * k;
+            }
+            for (int m = 0; m < r; m++) {
+                merged[image * r + m] = aRowToPatch(ranked[m]);
+                into[image * r + m] = unmerged.length + match[ranked[m]];
+            }
+        }
+        NDManager manager = keys.getManager();
+        return TokenReduction.merge(manager.create(kept, new Shape(batch, n - r)), manager.create(merged, new Shape(batch, r)),
+                manager.create(into, new Shape(batch, r)));
     }
 
     /** A's row i is patch 2i + 1. */
-    private static NDArray aRowsToPatches(NDArray rows) {
-        return rows.mul(2).add(1);
+    private static long aRowToPatch(int row) {
+        return 2L * row + 1;
     }
 
     @Override
