@@ -105,7 +105,7 @@ public final class HfCheckpoint {
             throw new InvalidInputException("Hugging Face config " + directory + " has no id2label: expected the classifier's classes");
         }
         Topology topology = new Topology(Topology.PatchEmbedding.CONVOLUTION, true, config.path("layer_norm_eps").asDouble(1e-12), gelu, false,
-                Topology.Pooling.CLASS_TOKEN);
+                Topology.Pooling.CLASS_TOKEN, false);
         return new VitConfig(imageSize, integer(config, "patch_size", directory), dim, integer(config, "num_hidden_layers", directory), heads,
                 dim / heads, integer(config, "intermediate_size", directory), classes, topology, preprocessing(processor, imageSize, directory));
     }
