@@ -114,12 +114,18 @@ class VitpruneViT(nn.Module):
             self.patch_norm = nn.LayerNorm(patch_dim, eps=eps)
             self.embed_norm = nn.LayerNorm(dim, eps=eps)
         self.patch = nn.Linear(patch_dim, dim)
-        tokens = (config["imageSize"] // patch) ** 2 + 1
+        # DeiT distilled: a second learned token after the class token, with its own head.
+        self.distilled = self.topology.get("distillationToken", False)
+        tokens = (config["imageSize"] // patch) ** 2 + (2 if self.distilled else 1)
         self.class_token = nn.Parameter(torch.zeros(1, 1, dim))
+        if self.distilled:
+            self.distillation_token = nn.Parameter(torch.zeros(1, 1, dim))
         self.position_embedding = nn.Parameter(torch.zeros(1, tokens, dim))
         self.blocks = nn.ModuleList(Block(dim, block, config["dimHead"], self.topology) for block in structure["blocks"])
         self.final_norm = nn.LayerNorm(dim, eps=eps)
         self.head = nn.Linear(dim, config["classes"])
+        if self.distilled:
+            self.head_dist = nn.Linear(dim, config["classes"])
 
     def forward(self, images):
         batch, channels, height, width = images.shape
@@ -129,9 +135,12 @@ class VitpruneViT(nn.Module):
             x = self.embed_norm(self.patch(self.patch_norm(grid.permute(0, 2, 4, 3, 5, 1).reshape(batch, -1, p * p * channels))))
         else:  # a convolution's kernel order: (channel, row, col)
             x = self.patch(grid.permute(0, 2, 4, 1, 3, 5).reshape(batch, -1, channels * p * p))
-        x = torch.cat([self.class_token.expand(batch, -1, -1), x], dim=1) + self.position_embedding
+        learned = [self.class_token, self.distillation_token] if self.distilled else [self.class_token]
+        x = torch.cat([token.expand(batch, -1, -1) for token in learned] + [x], dim=1) + self.position_embedding
         for block in self.blocks:
             x = block(x)
+        if self.distilled:  # the mean of both heads, as timm's DeiT at inference
+            return (self.head(self.final_norm(x[:, 0])) + self.head_dist(self.final_norm(x[:, 1]))) / 2
         pooled = x[:, 1:].mean(dim=1) if self.topology.get("pooling") == "AVERAGE" else x[:, 0]
         return self.head(self.final_norm(pooled))
 
@@ -140,7 +149,8 @@ class VitpruneViT(nn.Module):
 _TOP = {"patch_norm.weight": "patch_norm_gamma", "patch_norm.bias": "patch_norm_beta", "patch.weight": "patch_weight",
         "patch.bias": "patch_bias", "embed_norm.weight": "embed_norm_gamma", "embed_norm.bias": "embed_norm_beta",
         "class_token": "class_token", "position_embedding": "position_embedding", "final_norm.weight": "final_norm_gamma",
-        "final_norm.bias": "final_norm_beta", "head.weight": "head_weight", "head.bias": "head_bias"}
+        "final_norm.bias": "final_norm_beta", "head.weight": "head_weight", "head.bias": "head_bias",
+        "distillation_token": "distillation_token", "head_dist.weight": "head_dist_weight", "head_dist.bias": "head_dist_bias"}
 _BLOCK = {"attn_norm.weight": "attn_norm_gamma", "attn_norm.bias": "attn_norm_beta", "attn.qkv.weight": "qkv_weight",
           "attn.qkv.bias": "qkv_bias", "attn.out.weight": "out_weight", "attn.out.bias": "out_bias",
           "mlp_norm.weight": "mlp_norm_gamma", "mlp_norm.bias": "mlp_norm_beta", "mlp_in.weight": "mlp_in_weight",

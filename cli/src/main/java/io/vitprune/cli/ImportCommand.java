@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** Imports a ViT of another library as a vitprune model: see {@link TimmCheckpoint} and {@link HfCheckpoint}. */
-@Command(name = "import", description = "Import a timm ViT / DeiT (model.safetensors + config.json) or a Hugging Face ViT "
+@Command(name = "import", description = "Import a timm ViT / DeiT (model.safetensors + config.json) or a Hugging Face ViT / distilled DeiT "
         + "(model.safetensors + config.json + preprocessor_config.json) as a vitprune model.")
 final class ImportCommand implements Callable<Integer> {
     enum Source { TIMM, HF }

@@ -56,6 +56,7 @@ final class InfoCommand implements Callable<Integer> {
         System.out.printf("config       image %d, patch %d, dim %d, depth %d, heads %d x dim_head %d, mlp %d, classes %d%n",
                 config.imageSize(), config.patchSize(), config.dim(), config.depth(), config.heads(), config.dimHead(),
                 config.mlpDim(), config.classes());
+        System.out.printf("topology     %s, %d tokens%n", config.topology(), config.tokens());
         for (int b = 0; b < loaded.structure().depth(); b++) {
             BlockStructure block = loaded.structure().block(b);
             System.out.printf("block %-2d     attention %d channels in %d heads %s, mlp %d%n", b, block.attentionWidth(), block.heads(),

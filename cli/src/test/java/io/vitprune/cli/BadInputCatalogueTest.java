@@ -184,6 +184,20 @@ class BadInputCatalogueTest {
         }
     }
 
+    /** Adds a tensor of zeros named {@code name} to the safetensors {@code file}. */
+    static void addTensor(Path file, String name, ai.djl.ndarray.types.Shape shape) throws IOException {
+        try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager()) {
+            ai.djl.ndarray.NDList tensors;
+            try (var in = Files.newInputStream(file)) {
+                tensors = ai.djl.ndarray.NDList.decode(manager, in);
+            }
+            ai.djl.ndarray.NDArray added = manager.zeros(shape);
+            added.setName(name);
+            tensors.add(added);
+            Files.write(file, tensors.encode(ai.djl.ndarray.NDList.Encoding.SAFETENSORS));
+        }
+    }
+
     /** A copy of a timm fixture of the interop module (written by scripts/fixtures/timm_vit.py) in {@code directory}. */
     static Path timmFixture(String name, Path directory) throws IOException {
         Path copy = Files.createDirectories(directory.resolve(name));
@@ -616,10 +630,11 @@ class BadInputCatalogueTest {
                     Files.writeString(d.resolve("notes/readme.txt"), "not a model");
                     return Call.of("export", "--model", d.resolve("notes").toString(), "--out", d.resolve("model.onnx").toString());
                 }, "model.onnx", "model directory", "notes", "has no model.json", "expected a directory written by vitprune"),
-                fails("import-distilled-deit", "import --from timm of a DeiT with a distillation token", d -> {
-                    Path checkpoint = timmFixture("deit-distilled", d);
+                fails("import-register-tokens", "import --from timm of a ViT with register tokens (a reg_token of 4 added to the vit fixture)", d -> {
+                    Path checkpoint = timmFixture("vit", d);
+                    addTensor(checkpoint.resolve("model.safetensors"), "reg_token", new ai.djl.ndarray.types.Shape(1, 4, 24));
                     return Call.of("import", "--from", "timm", "--checkpoint", checkpoint.toString(), "--out", d.resolve("out").toString());
-                }, "out", "'dist_token': a distillation token (DeiT distilled) is not supported yet"),
+                }, "out", "'reg_token': a ViT with register tokens (timm's vit_*_reg*) is not supported yet"),
                 fails("import-truncated-weights", "import --from timm of a checkpoint whose model.safetensors is cut to half", d -> {
                     Path checkpoint = timmFixture("vit", d);
                     byte[] bytes = Files.readAllBytes(checkpoint.resolve("model.safetensors"));

@@ -16,9 +16,9 @@ import java.util.List;
 
 /**
  * The forward pass of a {@link VisionTransformer} (methods.md section 1) as ONNX nodes, operation
- * for operation as the model computes it: patch embedding with its two LayerNorms, class token and
- * positions, pre-norm blocks with heads laid out by a {@link HeadLayout}, exact (erf) GELU, and the
- * class-token head.
+ * for operation as the model computes it: patch embedding with its two LayerNorms, class token (and
+ * distillation token) and positions, pre-norm blocks with heads laid out by a {@link HeadLayout},
+ * exact (erf) GELU, and the class-token head (averaged with the distillation head).
  */
 final class VitGraph {
     static final String INPUT = "pixels";
@@ -70,9 +70,13 @@ final class VitGraph {
             x = layerNorm("embed/norm", x, "embed_norm_gamma", "embed_norm_beta");
         }
         String batch = graph.node("Shape", "embed/batch", List.of(INPUT), attribute("start", 0L), attribute("end", 1L));
-        String clsShape = graph.node("Concat", "embed/cls_shape", List.of(batch, graph.int64s(1, config.dim())), attribute("axis", 0L));
-        String cls = graph.node("Expand", "embed/cls", List.of(parameter("class_token"), clsShape));
-        String joined = graph.node("Concat", "embed/tokens", List.of(cls, x), attribute("axis", 1L));
+        String tokenShape = graph.node("Concat", "embed/cls_shape", List.of(batch, graph.int64s(1, config.dim())), attribute("axis", 0L));
+        List<String> tokens = new ArrayList<>(List.of(graph.node("Expand", "embed/cls", List.of(parameter("class_token"), tokenShape))));
+        if (config.topology().distillationToken()) {
+            tokens.add(graph.node("Expand", "embed/dist", List.of(parameter("distillation_token"), tokenShape)));
+        }
+        tokens.add(x);
+        String joined = graph.node("Concat", "embed/tokens", tokens, attribute("axis", 1L));
         return graph.node("Add", "embed/positions", List.of(joined, parameter("position_embedding")));
     }
 
@@ -148,16 +152,35 @@ final class VitGraph {
 
     /** LayerNorm(x[:, 0]), or LayerNorm of the patch tokens' mean, then the linear head, as {@code logits}. */
     private void classify(String tokens) {
+        if (config.topology().distillationToken()) {
+            classifyDistilled(tokens);
+            return;
+        }
         String pooled;
         if (config.topology().pooling() == Topology.Pooling.AVERAGE) {
             String patches = graph.node("Slice", "head/patches", List.of(tokens, graph.int64s(1), graph.int64s(Long.MAX_VALUE), graph.int64s(1)));
             pooled = graph.node("ReduceMean", "head/mean", List.of(patches), attribute("axes", new long[] {1}), attribute("keepdims", 0L));
         } else {
-            String cls = graph.node("Gather", "head/cls", List.of(tokens, graph.int64s(0)), attribute("axis", 1L));
-            pooled = graph.node("Reshape", "head/cls_flat", List.of(cls, graph.int64s(-1, config.dim())));
+            pooled = token("head/cls", tokens, 0);
         }
         String normed = layerNorm("head/norm", pooled, "final_norm_gamma", "final_norm_beta");
         linear(OUTPUT, normed, matrix("head_weight"), parameter("head_bias"));
+    }
+
+    /** The mean of the class head on LayerNorm(x[:, 0]) and the distillation head on LayerNorm(x[:, 1]), as {@code logits}. */
+    private void classifyDistilled(String tokens) {
+        String pair = graph.node("Slice", "head/tokens", List.of(tokens, graph.int64s(0), graph.int64s(2), graph.int64s(1)));
+        String normed = layerNorm("head/norm", pair, "final_norm_gamma", "final_norm_beta");
+        String classLogits = linear("head/class_logits", token("head/cls", normed, 0), matrix("head_weight"), parameter("head_bias"));
+        String distillationLogits = linear("head/dist_logits", token("head/dist", normed, 1), matrix("head_dist_weight"), parameter("head_dist_bias"));
+        String sum = graph.node("Add", "head/sum", List.of(classLogits, distillationLogits));
+        graph.node("Mul", OUTPUT, List.of(sum, graph.scalar(0.5f)));
+    }
+
+    /** Token {@code index} of every image, (batch, dim). */
+    private String token(String name, String tokens, long index) {
+        String token = graph.node("Gather", name, List.of(tokens, graph.int64s(index)), attribute("axis", 1L));
+        return graph.node("Reshape", name + "_flat", List.of(token, graph.int64s(-1, config.dim())));
     }
 
     private String layerNorm(String name, String x, String gamma, String beta) {

@@ -76,6 +76,17 @@ class OnnxExactnessTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(HeadLayout.class)
+    void distilledDeitWithRaggedHeads(HeadLayout layout) throws IOException {
+        try (VisionTransformer distilled = TestModels.tinyDistilled(7, manager)) {
+            assertExact(distilled, ExportOptions.defaults().withHeadLayout(layout), "distilled " + layout);
+            try (VisionTransformer pruned = Surgery.apply(distilled, Plans.ragged(distilled.structure()), manager)) {
+                assertExact(pruned, ExportOptions.defaults().withHeadLayout(layout), "distilled, ragged " + layout);
+            }
+        }
+    }
+
     @Test
     void mlpUnitsRemoved() throws IOException {
         assertPrunedExact(Plans::mlpUnits, ExportOptions.defaults(), "MLP units");

@@ -19,12 +19,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A Hugging Face {@code ViTForImageClassification} checkpoint: {@code model.safetensors},
- * {@code config.json} (sizes, {@code layer_norm_eps}, {@code hidden_act}, {@code qkv_bias}) and
- * {@code preprocessor_config.json} ({@code ViTImageProcessor}: size, mean, std). HF keeps q, k
- * and v apart; they are fused here into vitprune's qkv (rows q, then k, then v). Other model types
- * (DeiT, whose Hugging Face embeddings always carry a distillation token; BEiT; Swin ...) are
- * refused by name.
+ * A Hugging Face {@code ViTForImageClassification} or {@code DeiTForImageClassificationWithTeacher}
+ * checkpoint: {@code model.safetensors}, {@code config.json} (sizes, {@code layer_norm_eps},
+ * {@code hidden_act}, {@code qkv_bias}) and {@code preprocessor_config.json} ({@code ViTImageProcessor}
+ * or {@code DeiTImageProcessor}: size, centre crop, mean, std). HF keeps q, k and v apart; they are
+ * fused here into vitprune's qkv (rows q, then k, then v). A DeiT with its teacher head is a distilled
+ * model (both heads averaged, as HF's DeiT does); other model types (DeiT without that head, BEiT,
+ * Swin ...) are refused by name.
  */
 public final class HfCheckpoint {
     public static final String WEIGHTS = "model.safetensors";
@@ -37,11 +38,16 @@ public final class HfCheckpoint {
             "mlp_norm_gamma", "layernorm_after.weight", "mlp_norm_beta", "layernorm_after.bias",
             "mlp_in_weight", "intermediate.dense.weight", "mlp_in_bias", "intermediate.dense.bias",
             "mlp_out_weight", "output.dense.weight", "mlp_out_bias", "output.dense.bias");
-    private static final Map<String, String> TOP_NAMES = CheckpointTensors.names(
-            "patch_weight", "vit.embeddings.patch_embeddings.projection.weight", "patch_bias", "vit.embeddings.patch_embeddings.projection.bias",
-            "class_token", "vit.embeddings.cls_token", "position_embedding", "vit.embeddings.position_embeddings",
-            "final_norm_gamma", "vit.layernorm.weight", "final_norm_beta", "vit.layernorm.bias", "head_weight", "classifier.weight",
-            "head_bias", "classifier.bias");
+    /** Names below the model's prefix ({@code vit.} or {@code deit.}). */
+    private static final Map<String, String> BACKBONE_NAMES = CheckpointTensors.names(
+            "patch_weight", "embeddings.patch_embeddings.projection.weight", "patch_bias", "embeddings.patch_embeddings.projection.bias",
+            "class_token", "embeddings.cls_token", "position_embedding", "embeddings.position_embeddings",
+            "final_norm_gamma", "layernorm.weight", "final_norm_beta", "layernorm.bias");
+    private static final Map<String, String> VIT_HEAD_NAMES = CheckpointTensors.names("head_weight", "classifier.weight", "head_bias", "classifier.bias");
+    private static final Map<String, String> DEIT_HEAD_NAMES = CheckpointTensors.names(
+            "distillation_token", "deit.embeddings.distillation_token", "head_weight", "cls_classifier.weight", "head_bias", "cls_classifier.bias",
+            "head_dist_weight", "distillation_classifier.weight", "head_dist_bias", "distillation_classifier.bias");
+    private static final String DEIT_WITH_TEACHER = "DeiTForImageClassificationWithTeacher";
 
     private HfCheckpoint() {
     }
@@ -56,19 +62,17 @@ public final class HfCheckpoint {
         }
         JsonNode config = CheckpointTensors.json(directory.resolve(CONFIG), "Hugging Face config");
         JsonNode processor = CheckpointTensors.json(directory.resolve(PREPROCESSOR), "Hugging Face preprocessor config");
-        String type = config.path("model_type").asText("");
-        if (!type.equals("vit")) {
-            throw new InvalidInputException("Hugging Face model_type '" + type + "': only 'vit' (ViTForImageClassification) is supported yet"
-                    + (type.equals("deit") ? " (Hugging Face's DeiT embeddings carry a distillation token)" : ""));
-        }
-        VitConfig vit = vitConfig(config, processor, directory);
+        boolean distilled = distilled(config);
+        String model = distilled ? "deit." : "vit.";
+        VitConfig vit = vitConfig(config, processor, distilled, directory);
         try (NDManager scope = manager.newSubManager()) {
             CheckpointTensors tensors = CheckpointTensors.read(directory.resolve(WEIGHTS), scope);
             Map<String, NDArray> arrays = new LinkedHashMap<>();
-            TOP_NAMES.forEach((ours, theirs) -> arrays.put(ours, tensors.take(theirs)));
+            BACKBONE_NAMES.forEach((ours, theirs) -> arrays.put(ours, tensors.take(model + theirs)));
+            (distilled ? DEIT_HEAD_NAMES : VIT_HEAD_NAMES).forEach((ours, theirs) -> arrays.put(ours, tensors.take(theirs)));
             arrays.put("patch_weight", arrays.get("patch_weight").reshape(vit.dim(), vit.patchDim()));
             for (int b = 0; b < vit.depth(); b++) {
-                String layer = "vit.encoder.layer." + b + ".";
+                String layer = model + "encoder.layer." + b + ".";
                 String prefix = String.format("block%02d.", b);
                 for (String kind : List.of("weight", "bias")) {
                     NDList parts = new NDList();
@@ -79,12 +83,31 @@ public final class HfCheckpoint {
                 }
                 BLOCK_NAMES.forEach((ours, theirs) -> arrays.put(prefix + ours, tensors.take(layer + theirs)));
             }
-            tensors.requireAllTaken("ViTForImageClassification's tensors (a pooler is not part of it)");
+            tensors.requireAllTaken((distilled ? DEIT_WITH_TEACHER : "ViTForImageClassification") + "'s tensors (a pooler is not part of it)");
             return VisionTransformer.fromParameters(vit, vit.initialStructure(), arrays, manager);
         }
     }
 
-    private static VitConfig vitConfig(JsonNode config, JsonNode processor, Path directory) {
+    /** Whether the config is a DeiT with its teacher head (a distilled model) rather than a ViT; anything else is refused. */
+    private static boolean distilled(JsonNode config) {
+        String type = config.path("model_type").asText("");
+        if (type.equals("vit")) {
+            return false;
+        }
+        if (!type.equals("deit")) {
+            throw new InvalidInputException("Hugging Face model_type '" + type + "': only 'vit' (ViTForImageClassification) and 'deit' ("
+                    + DEIT_WITH_TEACHER + ") are supported yet");
+        }
+        JsonNode architectures = config.path("architectures");
+        if (architectures.size() != 1 || !architectures.get(0).asText().equals(DEIT_WITH_TEACHER)) {
+            // DeiTForImageClassification classifies the class token alone while its embeddings still carry a distillation token.
+            throw new InvalidInputException("Hugging Face DeiT with architectures " + architectures + ": only [\"" + DEIT_WITH_TEACHER
+                    + "\"] (both heads, over the class and distillation tokens) is supported yet");
+        }
+        return true;
+    }
+
+    private static VitConfig vitConfig(JsonNode config, JsonNode processor, boolean distilled, Path directory) {
         int dim = integer(config, "hidden_size", directory);
         int heads = integer(config, "num_attention_heads", directory);
         int imageSize = integer(config, "image_size", directory);
@@ -105,24 +128,30 @@ public final class HfCheckpoint {
             throw new InvalidInputException("Hugging Face config " + directory + " has no id2label: expected the classifier's classes");
         }
         Topology topology = new Topology(Topology.PatchEmbedding.CONVOLUTION, true, config.path("layer_norm_eps").asDouble(1e-12), gelu, false,
-                Topology.Pooling.CLASS_TOKEN);
+                Topology.Pooling.CLASS_TOKEN, distilled);
         return new VitConfig(imageSize, integer(config, "patch_size", directory), dim, integer(config, "num_hidden_layers", directory), heads,
                 dim / heads, integer(config, "intermediate_size", directory), classes, topology, preprocessing(processor, imageSize, directory));
     }
 
-    /** ViTImageProcessor resizes straight to its size (square inputs: as a resize and a full crop), then normalises. */
+    /**
+     * ViTImageProcessor resizes straight to its size; DeiTImageProcessor resizes to its size, then
+     * centre-crops {@code crop_size} (square inputs: as a resize of the shorter side and a crop), then normalises.
+     */
     private static Preprocessing preprocessing(JsonNode processor, int imageSize, Path directory) {
-        int size = processor.path("size").path("height").asInt(imageSize);
-        if (size != imageSize || processor.path("size").path("width").asInt(imageSize) != imageSize) {
-            throw new InvalidInputException("Hugging Face preprocessor size " + processor.path("size") + ": expected the model's image size "
-                    + imageSize + " square");
+        JsonNode resized = processor.path("size");
+        int size = resized.path("height").asInt(imageSize);
+        JsonNode cropped = processor.path("do_center_crop").asBoolean(false) ? processor.path("crop_size") : resized;
+        if (resized.path("width").asInt(imageSize) != size || cropped.path("height").asInt(imageSize) != imageSize
+                || cropped.path("width").asInt(imageSize) != imageSize) {
+            throw new InvalidInputException("Hugging Face preprocessor size " + resized + (cropped == resized ? "" : " and crop_size " + cropped)
+                    + ": expected a square size and a crop to the model's image size " + imageSize + " square");
         }
         String interpolation = switch (processor.path("resample").asInt(2)) {
             case 0 -> "nearest";
             case 3 -> "bicubic";
             default -> "bilinear";
         };
-        return new Preprocessing(size, size, interpolation, doubles(processor.path("image_mean"), directory), doubles(processor.path("image_std"),
+        return new Preprocessing(imageSize, size, interpolation, doubles(processor.path("image_mean"), directory), doubles(processor.path("image_std"),
                 directory));
     }
 

@@ -20,7 +20,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A timm ViT or DeiT checkpoint as timm's hub code saves it: {@code model.safetensors} (read with
+ * A timm ViT or DeiT (distilled too) checkpoint as timm's hub code saves it: {@code model.safetensors} (read with
  * DJL's {@link NDList#decode}) and {@code config.json} ({@code architecture}, {@code model_args},
  * {@code pretrained_cfg}). Sizes come from the tensors' shapes, the head count from
  * {@code model_args.num_heads} or the architecture's family (tiny 3, small 6, base 12, large and
@@ -45,10 +45,12 @@ public final class TimmCheckpoint {
             "patch_weight", "patch_embed.proj.weight", "patch_bias", "patch_embed.proj.bias", "class_token", "cls_token",
             "position_embedding", "pos_embed", "final_norm_gamma", "norm.weight", "final_norm_beta", "norm.bias", "head_weight", "head.weight",
             "head_bias", "head.bias");
+    /** DeiT distilled's second token and head (timm's {@code VisionTransformerDistilled}). */
+    private static final Map<String, String> DISTILLATION_NAMES = CheckpointTensors.names(
+            "distillation_token", "dist_token", "head_dist_weight", "head_dist.weight", "head_dist_bias", "head_dist.bias");
     /** Tensors of variants not supported yet, and the feature each belongs to. */
     private static final Map<String, String> UNSUPPORTED = CheckpointTensors.names(
-            "dist_token", "a distillation token (DeiT distilled)", "head_dist.weight", "a distillation head (DeiT distilled)",
-            "reg_token", "register tokens", ".attn.q_norm.weight", "q / k normalisation", "relative_position_bias_table", "relative position bias",
+            "reg_token", "a ViT with register tokens (timm's vit_*_reg*)", ".attn.q_norm.weight", "q / k normalisation", "relative_position_bias_table", "relative position bias",
             ".attn.q_bias", "separate q / v biases");
 
     private TimmCheckpoint() {
@@ -112,8 +114,12 @@ public final class TimmCheckpoint {
         JsonNode args = config.path("model_args");
         JsonNode pretrained = config.path("pretrained_cfg");
         int imageSize = args.has("img_size") ? args.get("img_size").asInt() : pretrained.path("input_size").path(1).asInt(0);
+        Topology topology = Topology.timm(LAYER_NORM_EPS).withLayerScale(tensors.has("blocks.0.ls1.gamma"))
+                .withPooling(config.path("global_pool").asText("token").equals("avg") ? Topology.Pooling.AVERAGE : Topology.Pooling.CLASS_TOKEN)
+                .withDistillationToken(tensors.has("dist_token"));
         long tokens = tensors.shape("pos_embed").get(1);
-        if (imageSize <= 0 || imageSize % patchSize != 0 || tokens != (long) (imageSize / patchSize) * (imageSize / patchSize) + 1) {
+        long patches = imageSize > 0 ? (long) (imageSize / patchSize) * (imageSize / patchSize) : 0;
+        if (imageSize <= 0 || imageSize % patchSize != 0 || tokens != patches + topology.prefixTokens()) {
             throw new InvalidInputException("timm checkpoint " + source + ": image size " + imageSize + " (model_args.img_size or "
                     + "pretrained_cfg.input_size) with patch " + patchSize + " does not give pos_embed's " + tokens + " tokens");
         }
@@ -121,8 +127,6 @@ public final class TimmCheckpoint {
         if (dim % heads != 0) {
             throw new InvalidInputException("timm checkpoint " + source + ": " + heads + " heads do not divide dim " + dim);
         }
-        Topology topology = Topology.timm(LAYER_NORM_EPS).withLayerScale(tensors.has("blocks.0.ls1.gamma"))
-                .withPooling(config.path("global_pool").asText("token").equals("avg") ? Topology.Pooling.AVERAGE : Topology.Pooling.CLASS_TOKEN);
         return new VitConfig(imageSize, patchSize, dim, depth, heads, dim / heads, mlp, classes, topology, preprocessing(pretrained, imageSize, source));
     }
 
@@ -169,8 +173,8 @@ public final class TimmCheckpoint {
     }
 
     private static String timmName(String ours) {
-        if (TOP_NAMES.containsKey(ours)) {
-            return TOP_NAMES.get(ours);
+        if (TOP_NAMES.containsKey(ours) || DISTILLATION_NAMES.containsKey(ours)) {
+            return TOP_NAMES.getOrDefault(ours, DISTILLATION_NAMES.get(ours));
         }
         String[] parts = ours.split("\\.", 2);
         return "blocks." + Integer.parseInt(parts[0].substring("block".length())) + "."
@@ -183,6 +187,9 @@ public final class TimmCheckpoint {
         // Average pooling normalises after pooling (timm's fc_norm) where class-token pooling normalises before (norm).
         String finalNorm = config.topology().pooling() == Topology.Pooling.AVERAGE ? "fc_norm." : "norm.";
         TOP_NAMES.forEach((ours, theirs) -> arrays.put(ours, tensors.take(theirs.startsWith("norm.") ? finalNorm + theirs.substring(5) : theirs)));
+        if (config.topology().distillationToken()) {
+            DISTILLATION_NAMES.forEach((ours, theirs) -> arrays.put(ours, tensors.take(theirs)));
+        }
         arrays.put("patch_weight", arrays.get("patch_weight").reshape(config.dim(), config.patchDim()));
         for (int b = 0; b < config.depth(); b++) {
             String prefix = String.format("block%02d.", b);
@@ -195,7 +202,7 @@ public final class TimmCheckpoint {
                 }
             }
         }
-        tensors.requireAllTaken("a plain ViT / DeiT");
+        tensors.requireAllTaken("a plain or distilled ViT / DeiT");
         return arrays;
     }
 

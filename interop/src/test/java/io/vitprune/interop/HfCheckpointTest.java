@@ -46,15 +46,38 @@ class HfCheckpointTest {
     }
 
     @Test
-    void aDeitAndAMissingPreprocessorConfigAreRefused() throws IOException {
+    void theConvertedDistilledDeitGivesTheLogitsOfTheTimmModelItCameFrom() throws IOException {
+        Path fixture = FIXTURE.resolveSibling("deit-distilled");
+        try (NDManager manager = NDManager.newBaseManager(); VisionTransformer model = HfCheckpoint.read(fixture, manager)) {
+            NDList expected;
+            try (InputStream in = Files.newInputStream(fixture.resolve("expected.safetensors"))) {
+                expected = NDList.decode(manager, in);
+            }
+            NDArray images = expected.stream().filter(a -> a.getName().equals("images")).findFirst().orElseThrow();
+            NDArray logits = expected.stream().filter(a -> a.getName().equals("logits")).findFirst().orElseThrow();
+
+            assertThat(TestModels.maxAbsDifference(model.logits(images), logits)).isLessThan(1e-4f);
+            assertThat(model.config().topology().distillationToken()).isTrue();
+            assertThat(model.config().preprocessing())
+                    .isEqualTo(new Preprocessing(32, 35, "bicubic", List.of(0.485, 0.456, 0.406), List.of(0.229, 0.224, 0.225)));
+        }
+    }
+
+    @Test
+    void aDeitWithoutItsTeacherHeadAnotherModelTypeAndAMissingPreprocessorConfigAreRefused() throws IOException {
         Path copy = Files.createDirectories(temp.resolve("deit"));
         for (String name : List.of(HfCheckpoint.WEIGHTS, HfCheckpoint.CONFIG, HfCheckpoint.PREPROCESSOR)) {
-            Files.copy(FIXTURE.resolve(name), copy.resolve(name));
+            Files.copy(FIXTURE.resolveSibling("deit-distilled").resolve(name), copy.resolve(name));
         }
         Path config = copy.resolve(HfCheckpoint.CONFIG);
-        Files.writeString(config, Files.readString(config).replace("\"model_type\": \"vit\"", "\"model_type\": \"deit\""));
+        String deit = Files.readString(config);
+        Files.writeString(config, deit.replace("DeiTForImageClassificationWithTeacher", "DeiTForImageClassification"));
         assertThatThrownBy(() -> read(copy)).isInstanceOf(InvalidInputException.class)
-                .hasMessageContaining("model_type 'deit'").hasMessageContaining("distillation token");
+                .hasMessageContaining("DeiT with architectures [\"DeiTForImageClassification\"]")
+                .hasMessageContaining("only [\"DeiTForImageClassificationWithTeacher\"]");
+
+        Files.writeString(config, deit.replace("\"model_type\": \"deit\"", "\"model_type\": \"beit\""));
+        assertThatThrownBy(() -> read(copy)).isInstanceOf(InvalidInputException.class).hasMessageContaining("model_type 'beit'");
 
         Files.delete(copy.resolve(HfCheckpoint.PREPROCESSOR));
         assertThatThrownBy(() -> read(copy)).isInstanceOf(InvalidInputException.class).hasMessageContaining("no preprocessor_config.json");

@@ -14,6 +14,7 @@ import io.vitprune.api.UnitKind;
 import io.vitprune.core.Pruning;
 import io.vitprune.core.data.Preprocessing;
 import io.vitprune.core.io.ModelStore;
+import io.vitprune.core.model.ModelStats;
 import io.vitprune.core.model.Topology;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.registry.StrategyRegistry;
@@ -90,9 +91,29 @@ class TimmCheckpointTest {
     }
 
     @Test
-    void aDistilledDeitIsRefusedByItsFeature() {
-        assertThatThrownBy(() -> read(FIXTURES.resolve("deit-distilled"))).isInstanceOf(InvalidInputException.class)
-                .hasMessageContaining("'dist_token': a distillation token (DeiT distilled) is not supported yet");
+    void aDistilledDeitGivesTimmsLogitsAndCountsTimmsParameters() throws IOException {
+        try (NDManager manager = NDManager.newBaseManager(); VisionTransformer model = TimmCheckpoint.read(FIXTURES.resolve("deit-distilled"), manager)) {
+            NDList expected = expected("deit-distilled", manager);
+
+            assertThat(TestModels.maxAbsDifference(model.logits(expected.get(0)), expected.get(1))).isLessThan(1e-4f);
+            assertThat(model.config().topology()).isEqualTo(Topology.timm(1e-6).withDistillationToken(true));
+            assertThat(model.config().tokens()).isEqualTo(18);
+            assertThat(ModelStats.of(model).parameters()).isEqualTo(timmParameterCount("deit-distilled", manager));
+        }
+    }
+
+    @Test
+    void registerTokensAreRefusedByTheirFeature() throws IOException {
+        Path registers = copy("vit-reg");
+        try (NDManager manager = NDManager.newBaseManager(); InputStream in = Files.newInputStream(registers.resolve(TimmCheckpoint.WEIGHTS))) {
+            NDList tensors = NDList.decode(manager, in);
+            NDArray tokens = manager.zeros(new ai.djl.ndarray.types.Shape(1, 4, 24));
+            tokens.setName("reg_token");
+            tensors.add(tokens);
+            Files.write(registers.resolve(TimmCheckpoint.WEIGHTS), tensors.encode(NDList.Encoding.SAFETENSORS));
+        }
+        assertThatThrownBy(() -> read(registers)).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("'reg_token': a ViT with register tokens (timm's vit_*_reg*) is not supported yet");
     }
 
     @Test
@@ -162,6 +183,13 @@ class TimmCheckpointTest {
             }
         }
         return copy;
+    }
+
+    /** The number of values in the fixture's timm state dict. */
+    private static long timmParameterCount(String fixture, NDManager manager) throws IOException {
+        try (InputStream in = Files.newInputStream(FIXTURES.resolve(fixture).resolve(TimmCheckpoint.WEIGHTS))) {
+            return NDList.decode(manager, in).stream().mapToLong(NDArray::size).sum();
+        }
     }
 
     private static NDList expected(String fixture, NDManager manager) throws IOException {

@@ -54,10 +54,12 @@ public record ModelStats(long parameters, long macsPerImage) {
         long tokens = config.tokens();
         long classes = config.classes();
         Topology topology = config.topology();
-        // Patch LayerNorm (vit-pytorch only), patch Linear, embedding LayerNorm (vit-pytorch only), class token, positions; final LayerNorm and head.
+        // Patch LayerNorm (vit-pytorch only), patch Linear, embedding LayerNorm (vit-pytorch only), class (and distillation) token,
+        // positions; final LayerNorm and one head (two in a distilled model).
         long patchNorms = topology.patchEmbedding() == Topology.PatchEmbedding.NORMED_LINEAR ? 2 * patchDim + 2 * dim : 0;
-        long parameters = patchNorms + (patchDim * dim + dim) + dim + tokens * dim + 2 * dim + (dim * classes + classes);
-        long macs = config.patches() * patchDim * dim + dim * classes;
+        long heads = topology.distillationToken() ? 2 : 1;
+        long parameters = patchNorms + (patchDim * dim + dim) + topology.prefixTokens() * dim + tokens * dim + 2 * dim + heads * (dim * classes + classes);
+        long macs = config.patches() * patchDim * dim + heads * dim * classes;
         for (int b = 0; b < structure.depth(); b++) {
             BlockStructure block = structure.block(b);
             long blockTokens = attentionTokens[b];

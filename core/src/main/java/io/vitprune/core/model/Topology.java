@@ -1,5 +1,6 @@
 package io.vitprune.core.model;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.vitprune.api.InvalidInputException;
 import java.util.Objects;
 
@@ -15,9 +16,14 @@ import java.util.Objects;
  * @param layerScale whether each block scales its attention and MLP outputs per channel before the
  *     residual additions (LayerScale: timm's {@code ls1} / {@code ls2}, DeiT III, CaiT)
  * @param pooling what the head classifies
+ * @param distillationToken whether a second learned token follows the class token (DeiT distilled:
+ *     timm's {@code dist_token}), classified by a second head ({@code head_dist}) whose logits are
+ *     averaged with the class token's; left out of the JSON when false, so that the configs of
+ *     models saved before it existed keep their SHA-256
  */
-public record Topology(PatchEmbedding patchEmbedding, boolean qkvBias, double layerNormEps, Gelu gelu, boolean layerScale, Pooling pooling) {
-    public static final Topology VIT_PYTORCH = new Topology(PatchEmbedding.NORMED_LINEAR, false, 1e-5, Gelu.EXACT, false, Pooling.CLASS_TOKEN);
+public record Topology(PatchEmbedding patchEmbedding, boolean qkvBias, double layerNormEps, Gelu gelu, boolean layerScale, Pooling pooling,
+                       @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean distillationToken) {
+    public static final Topology VIT_PYTORCH = new Topology(PatchEmbedding.NORMED_LINEAR, false, 1e-5, Gelu.EXACT, false, Pooling.CLASS_TOKEN, false);
 
     /** What the head classifies: the class token after the final LayerNorm, or the mean of the patch tokens, then the LayerNorm (timm's fc_norm). */
     public enum Pooling { CLASS_TOKEN, AVERAGE }
@@ -40,20 +46,33 @@ public record Topology(PatchEmbedding patchEmbedding, boolean qkvBias, double la
         if (!(layerNormEps > 0 && layerNormEps < 1)) {
             throw new InvalidInputException("LayerNorm epsilon " + layerNormEps + ": expected a number in (0, 1)");
         }
+        if (distillationToken && pooling != Pooling.CLASS_TOKEN) {
+            throw new InvalidInputException("a distillation token with " + pooling + " pooling: expected class-token pooling (the two heads classify tokens 0 and 1)");
+        }
+    }
+
+    /** Learned tokens before the patch tokens: the class token and, in a distilled model, the distillation token. */
+    public int prefixTokens() {
+        return distillationToken ? 2 : 1;
     }
 
     /** timm's ViT and DeiT (and Hugging Face's, whose LayerNorm epsilon is 1e-12). */
     public static Topology timm(double layerNormEps) {
-        return new Topology(PatchEmbedding.CONVOLUTION, true, layerNormEps, Gelu.EXACT, false, Pooling.CLASS_TOKEN);
+        return new Topology(PatchEmbedding.CONVOLUTION, true, layerNormEps, Gelu.EXACT, false, Pooling.CLASS_TOKEN, false);
     }
 
     /** This topology with LayerScale or without. */
     public Topology withLayerScale(boolean scaled) {
-        return new Topology(patchEmbedding, qkvBias, layerNormEps, gelu, scaled, pooling);
+        return new Topology(patchEmbedding, qkvBias, layerNormEps, gelu, scaled, pooling, distillationToken);
     }
 
     /** This topology with another pooling. */
     public Topology withPooling(Pooling other) {
-        return new Topology(patchEmbedding, qkvBias, layerNormEps, gelu, layerScale, other);
+        return new Topology(patchEmbedding, qkvBias, layerNormEps, gelu, layerScale, other, distillationToken);
+    }
+
+    /** This topology with a distillation token and its head, or without. */
+    public Topology withDistillationToken(boolean distilled) {
+        return new Topology(patchEmbedding, qkvBias, layerNormEps, gelu, layerScale, pooling, distilled);
     }
 }

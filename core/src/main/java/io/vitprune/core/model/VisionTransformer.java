@@ -35,7 +35,7 @@ public final class VisionTransformer extends AbstractBlock implements PrunableMo
     private final List<TransformerBlock> blocks = new ArrayList<>();
 
     // Declared in this order (the weights file lists them so): vit-pytorch's patch LayerNorms
-    // exist only in its topology.
+    // exist only in its topology, the distillation token and its head only in a distilled one.
     private final Parameter patchNormGamma;
     private final Parameter patchNormBeta;
     private final Parameter patchWeight;
@@ -43,11 +43,14 @@ public final class VisionTransformer extends AbstractBlock implements PrunableMo
     private final Parameter embedNormGamma;
     private final Parameter embedNormBeta;
     private final Parameter classToken;
+    private final Parameter distillationToken;
     private final Parameter positions;
     private final Parameter finalNormGamma;
     private final Parameter finalNormBeta;
     private final Parameter headWeight;
     private final Parameter headBias;
+    private final Parameter distillationHeadWeight;
+    private final Parameter distillationHeadBias;
 
     private VisionTransformer(VitConfig config, ModelStructure structure, NDManager parent) {
         config.requireCompatible(structure);
@@ -62,11 +65,15 @@ public final class VisionTransformer extends AbstractBlock implements PrunableMo
         embedNormGamma = normed ? param("embed_norm_gamma", Parameter.Type.GAMMA) : null;
         embedNormBeta = normed ? param("embed_norm_beta", Parameter.Type.BETA) : null;
         classToken = param("class_token", Parameter.Type.WEIGHT);
+        boolean distilled = config.topology().distillationToken();
+        distillationToken = distilled ? param("distillation_token", Parameter.Type.WEIGHT) : null;
         positions = param("position_embedding", Parameter.Type.WEIGHT);
         finalNormGamma = param("final_norm_gamma", Parameter.Type.GAMMA);
         finalNormBeta = param("final_norm_beta", Parameter.Type.BETA);
         headWeight = param("head_weight", Parameter.Type.WEIGHT);
         headBias = param("head_bias", Parameter.Type.BIAS);
+        distillationHeadWeight = distilled ? param("head_dist_weight", Parameter.Type.WEIGHT) : null;
+        distillationHeadBias = distilled ? param("head_dist_bias", Parameter.Type.BIAS) : null;
         for (int b = 0; b < structure.depth(); b++) {
             blocks.add(addChildBlock(String.format("block%02d", b), new TransformerBlock(structure.block(b), config.attentionScale(), config.topology())));
         }
@@ -184,11 +191,14 @@ public final class VisionTransformer extends AbstractBlock implements PrunableMo
         top.put("embed_norm_gamma", new Shape(dim));
         top.put("embed_norm_beta", new Shape(dim));
         top.put("class_token", new Shape(1, 1, dim));
+        top.put("distillation_token", new Shape(1, 1, dim));
         top.put("position_embedding", new Shape(1, config.tokens(), dim));
         top.put("final_norm_gamma", new Shape(dim));
         top.put("final_norm_beta", new Shape(dim));
         top.put("head_weight", new Shape(config.classes(), dim));
         top.put("head_bias", new Shape(config.classes()));
+        top.put("head_dist_weight", new Shape(config.classes(), dim));
+        top.put("head_dist_bias", new Shape(config.classes()));
         Map<String, Shape> shapes = new LinkedHashMap<>();
         getDirectParameters().keys().forEach(name -> shapes.put(name, top.get(name)));
         for (int b = 0; b < blocks.size(); b++) {
@@ -236,9 +246,19 @@ public final class VisionTransformer extends AbstractBlock implements PrunableMo
                     .reshape(batch, config.patches(), config.patchDim());
             x = Linear.linear(patches, patchWeight.getArray(), patchBias.getArray()).singletonOrThrow();
         }
-        NDArray cls = classToken.getArray().broadcast(batch, 1, config.dim());
-        cls.attach(x.getManager()); // the only result whose first operand is a weight: keep it with the batch
-        return NDArrays.concat(new NDList(cls, x), 1).add(positions.getArray());
+        NDList tokens = new NDList(batchOf(classToken, batch, x));
+        if (distillationToken != null) {
+            tokens.add(batchOf(distillationToken, batch, x));
+        }
+        tokens.add(x);
+        return NDArrays.concat(tokens, 1).add(positions.getArray());
+    }
+
+    /** A learned token repeated for each image, in the batch's manager (the only results whose first operand is a weight). */
+    private NDArray batchOf(Parameter token, long batch, NDArray patches) {
+        NDArray repeated = token.getArray().broadcast(batch, 1, config.dim());
+        repeated.attach(patches.getManager());
+        return repeated;
     }
 
     @Override
@@ -272,13 +292,26 @@ public final class VisionTransformer extends AbstractBlock implements PrunableMo
         return blocks.get(index).feedForward(tokens, null);
     }
 
+    /**
+     * The logits of the final tokens. A distilled model averages its two heads, the class token's
+     * and the distillation token's, as timm's DeiT does at inference; training and fine-tuning
+     * use these averaged logits too (one set of logits for every loss, no separate teacher term).
+     */
     @Override
     public NDArray classify(NDArray tokens) {
         NDArray pooled = config.topology().pooling() == Topology.Pooling.AVERAGE
                 ? tokens.get(new NDIndex(":, 1:, :")).mean(new int[] {1})
                 : tokens.get(new NDIndex(":, 0, :"));
-        NDArray cls = TransformerBlock.layerNorm(pooled, finalNormGamma, finalNormBeta, config.topology().layerNormEps());
-        return Linear.linear(cls, headWeight.getArray(), headBias.getArray()).singletonOrThrow();
+        NDArray logits = head(pooled, headWeight, headBias);
+        if (distillationHeadWeight == null) {
+            return logits;
+        }
+        return logits.add(head(tokens.get(new NDIndex(":, 1, :")), distillationHeadWeight, distillationHeadBias)).div(2);
+    }
+
+    private NDArray head(NDArray token, Parameter weight, Parameter bias) {
+        NDArray normed = TransformerBlock.layerNorm(token, finalNormGamma, finalNormBeta, config.topology().layerNormEps());
+        return Linear.linear(normed, weight.getArray(), bias.getArray()).singletonOrThrow();
     }
 
     /** The final LayerNorm applied to every token (batch, tokens, dim): the features DynamicViT distils. */

@@ -60,9 +60,9 @@ public record VitConfig(int imageSize, int patchSize, int dim, int depth, int he
         return patchesPerSide() * patchesPerSide();
     }
 
-    /** Patches plus the class token. */
+    /** Patches plus the class token (and the distillation token, in a topology with one). */
     public int tokens() {
-        return patches() + 1;
+        return patches() + topology.prefixTokens();
     }
 
     public int patchDim() {

@@ -4,13 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
-import io.vitprune.api.InvalidInputException;
 import io.vitprune.api.PrunableModel;
 import io.vitprune.api.TokenPruning;
 import io.vitprune.api.TokenScorer;
 import io.vitprune.api.TokenScorerFactory;
 import io.vitprune.api.TokenSelector;
-import io.vitprune.core.model.Topology;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.registry.StrategyRegistry;
 import java.util.List;
@@ -54,11 +52,7 @@ public final class TokenPrunedModel extends ReducedBackbone {
     private static VisionTransformer checked(VisionTransformer backbone, TokenPruning pruning) {
         requireNonNull(backbone, "backbone is null");
         requireNonNull(pruning, "pruning is null");
-        if (backbone.config().topology().pooling() != Topology.Pooling.CLASS_TOKEN) {
-            // Token pruning ranks and keeps tokens for the class token's sake; an average over kept tokens is another model.
-            throw new InvalidInputException("token pruning needs a model that classifies its class token: this one pools "
-                    + backbone.config().topology().pooling());
-        }
+        ClassTokenModels.require(backbone.config(), "token pruning");
         pruning.requireFits(backbone.structure().depth());
         return backbone;
     }

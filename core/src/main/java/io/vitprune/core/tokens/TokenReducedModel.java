@@ -3,12 +3,10 @@ package io.vitprune.core.tokens;
 import static java.util.Objects.requireNonNull;
 
 import ai.djl.ndarray.NDArray;
-import io.vitprune.api.InvalidInputException;
 import io.vitprune.api.PrunableModel;
 import io.vitprune.api.StrategySettings;
 import io.vitprune.api.TokenReducer;
 import io.vitprune.api.TokenReducerFactory;
-import io.vitprune.core.model.Topology;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.registry.StrategyRegistry;
 
@@ -34,11 +32,7 @@ public final class TokenReducedModel extends ReducedBackbone {
         requireNonNull(backbone, "backbone is null");
         requireNonNull(reducer, "reducer is null");
         StrategySettings given = settings == null ? StrategySettings.EMPTY : settings;
-        if (backbone.config().topology().pooling() != Topology.Pooling.CLASS_TOKEN) {
-            // Reducers keep the class token for the classifier's sake; an average over reduced tokens is another model.
-            throw new InvalidInputException("token reducer '" + reducer + "' needs a model that classifies its class token: this one pools "
-                    + backbone.config().topology().pooling());
-        }
+        ClassTokenModels.require(backbone.config(), "token reducer '" + reducer + "'");
         TokenReducerFactory factory = registry.tokenReducer(reducer);
         TokenReducer made = factory.create(given, new TokenReducerFactory.Setup(backbone.structure(), backbone.config().patches(), backbone.manager(), seed));
         return new TokenReducedModel(backbone, reducer, given, made);

@@ -150,6 +150,33 @@ class ModelStoreTest {
     }
 
     @Test
+    void aDistilledModelSavesAndLoadsWithItsTokenAndSecondHead() throws IOException {
+        Path directory = temp.resolve("distilled");
+        try (VisionTransformer distilled = TestModels.tinyDistilled(3, manager)) {
+            ModelStore.save(distilled, directory);
+            assertThat(Files.readString(directory.resolve(ModelStore.MANIFEST))).contains("\"distillationToken\" : true");
+            try (VisionTransformer loaded = ModelStore.load(directory, manager)) {
+                assertThat(loaded.config()).isEqualTo(distilled.config());
+                assertThat(loaded.namedParameters()).containsKeys("distillation_token", "head_dist_weight", "head_dist_bias");
+                assertThat(logits(loaded)).containsExactly(logits(distilled));
+            }
+        }
+    }
+
+    @Test
+    void aConfigWithoutADistillationTokenIsWrittenAndHashedAsBeforeTheSettingExisted() throws IOException {
+        Path directory = temp.resolve("timm");
+        try (VisionTransformer timm = TestModels.tinyTimm(3, manager)) {
+            ModelStore.save(timm, directory);
+        }
+        // Without the field, the JSON the config checksum covers is the one written before the setting existed.
+        assertThat(Files.readString(directory.resolve(ModelStore.MANIFEST))).contains("\"pooling\" : \"AVERAGE\"").doesNotContain("distillation");
+        try (VisionTransformer loaded = ModelStore.load(directory, manager)) {
+            assertThat(loaded.config().topology().distillationToken()).isFalse();
+        }
+    }
+
+    @Test
     void aModelDirectoryHoldingOtherFilesIsNotReplaced() throws IOException {
         Path directory = temp.resolve("model");
         ModelStore.save(model, directory);

@@ -20,10 +20,12 @@ class ModelStatsTest {
         ModelStructure ragged = new ModelStructure(16, List.of(
                 new BlockStructure(List.of(8, 4, 4, 2), 24), new BlockStructure(List.of(3), 5)));
         try (NDManager manager = NDManager.newBaseManager()) {
-            for (ModelStructure structure : List.of(TestModels.tinyConfig().initialStructure(), ragged)) {
-                try (VisionTransformer model = TestModels.random(TestModels.tinyConfig(), structure, 1, manager)) {
-                    long sum = model.namedParameters().values().stream().mapToLong(p -> p.getArray().size()).sum();
-                    assertThat(ModelStats.of(model).parameters()).as("structure %s", structure).isEqualTo(sum);
+            for (VitConfig config : List.of(TestModels.tinyConfig(), TestModels.tinyTimmConfig(), TestModels.tinyDistilledConfig())) {
+                for (ModelStructure structure : List.of(config.initialStructure(), ragged)) {
+                    try (VisionTransformer model = TestModels.random(config, structure, 1, manager)) {
+                        long sum = model.namedParameters().values().stream().mapToLong(p -> p.getArray().size()).sum();
+                        assertThat(ModelStats.of(model).parameters()).as("%s, structure %s", config.topology(), structure).isEqualTo(sum);
+                    }
                 }
             }
         }
@@ -44,6 +46,23 @@ class ModelStatsTest {
         assertThat(ModelStats.of(config, structure).macsPerImage())
                 .isEqualTo(patchEmbedding + qkv + scores + weighted + output + mlp + head)
                 .isEqualTo(2264L);
+    }
+
+    @Test
+    void aDistilledModelCountsItsSecondTokenInEveryBlockAndItsSecondHead() {
+        // The hand count above with a distillation token: 6 tokens, and a second head of 6 x 2.
+        VitConfig config = new VitConfig(8, 4, 6, 1, 2, 2, 7, 2, Topology.timm(1e-6).withDistillationToken(true), null);
+        ModelStructure structure = new ModelStructure(6, List.of(new BlockStructure(List.of(3, 1), 7)));
+        long patchEmbedding = 4 * 48 * 6;   // 1152
+        long qkv = 6 * 6 * 12;              // 432
+        long scores = 6 * 6 * 3 + 6 * 6 * 1; // 144
+        long weighted = 144;
+        long output = 6 * 4 * 6;            // 144
+        long mlp = 6 * 6 * 7 + 6 * 7 * 6;   // 504
+        long heads = 2 * 6 * 2;             // 24
+        assertThat(ModelStats.of(config, structure).macsPerImage())
+                .isEqualTo(patchEmbedding + qkv + scores + weighted + output + mlp + heads)
+                .isEqualTo(2544L);
     }
 
     @Test

@@ -54,6 +54,32 @@ class VisionTransformerTest {
     }
 
     @Test
+    void aDistilledModelAveragesItsClassAndDistillationHeads() {
+        try (VisionTransformer distilled = TestModels.tinyDistilled(5, manager); NDManager scope = distilled.newScope()) {
+            NDArray images = TestModels.images(distilled.config(), 3, 2, scope);
+            NDArray tokens = distilled.embed(images);
+            assertThat(tokens.getShape()).isEqualTo(new Shape(3, 18, 16));
+            for (int b = 0; b < distilled.structure().depth(); b++) {
+                tokens = distilled.block(b, tokens, null, null);
+            }
+            java.util.Map<String, ai.djl.nn.Parameter> p = distilled.namedParameters();
+            NDArray normed = ai.djl.nn.norm.LayerNorm.layerNorm(tokens.get(":, 0:2, :"), new Shape(16), p.get("final_norm_gamma").getArray(),
+                    p.get("final_norm_beta").getArray(), 1e-6f).singletonOrThrow();
+            NDArray classHead = normed.get(":, 0, :").matMul(p.get("head_weight").getArray().transpose()).add(p.get("head_bias").getArray());
+            NDArray distillationHead = normed.get(":, 1, :").matMul(p.get("head_dist_weight").getArray().transpose()).add(p.get("head_dist_bias").getArray());
+
+            assertThat(TestModels.maxAbsDifference(distilled.logits(images), classHead.add(distillationHead).div(2))).isLessThan(1e-5f);
+            assertThat(TestModels.maxAbsDifference(classHead, distillationHead)).as("the heads differ, so both count").isGreaterThan(0.1f);
+        }
+    }
+
+    @Test
+    void aDistillationTokenNeedsClassTokenPooling() {
+        assertThatThrownBy(() -> Topology.timm(1e-6).withPooling(Topology.Pooling.AVERAGE).withDistillationToken(true))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("a distillation token with AVERAGE pooling: expected class-token pooling");
+    }
+
+    @Test
     void masksOfOnesEqualNoMask() {
         try (NDManager scope = model.newScope()) {
             NDArray tokens = model.embed(TestModels.images(model.config(), 2, 3, scope));

@@ -57,6 +57,20 @@ class SurgeryTest {
         }
     }
 
+    @Test
+    void prunedEqualsMaskedInADistilledDeitWhoseTokensAndHeadsAreKept() {
+        try (VisionTransformer distilled = TestModels.tinyDistilled(7, manager)) {
+            prunedEqualsMaskedForManyRandomPlans(distilled);
+            PruningPlan plan = randomPlan(distilled.structure(), Kind.COMBINED, new Random(3));
+            try (VisionTransformer pruned = Surgery.apply(distilled, plan, manager)) {
+                for (String kept : List.of("distillation_token", "head_dist_weight", "head_dist_bias", "position_embedding")) {
+                    assertThat(pruned.namedParameters().get(kept).getArray().toFloatArray()).as(kept)
+                            .containsExactly(distilled.namedParameters().get(kept).getArray().toFloatArray());
+                }
+            }
+        }
+    }
+
     private void prunedEqualsMaskedForManyRandomPlans(VisionTransformer model) {
         float[] before = logits(model, null);
         float worst = 0;

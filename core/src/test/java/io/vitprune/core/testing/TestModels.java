@@ -30,12 +30,23 @@ public final class TestModels {
     public static VitConfig tinyTimmConfig() {
         VitConfig tiny = tinyConfig();
         return new VitConfig(tiny.imageSize(), tiny.patchSize(), tiny.dim(), tiny.depth(), tiny.heads(), tiny.dimHead(), tiny.mlpDim(),
-                tiny.classes(), new Topology(Topology.PatchEmbedding.CONVOLUTION, true, 1e-6, Topology.Gelu.TANH, true, Topology.Pooling.AVERAGE),
+                tiny.classes(), new Topology(Topology.PatchEmbedding.CONVOLUTION, true, 1e-6, Topology.Gelu.TANH, true, Topology.Pooling.AVERAGE, false),
                 io.vitprune.core.data.Preprocessing.CIFAR10);
     }
 
     public static VisionTransformer tinyTimm(long seed, NDManager manager) {
         return random(tinyTimmConfig(), tinyTimmConfig().initialStructure(), seed, manager);
+    }
+
+    /** {@link #tinyConfig}'s sizes as timm's distilled DeiT: timm's topology with a distillation token and head (18 tokens). */
+    public static VitConfig tinyDistilledConfig() {
+        VitConfig tiny = tinyConfig();
+        return new VitConfig(tiny.imageSize(), tiny.patchSize(), tiny.dim(), tiny.depth(), tiny.heads(), tiny.dimHead(), tiny.mlpDim(),
+                tiny.classes(), Topology.timm(1e-6).withDistillationToken(true), io.vitprune.core.data.Preprocessing.CIFAR10);
+    }
+
+    public static VisionTransformer tinyDistilled(long seed, NDManager manager) {
+        return random(tinyDistilledConfig(), tinyDistilledConfig().initialStructure(), seed, manager);
     }
 
     /** Saves {@link #tiny} as a model directory and returns it. */

@@ -65,6 +65,19 @@ class TokenPrunedModelTest {
     }
 
     @Test
+    void aDistilledModelIsRefusedByTokenPruningAndTokenReducers() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            VisionTransformer distilled = io.vitprune.core.testing.TestModels.tinyDistilled(3, manager);
+            assertThatThrownBy(() -> TokenPrunedModel.compose(distilled, new TokenPruning(List.of(1), 0.5),
+                    TokenStrategies.of(LinearTokenScorer.NAME, "top-k"), REGISTRY, 9))
+                    .isInstanceOf(InvalidInputException.class).hasMessageContaining("token pruning needs a model that classifies its class token alone")
+                    .hasMessageContaining("distillation token");
+            assertThatThrownBy(() -> TokenReducedModel.compose(distilled, "tome", null, REGISTRY, 9))
+                    .isInstanceOf(InvalidInputException.class).hasMessageContaining("token reducer 'tome'").hasMessageContaining("distillation token");
+        }
+    }
+
+    @Test
     void eachStageKeepsIntOfNTimesRhoToTheSPatchTokensPlusTheClassToken() {
         try (NDManager manager = NDManager.newBaseManager();
              TokenPrunedModel model = TokenPrunedModel.compose(TinyTokenModel.model(8, manager), TinyTokenModel.PRUNING, TokenStrategies.of(LinearTokenScorer.NAME, "top-k"),

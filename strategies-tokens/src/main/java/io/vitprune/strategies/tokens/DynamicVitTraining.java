@@ -52,10 +52,7 @@ public final class DynamicVitTraining {
 
     /** The trained student with its predictors, in training form (for tests and inspection); the caller closes it. */
     public DynamicVitTrainee trainee(VisionTransformer student, VisionTransformer teacher, NDManager manager, int lastEpoch) throws IOException {
-        if (student.config().topology().pooling() != io.vitprune.core.model.Topology.Pooling.CLASS_TOKEN) {
-            throw new io.vitprune.api.InvalidInputException("DynamicViT needs a model that classifies its class token: this one pools "
-                    + student.config().topology().pooling());
-        }
+        io.vitprune.core.tokens.ClassTokenModels.require(student.config(), "DynamicViT");
         requireNonNull(student, "student model is null");
         requireNonNull(teacher, "teacher model is null");
         settings.pruning().requireFits(student.structure().depth());
