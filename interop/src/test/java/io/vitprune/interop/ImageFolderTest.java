@@ -13,6 +13,7 @@ import io.vitprune.api.StrategySettings;
 import io.vitprune.api.UnitKind;
 import io.vitprune.core.Pruning;
 import io.vitprune.core.data.ImageFolder;
+import io.vitprune.core.model.ModelStats;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.registry.StrategyRegistry;
 import io.vitprune.core.surgery.Surgery;
@@ -27,8 +28,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
-/** An imported timm model on a folder of images: timm's preprocessing, data-driven pruning, pruned == masked. */
+/** Imported timm models on a folder of images: timm's preprocessing, pruning by weights and by data, pruned == masked. */
 class ImageFolderTest {
     private static final Path FIXTURES = Path.of("src/test/resources/timm");
 
@@ -55,16 +58,20 @@ class ImageFolderTest {
         }
     }
 
-    @Test
-    void kdImportanceOnAnImageFolderPrunesAnImportedModelAndPrunedEqualsMasked() throws IOException {
-        try (NDManager manager = NDManager.newBaseManager(); VisionTransformer model = TimmCheckpoint.read(FIXTURES.resolve("vit"), manager)) {
+    /** Every timm variant vitprune imports, by a weight scorer and by a data-driven one scoring the image folder. */
+    @ParameterizedTest(name = "{0} by {1}")
+    @CsvSource({"vit, weight-l1", "vit, kd-importance", "vit-avg, weight-l1", "vit-avg, kd-importance", "vit-layerscale, weight-l1",
+            "vit-layerscale, kd-importance", "deit-distilled, weight-l1", "deit-distilled, kd-importance"})
+    void anImportedModelIsPrunedOnAnImageFolderAndPrunedEqualsMasked(String fixture, String scorer) throws IOException {
+        try (NDManager manager = NDManager.newBaseManager(); VisionTransformer model = TimmCheckpoint.read(FIXTURES.resolve(fixture), manager)) {
             ImageFolder folder = ImageFolder.open(FIXTURES.resolve("images"), model.config().preprocessing());
             StrategyRegistry registry = StrategyRegistry.load();
             ScoringContext context = new ScoringContext(Optional.of(folder), manager, 0, 3, io.vitprune.api.ProgressListener.NONE);
-            PruningPlan plan = Pruning.plan(model, registry.scorer("kd-importance").create(StrategySettings.EMPTY),
+            PruningPlan plan = Pruning.plan(model, registry.scorer(scorer).create(StrategySettings.EMPTY),
                     registry.selector("global").create(StrategySettings.EMPTY), new PruningTarget(UnitKind.ATTENTION_CHANNEL, 0.5), context);
             try (VisionTransformer pruned = Surgery.apply(model, plan, manager)) {
                 NDArray images = folder.batch(manager, 0, folder.size()).get(0);
+                assertThat(ModelStats.of(pruned).parameters()).as("physically smaller").isLessThan(ModelStats.of(model).parameters());
                 assertThat(pruned.logits(images).sub(masked(model, plan, images)).abs().max().getFloat()).isLessThan(1e-4f);
                 assertThat(Evaluation.top1(pruned, folder, 4, null).total()).isEqualTo(6);
             }
