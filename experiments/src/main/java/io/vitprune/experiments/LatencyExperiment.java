@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.vitprune.api.InvalidInputException;
 import io.vitprune.api.PrunableModel;
-import io.vitprune.api.PruningTarget;
 import io.vitprune.api.StrategySettings;
 import io.vitprune.api.UnitKind;
 import io.vitprune.core.data.Cifar10;
@@ -166,8 +165,10 @@ public final class LatencyExperiment implements Callable<Integer> {
                 throw new InvalidInputException("--scorer " + scorer + " does not score " + kind.id() + " units: expected a scorer of every --kinds");
             }
         }
-        ratios.forEach(ratio -> new PruningTarget(kinds.get(0), ratio));
-        new PruningTarget(kinds.get(0), maxBlockRatio);
+        if (ratios.stream().anyMatch(ratio -> !(ratio > 0 && ratio < 1)) || !(maxBlockRatio > 0 && maxBlockRatio < 1)) {
+            throw new InvalidInputException("--ratios " + ratios + " and --max-block-ratio " + maxBlockRatio + ": expected fractions in (0, 1) of "
+                    + "the units");
+        }
         if (finetune && !ratios.containsAll(finetuneRatios)) {
             throw new InvalidInputException("--finetune-ratios " + finetuneRatios + ": expected a subset of --ratios " + ratios);
         }
@@ -314,10 +315,11 @@ public final class LatencyExperiment implements Callable<Integer> {
         System.out.println("timed " + timed.size() + " models at batch " + batch);
     }
 
-    @SuppressWarnings("try") // the scope is held for its side effect: it frees the forward pass's temporaries
-    private static void forward(PrunableModel candidate, NDArray images, int passes) {
+    /** {@code passes} forward passes, each in a scope of its own that the images join for the pass, so that every temporary is freed. */
+    static void forward(PrunableModel candidate, NDArray images, int passes) {
         for (int pass = 0; pass < passes; pass++) {
             try (NDManager call = candidate.newScope()) {
+                images.tempAttach(call);
                 candidate.logits(images).toFloatArray();
             }
         }
