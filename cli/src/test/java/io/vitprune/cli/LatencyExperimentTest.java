@@ -2,6 +2,7 @@ package io.vitprune.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vitprune.core.EngineDefaults;
 import io.vitprune.core.latency.LatencyTable;
 import io.vitprune.core.testing.TestData;
 import io.vitprune.core.testing.TestLatencyTables;
@@ -79,7 +80,7 @@ class LatencyExperimentTest {
     void aGivenTableMakesPlansWithinTheirPredictedBudgetAndNamesAnUnreachableOne() throws IOException {
         Path model = TestModels.saveTiny(5, temp.resolve("tiny"));
         Path table = temp.resolve("synthetic.json");
-        TestLatencyTables.of(TestModels.tinyConfig(), 2).write(table);
+        withThreads(TestLatencyTables.of(TestModels.tinyConfig(), 2), EngineDefaults.threads()).write(table);
         List<String> experiment = List.of("experiment", "latency", "--model", model.toString(), "--data", TestData.cifarDirectory().toString(),
                 "--table", table.toString(), "--budgets", "0.3,0.8", "--ratios", "0.5", "--step", "2", "--timing-warmups", "0",
                 "--timing-rounds", "1", "--test-limit", "20", "--work", temp.resolve("work").toString(), "--out", temp.resolve("latency").toString());
@@ -102,7 +103,7 @@ class LatencyExperimentTest {
         assertThat(temp.resolve("latency.md")).content().contains("given (`" + table + "`)", "**not met**", "latency budget 0.30 at batch 1: no plan");
 
         Path otherTable = temp.resolve("other.json");
-        TestLatencyTables.of(TestModels.tinyConfig(), 2, LatencyTable.LIBTORCH, 1, 32, 64).write(otherTable);
+        withThreads(TestLatencyTables.of(TestModels.tinyConfig(), 2, LatencyTable.LIBTORCH, 1, 32, 64), EngineDefaults.threads()).write(otherTable);
         List<String> withOtherTable = new ArrayList<>(experiment);
         withOtherTable.set(withOtherTable.indexOf("--table") + 1, otherTable.toString());
         CliRun refused = CliRun.of(withOtherTable.toArray(String[]::new));
@@ -111,18 +112,32 @@ class LatencyExperimentTest {
     }
 
     @Test
-    void refusesATableWithoutBatch32BeforeAnyWork() throws IOException {
+    void refusesATableWithoutBatch32OrOfOtherThreadsBeforeAnyWork() throws IOException {
         Path model = TestModels.saveTiny(5, temp.resolve("tiny"));
-        Path table = temp.resolve("batch1.json");
-        TestLatencyTables.of(TestModels.tinyConfig(), 2, LatencyTable.LIBTORCH, 1).write(table);
+        Path batch1 = temp.resolve("batch1.json");
+        withThreads(TestLatencyTables.of(TestModels.tinyConfig(), 2, LatencyTable.LIBTORCH, 1), EngineDefaults.threads()).write(batch1);
+        Path otherThreads = temp.resolve("threads.json");
+        withThreads(TestLatencyTables.of(TestModels.tinyConfig(), 2), EngineDefaults.threads() + 1).write(otherThreads);
 
-        CliRun run = CliRun.of("experiment", "latency", "--model", model.toString(), "--data", TestData.cifarDirectory().toString(),
-                "--table", table.toString(), "--work",
-                temp.resolve("work").toString(), "--out", temp.resolve("latency").toString());
+        CliRun withoutBatch32 = latencyWithTable(model, batch1);
+        CliRun ofOtherThreads = latencyWithTable(model, otherThreads);
 
-        assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.err()).contains("--table " + table, "expected batch 32");
+        assertThat(withoutBatch32.exitCode()).isEqualTo(1);
+        assertThat(withoutBatch32.err()).contains("--table " + batch1, "expected batch 32");
+        assertThat(ofOtherThreads.exitCode()).isEqualTo(1);
+        assertThat(ofOtherThreads.err()).contains("--table " + otherThreads, "measured with " + (EngineDefaults.threads() + 1) + " libtorch threads");
         assertThat(temp.resolve("work")).doesNotExist();
+    }
+
+    private CliRun latencyWithTable(Path model, Path table) {
+        return CliRun.of("experiment", "latency", "--model", model.toString(), "--data", TestData.cifarDirectory().toString(), "--table",
+                table.toString(), "--work", temp.resolve("work").toString(), "--out", temp.resolve("latency").toString());
+    }
+
+    /** A table as measured with {@code threads}: the experiment times with this JVM's and refuses a table of others. */
+    private static LatencyTable withThreads(LatencyTable table, int threads) {
+        return new LatencyTable(table.format(), table.version(), table.runtime(), threads, table.machine(), table.date(), table.model(), table.grid(),
+                table.batches());
     }
 
     private static Map<String, String> find(List<Map<String, String>> rows, String selector, String target, int batch) {

@@ -7,6 +7,7 @@ import io.vitprune.api.InvalidInputException;
 import io.vitprune.api.PrunableModel;
 import io.vitprune.api.StrategySettings;
 import io.vitprune.api.UnitKind;
+import io.vitprune.core.EngineDefaults;
 import io.vitprune.core.data.Cifar10;
 import io.vitprune.core.io.ModelStore;
 import io.vitprune.core.io.OutputGuard;
@@ -121,7 +122,8 @@ public final class LatencyExperiment implements Callable<Integer> {
         LatencyTable given = table == null ? null : checked(LatencyTable.read(table), config, "--table " + table);
         Cifar10 test = data.load(Cifar10.Split.TEST, testLimit);
         CellOptions options = new CellOptions().model("model", model).data("test", test).command(spec, Set.of("--model", "--data", "--budgets",
-                "--baselines", "--ratios", "--finetune", "--finetune-ratios", "--table", "--test-limit", "--work", "--out"));
+                "--baselines", "--ratios", "--finetune", "--finetune-ratios", "--table", "--test-limit", "--work", "--out"))
+                .put("threads", EngineDefaults.threads());
         WorkRecord record = WorkRecord.check(work, Map.of("options", options.toString(), "table",
                 table == null ? "calibrated in the work directory" : ModelStore.sha256(Files.readAllBytes(table))));
         Files.createDirectories(work);
@@ -176,6 +178,10 @@ public final class LatencyExperiment implements Callable<Integer> {
             throw new InvalidInputException(String.format(Locale.ROOT, "--step %d, --timing-warmups %d, --timing-rounds %d, --finetune-epochs %d: "
                     + "expected >= 1, >= 0, >= 1 and >= 1", step, timingWarmups, timingRounds, finetuneEpochs));
         }
+        if (baselines.contains(LatencyPlanner.LATENCY) || baselines.contains(LatencyCell.NONE)) {
+            throw new InvalidInputException("--baselines " + baselines + ": expected ratio selectors such as global and uniform (the latency "
+                    + "selector is what they are compared with)");
+        }
         registry.selector(LatencyPlanner.LATENCY);
         baselines.forEach(registry::selector);
         return kinds;
@@ -187,6 +193,10 @@ public final class LatencyExperiment implements Callable<Integer> {
             latencyTable.requireModel(config);
             latencyTable.requireRuntime(LatencyTable.LIBTORCH);
             BATCHES.forEach(latencyTable::batch);
+            if (latencyTable.threads() != EngineDefaults.threads()) {
+                throw new InvalidInputException("it was measured with " + latencyTable.threads() + " libtorch threads: this run has "
+                        + EngineDefaults.threads() + " (-Dai.djl.pytorch.num_threads), expected the same, or the prediction is of another setting");
+            }
         } catch (InvalidInputException e) {
             throw new InvalidInputException(what + ": " + e.getMessage(), e);
         }
