@@ -63,7 +63,8 @@ class LatencyExperimentTest {
                 "done already: fine-tune of global ratio 0.30");
         assertThat(Files.readAllLines(temp.resolve("latency.csv"))).as("a rerun recomputes nothing").isEqualTo(lines);
         assertThat(temp.resolve("latency.md")).content().contains("## Goals", "Predicted latency within 10%", "meets its budget",
-                "after fine-tuning", "## Batch 1", "## Batch 32", "experiment latency --model").doesNotContain("Not run yet");
+                "after fine-tuning", "## Batch 1", "## Batch 32", "experiment latency --model").doesNotContain("Not run yet")
+                .as("top-1 and fronts in percent, leads in points").doesNotContainPattern("\\| \\d{3,}\\.\\d\\d%").doesNotContainPattern("lead [+-]\\d{3,}");
         for (String plot : List.of("latency-b1.png", "latency-b32.png")) {
             assertThat(Arrays.copyOf(Files.readAllBytes(temp.resolve(plot)), 4)).containsExactly(0x89, 'P', 'N', 'G');
         }

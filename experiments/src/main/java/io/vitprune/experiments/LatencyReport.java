@@ -72,12 +72,14 @@ final class LatencyReport {
                 Model `%s`; every plan scored by `%s` on %s. `latency`: the latency selector at budgets %s of the unpruned model's \
                 predicted latency, planned for batch 1 and for batch 32 (width step %d, a block losing at most %.0f%% of its units). It \
                 plans one unit kind at a time, so the kinds take turns (in the order above), each on the model the turns before left: \
-                the cut is shared out in proportion to what removing half of each kind alone (uniform) is predicted to save, and the last \
-                kind meets the budget itself. Baselines %s: every kind's units removed at one ratio%s.
+                what is still to cut is shared out in proportion to what removing half of each kind alone (uniform, head-aligned) is \
+                predicted to save, and the last \
+                turn of a round asks for all that is left; a turn out of its kind's reach asks half as much (three times at most), and \
+                up to four rounds let one kind take up what another could not. Baselines %s: every kind's units removed at one ratio%s.
 
-                Latency table: %s; runtime %s, %d threads, measured %s on %s.
+                Latency table: %s; runtime %s, libtorch threads %d, measured %s on %s.
 
-                Measured latency: one forward pass of a batch of random images on libtorch (%d intra-op threads, head execution AUTO), \
+                Measured latency: one forward pass of a batch of random images on libtorch (intra-op threads %d, head execution AUTO), \
                 milliseconds per pass. Per batch one session times every model together, the unpruned one among them: %d untimed rounds, \
                 then %d rounds in which every model runs once, in an order shuffled per round; the median, and in brackets the \
                 interquartile range (IQR). At batch 1 a timed call runs 32 passes. This is an in-run measurement with JMH's scheme \
@@ -127,10 +129,10 @@ final class LatencyReport {
                 checked++;
                 if (Math.abs(error) > Math.abs(worst)) {
                     worst = error;
-                    worstWhere = cell + ", batch " + batch;
+                    worstWhere = cell + (cell.isLatency() ? "" : " at batch " + batch);
                 }
                 if (Math.abs(error) > PREDICTION_TOLERANCE) {
-                    misses.add(String.format(Locale.ROOT, "%s at batch %d %+.1f%%", cell, batch, 100 * error));
+                    misses.add(String.format(Locale.ROOT, "%s%s %+.1f%%", cell, cell.isLatency() ? "" : " at batch " + batch, 100 * error));
                 }
             }
         }
@@ -278,7 +280,7 @@ final class LatencyReport {
         for (LatencyCell cell : cells) {
             Map<String, String> row = row(cell);
             if (which.test(cell) && row != null && has(row, "ms_b" + batch) && has(row, column.apply(cell))) {
-                points.add(new LatencyFront.Point(number(row, "ms_b" + batch), 100 * number(row, column.apply(cell))));
+                points.add(new LatencyFront.Point(number(row, "ms_b" + batch), number(row, column.apply(cell))));
             }
         }
         return points;
@@ -309,7 +311,7 @@ final class LatencyReport {
         }
         List<LatencyFront.Point> sorted = points.stream().sorted(Comparator.comparingDouble(LatencyFront.Point::ms)).toList();
         XYSeries series = chart.addSeries(name, sorted.stream().mapToDouble(LatencyFront.Point::ms).toArray(),
-                sorted.stream().mapToDouble(LatencyFront.Point::top1).toArray());
+                sorted.stream().mapToDouble(point -> 100 * point.top1()).toArray());
         series.setXYSeriesRenderStyle(scatter || sorted.size() == 1 ? XYSeries.XYSeriesRenderStyle.Scatter : XYSeries.XYSeriesRenderStyle.Line);
     }
 
