@@ -271,7 +271,7 @@ final class LatencyReport {
     }
 
     /** A baseline's front at {@code batch} from {@code column} (top-1 without or after fine-tuning), with the unpruned model. */
-    LatencyFront front(String baseline, int batch, String column) {
+    private LatencyFront front(String baseline, int batch, String column) {
         return new LatencyFront(points(cell -> cell.selector().equals(baseline) || cell.isUnpruned(), batch, cell -> cell.isUnpruned() ? "top1" : column));
     }
 
