@@ -48,7 +48,7 @@ class CliTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"prune", "train", "experiment finetune", "experiment paper-table", "experiment vtp", "experiment dynamicvit",
-            "experiment deploy", "calibrate"})
+            "experiment deploy", "experiment latency", "calibrate"})
     void everyCommandAnswersHelpWithItsOptionsAndTheirDefaults(String command) {
         CliRun run = CliRun.of((command + " --help").split(" "));
 

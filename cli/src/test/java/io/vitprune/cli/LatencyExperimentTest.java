@@ -1,0 +1,153 @@
+package io.vitprune.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vitprune.core.EngineDefaults;
+import io.vitprune.core.latency.LatencyTable;
+import io.vitprune.core.testing.TestData;
+import io.vitprune.core.testing.TestLatencyTables;
+import io.vitprune.core.testing.TestModels;
+import io.vitprune.experiments.LatencyExperiment;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** experiment latency on a tiny model and a few images: end to end, resumed, and refused with other options. No timed assertion. */
+class LatencyExperimentTest {
+    @TempDir
+    Path temp;
+
+    @Test
+    void runsEndToEndWithItsOwnCalibrationResumesWithoutRecomputingAndRefusesOtherOptions() throws IOException {
+        Path model = TestModels.saveTiny(5, temp.resolve("tiny"));
+        Path work = temp.resolve("work");
+        List<String> experiment = List.of("experiment", "latency", "--model", model.toString(), "--data", TestData.cifarDirectory().toString(),
+                "--budgets", "0.9", "--ratios", "0.3,0.6", "--step", "2", "--timing-warmups", "1", "--timing-rounds", "3", "--finetune",
+                "--finetune-ratios", "0.3", "--train-limit", "128", "--test-limit", "50", "--work", work.toString(), "--out",
+                temp.resolve("latency").toString());
+
+        CliRun run = CliRun.of(experiment.toArray(String[]::new));
+        List<String> lines = Files.readAllLines(temp.resolve("latency.csv"));
+        CliRun again = CliRun.of(experiment.toArray(String[]::new));
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("calibrated " + work.resolve("latency-table.json"));
+        LatencyTable.read(work.resolve("latency-table.json")).requireModel(TestModels.tinyConfig());
+        List<Map<String, String>> rows = lines.stream().skip(1).map(LatencyExperimentTest::row).toList();
+        assertThat(rows).extracting(row -> row.get("selector") + " " + row.get("target") + " " + row.get("plan_batch")).containsExactly(
+                "none - -", "latency 0.90 1", "latency 0.90 32", "global 0.30 -", "global 0.60 -", "uniform 0.30 -", "uniform 0.60 -");
+        for (Map<String, String> row : rows) {
+            boolean planned = row.get("note").equals("-");
+            assertThat(planned || row.get("note").startsWith("unreachable: ")).as(row.toString()).isTrue();
+            if (planned) {
+                assertThat(Stream.of("top1", "predicted_ms_b1", "predicted_ms_b32", "ms_b1", "ms_q1_b1", "ms_q3_b1", "ms_b32", "ms_q1_b32", "ms_q3_b32")
+                        .map(row::get)).as(row.toString()).noneMatch(cell -> cell.equals("-"));
+                assertThat(Double.parseDouble(row.get("ms_q1_b1"))).isLessThanOrEqualTo(Double.parseDouble(row.get("ms_b1")));
+            }
+            boolean tuned = planned && (row.get("selector").equals("latency") || row.get("target").equals("0.30"));
+            assertThat(row.get("top1_ft").equals("-")).as("fine-tuned: " + row).isEqualTo(!tuned);
+        }
+        assertThat(Long.parseLong(rows.get(4).get("macs_per_image"))).isLessThan(Long.parseLong(rows.get(3).get("macs_per_image")));
+
+        assertThat(again.exitCode()).as(again.err()).isZero();
+        assertThat(again.err()).contains("reusing the latency table", "done already: timing at batch 1", "done already: timing at batch 32",
+                "done already: fine-tune of global ratio 0.30");
+        assertThat(Files.readAllLines(temp.resolve("latency.csv"))).as("a rerun recomputes nothing").isEqualTo(lines);
+        assertThat(temp.resolve("latency.md")).content().contains("## Goals", "Predicted latency within 10%", "meets its budget",
+                "after fine-tuning", "## Batch 1", "## Batch 32", "experiment latency --model").doesNotContain("Not run yet")
+                .as("top-1 and fronts in percent, leads in points").doesNotContainPattern("\\| \\d{3,}\\.\\d\\d%").doesNotContainPattern("lead [+-]\\d{3,}");
+        for (String plot : List.of("latency-b1.png", "latency-b32.png")) {
+            assertThat(Arrays.copyOf(Files.readAllBytes(temp.resolve(plot)), 4)).containsExactly(0x89, 'P', 'N', 'G');
+        }
+
+        List<String> other = new ArrayList<>(experiment);
+        other.set(other.indexOf("--timing-rounds") + 1, "5");
+        CliRun refused = CliRun.of(other.toArray(String[]::new));
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.err()).contains("--work " + work, "other inputs or options", "timing-rounds=3").doesNotContain("\tat ");
+        assertThat(Files.readAllLines(temp.resolve("latency.csv"))).isEqualTo(lines);
+    }
+
+    @Test
+    void aGivenTableMakesPlansWithinTheirPredictedBudgetAndNamesAnUnreachableOne() throws IOException {
+        Path model = TestModels.saveTiny(5, temp.resolve("tiny"));
+        Path table = temp.resolve("synthetic.json");
+        withThreads(TestLatencyTables.of(TestModels.tinyConfig(), 2), EngineDefaults.threads()).write(table);
+        List<String> experiment = List.of("experiment", "latency", "--model", model.toString(), "--data", TestData.cifarDirectory().toString(),
+                "--table", table.toString(), "--budgets", "0.3,0.8", "--ratios", "0.5", "--step", "2", "--timing-warmups", "0",
+                "--timing-rounds", "1", "--test-limit", "20", "--work", temp.resolve("work").toString(), "--out", temp.resolve("latency").toString());
+
+        CliRun run = CliRun.of(experiment.toArray(String[]::new));
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        List<Map<String, String>> rows = Files.readAllLines(temp.resolve("latency.csv")).stream().skip(1).map(LatencyExperimentTest::row).toList();
+        Map<String, String> unpruned = rows.get(0);
+        for (int batch : List.of(1, 32)) {
+            String predicted = "predicted_ms_b" + batch;
+            Map<String, String> reachable = find(rows, "latency", "0.80", batch);
+            assertThat(reachable.get("note")).isEqualTo("-");
+            assertThat(Double.parseDouble(reachable.get(predicted))).isLessThanOrEqualTo(0.8 * Double.parseDouble(unpruned.get(predicted)) + 1e-6);
+            assertThat(Integer.parseInt(reachable.get("mlp_units"))).as("both kinds take a turn").isLessThan(2 * 24);
+            assertThat(Integer.parseInt(reachable.get("attention_channels"))).isLessThan(2 * 16);
+            assertThat(find(rows, "latency", "0.30", batch).get("note")).startsWith("unreachable: no plan within the predicted budget")
+                    .contains("attention-channel then mlp-unit");
+        }
+        assertThat(temp.resolve("latency.md")).content().contains("given (`" + table + "`)", "**not met**", "latency budget 0.30 at batch 1: no plan");
+
+        Path otherTable = temp.resolve("other.json");
+        withThreads(TestLatencyTables.of(TestModels.tinyConfig(), 2, LatencyTable.LIBTORCH, 1, 32, 64), EngineDefaults.threads()).write(otherTable);
+        List<String> withOtherTable = new ArrayList<>(experiment);
+        withOtherTable.set(withOtherTable.indexOf("--table") + 1, otherTable.toString());
+        CliRun refused = CliRun.of(withOtherTable.toArray(String[]::new));
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.err()).contains("other inputs or options", "table was ");
+    }
+
+    @Test
+    void refusesATableWithoutBatch32OrOfOtherThreadsBeforeAnyWork() throws IOException {
+        Path model = TestModels.saveTiny(5, temp.resolve("tiny"));
+        Path batch1 = temp.resolve("batch1.json");
+        withThreads(TestLatencyTables.of(TestModels.tinyConfig(), 2, LatencyTable.LIBTORCH, 1), EngineDefaults.threads()).write(batch1);
+        Path otherThreads = temp.resolve("threads.json");
+        withThreads(TestLatencyTables.of(TestModels.tinyConfig(), 2), EngineDefaults.threads() + 1).write(otherThreads);
+
+        CliRun withoutBatch32 = latencyWithTable(model, batch1);
+        CliRun ofOtherThreads = latencyWithTable(model, otherThreads);
+
+        assertThat(withoutBatch32.exitCode()).isEqualTo(1);
+        assertThat(withoutBatch32.err()).contains("--table " + batch1, "expected batch 32");
+        assertThat(ofOtherThreads.exitCode()).isEqualTo(1);
+        assertThat(ofOtherThreads.err()).contains("--table " + otherThreads, "measured with " + (EngineDefaults.threads() + 1) + " libtorch threads");
+        assertThat(temp.resolve("work")).doesNotExist();
+    }
+
+    private CliRun latencyWithTable(Path model, Path table) {
+        return CliRun.of("experiment", "latency", "--model", model.toString(), "--data", TestData.cifarDirectory().toString(), "--table",
+                table.toString(), "--work", temp.resolve("work").toString(), "--out", temp.resolve("latency").toString());
+    }
+
+    /** A table as measured with {@code threads}: the experiment times with this JVM's and refuses a table of others. */
+    private static LatencyTable withThreads(LatencyTable table, int threads) {
+        return new LatencyTable(table.format(), table.version(), table.runtime(), threads, table.machine(), table.date(), table.model(), table.grid(),
+                table.batches());
+    }
+
+    private static Map<String, String> find(List<Map<String, String>> rows, String selector, String target, int batch) {
+        return rows.stream().filter(row -> row.get("selector").equals(selector) && row.get("target").equals(target)
+                && row.get("plan_batch").equals(String.valueOf(batch))).findFirst().orElseThrow();
+    }
+
+    private static Map<String, String> row(String line) {
+        String[] cells = line.split(",", -1);
+        return IntStream.range(0, LatencyExperiment.COLUMNS.size()).boxed().collect(Collectors.toMap(LatencyExperiment.COLUMNS::get, i -> cells[i]));
+    }
+}

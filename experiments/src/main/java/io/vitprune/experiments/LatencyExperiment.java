@@ -1,0 +1,386 @@
+package io.vitprune.experiments;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.vitprune.api.InvalidInputException;
+import io.vitprune.api.PrunableModel;
+import io.vitprune.api.StrategySettings;
+import io.vitprune.api.UnitKind;
+import io.vitprune.core.EngineDefaults;
+import io.vitprune.core.data.Cifar10;
+import io.vitprune.core.io.ModelStore;
+import io.vitprune.core.io.OutputGuard;
+import io.vitprune.core.io.WorkRecord;
+import io.vitprune.core.latency.LatencyCalibration;
+import io.vitprune.core.latency.LatencyModel;
+import io.vitprune.core.latency.LatencyTable;
+import io.vitprune.core.latency.LibtorchTimer;
+import io.vitprune.core.model.ModelStats;
+import io.vitprune.core.model.VisionTransformer;
+import io.vitprune.core.model.VitConfig;
+import io.vitprune.core.registry.StrategyRegistry;
+import io.vitprune.core.surgery.Surgery;
+import io.vitprune.core.train.Evaluation;
+import io.vitprune.core.train.ProgressBar;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Pruning to a latency budget against pruning by a ratio: the {@code latency} selector at budgets
+ * of the unpruned model's latency at batch 1 and 32, and the {@code global} and {@code uniform}
+ * selectors swept over ratios, all with one scorer on the same unit kinds ({@link LatencyPlanner}).
+ * Per model: its predicted latency (from a table calibrated in this run, or given), its latency
+ * measured at both batches in one interleaved session per batch with the unpruned model
+ * ({@link InterleavedTiming}), and top-1 on the test split, without and (with {@code --finetune})
+ * after KD fine-tuning. The report ({@link LatencyReport}) compares each latency-selected model with
+ * the baselines' fronts at its measured latency.
+ *
+ * <p>Resumable: the calibrated table and every pruned and fine-tuned model stay in {@code --work}
+ * (which records the options that made them and refuses a run with others), every finished model is
+ * a row of the CSV, and a timing session is redone whole when a model of it is missing its time.
+ */
+@Command(name = "latency", description = "The latency selector at budgets of the unpruned latency (batch 1 and 32) vs global and uniform "
+        + "over ratios: measured vs predicted latency, top-1 without and with KD fine-tuning, fronts at equal measured latency (resumable).")
+public final class LatencyExperiment implements Callable<Integer> {
+    static final List<Integer> BATCHES = List.of(1, 32);
+    static final String MISSING = "-";
+    static final String TABLE_FILE = "latency-table.json";
+    public static final List<String> COLUMNS = List.of("selector", "target", "plan_batch", "note", "heads", "attention_channels", "mlp_units",
+            "parameters", "macs_per_image", "predicted_ms_b1", "predicted_ms_b32", "ms_b1", "ms_q1_b1", "ms_q3_b1", "ms_b32", "ms_q1_b32", "ms_q3_b32",
+            "top1", "top1_ft", "finetune_seconds");
+
+    @Inject
+    StrategyRegistry registry;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    DataOption data;
+
+    @Option(names = "--model", defaultValue = "models/reference") Path model;
+    @Option(names = "--scorer", defaultValue = "weight-l1", description = "Data-free scorer of every plan.") String scorer;
+    @Option(names = "--kinds", split = ",", defaultValue = "attention-channel,mlp-unit", description = "Unit kinds every plan prunes.")
+    List<String> kindIds;
+    @Option(names = "--budgets", split = ",", defaultValue = "0.5,0.6,0.7,0.8,0.9",
+            description = "Latency budgets as fractions of the unpruned model's latency, at each batch.") List<Double> budgets;
+    @Option(names = "--baselines", split = ",", defaultValue = "global,uniform") List<String> baselines;
+    @Option(names = "--ratios", split = ",", defaultValue = "0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9",
+            description = "Fractions of every kind's units the baselines remove.") List<Double> ratios;
+    @Option(names = "--head-aligned", description = "Baselines remove the same number of channels from every head (the selectors' head-aligned).")
+    boolean headAligned;
+    @Option(names = "--step", defaultValue = "8", description = "The latency selector's width step, and the calibration's.") int step;
+    @Option(names = "--max-block-ratio", defaultValue = "0.9", description = "The most of a block's units the latency selector may remove.")
+    double maxBlockRatio;
+    @Option(names = "--table", description = "A latency table from 'vitprune calibrate --batch 1,32' (default: calibrated in this run, kept in --work).")
+    Path table;
+    @Option(names = "--timing-warmups", defaultValue = "5", description = "Untimed rounds of every model before the timed ones.") int timingWarmups;
+    @Option(names = "--timing-rounds", defaultValue = "41", description = "Timed rounds, every model once per round in a shuffled order.")
+    int timingRounds;
+    @Option(names = "--finetune", description = "Also KD fine-tune every latency-selected model and the baselines at --finetune-ratios.")
+    boolean finetune;
+    @Option(names = "--finetune-ratios", split = ",", defaultValue = "0.1,0.3,0.5,0.7,0.9",
+            description = "The baseline ratios fine-tuned (a subset of --ratios).") List<Double> finetuneRatios;
+    @Option(names = "--finetune-epochs", defaultValue = "1") int finetuneEpochs;
+    @Option(names = "--lr", defaultValue = "2e-4", description = "Fine-tuning peak learning rate.") double learningRate;
+    @Option(names = "--beta", defaultValue = "1.0", description = "Weight of the KD term in fine-tuning.") double beta;
+    @Option(names = "--temperature", defaultValue = "1.0") double temperature;
+    @Option(names = "--seed", defaultValue = "42", description = "Fine-tuning seed; also orders the timing rounds.") long seed;
+    @Option(names = "--train-limit", description = "Fine-tune on the first N training images (smoke runs).") Integer trainLimit;
+    @Option(names = "--test-limit", description = "Evaluate on the first N test images (smoke runs).") Integer testLimit;
+    @Option(names = "--work", defaultValue = "target/experiments/latency", description = "The calibrated table, pruned and fine-tuned models, "
+            + "fine-tune checkpoints.") Path work;
+    @Option(names = "--out", defaultValue = "target/results/latency", description = "Writes <out>.csv, <out>.md, <out>-b1.png and <out>-b32.png "
+            + "(top-1 vs measured latency; publishing: --out docs/results/latency).") Path out;
+
+    private Cifar10 train;
+
+    @Override
+    public Integer call() throws Exception {
+        List<UnitKind> kinds = checkOptions();
+        OutputGuard guard = OutputGuard.check().input("--model", model).input("--data", data.directory()).input("--work", work);
+        if (table != null) {
+            guard.input("--table", table);
+        }
+        guard.files("--out", out, ".csv", ".md", "-b1.png", "-b32.png").verify();
+        VitConfig config = ModelStore.readManifest(model).config();
+        LatencyTable given = table == null ? null : checked(LatencyTable.read(table), config, "--table " + table);
+        Cifar10 test = data.load(Cifar10.Split.TEST, testLimit);
+        CellOptions options = new CellOptions().model("model", model).data("test", test).command(spec, Set.of("--model", "--data", "--budgets",
+                "--baselines", "--ratios", "--finetune", "--finetune-ratios", "--table", "--test-limit", "--work", "--out"))
+                .put("threads", EngineDefaults.threads());
+        WorkRecord record = WorkRecord.check(work, Map.of("options", options.toString(), "table",
+                table == null ? "calibrated in the work directory" : ModelStore.sha256(Files.readAllBytes(table))));
+        Files.createDirectories(work);
+        record.write();
+        Path tableFile = table != null ? table : work.resolve(TABLE_FILE);
+        LatencyTable latencyTable = given != null ? given : calibrated(config, tableFile);
+        options.put("table", ModelStore.sha256(Files.readAllBytes(tableFile)).substring(0, 12));
+        ResultTable results = ResultTable.keyedByOptions(Path.of(out + ".csv"), COLUMNS, 3, options.toString());
+        List<LatencyCell> cells = cells();
+        LatencyReport report = new LatencyReport(results, cells, out, latencyTable, table == null ? "calibrated in this run (`" + tableFile + "`)"
+                : "given (`" + tableFile + "`)", new LatencyReport.Setup(model, scorer, kinds, budgets, baselines, headAligned, step, maxBlockRatio,
+                timingWarmups, timingRounds, finetune ? finetuneDescription() : null, finetuneRatios, test.size()));
+        LatencyPlanner planner = new LatencyPlanner(registry, scorer, kinds);
+        try (NDManager manager = NDManager.newBaseManager(); VisionTransformer base = ModelStore.load(model, manager)) {
+            buildAndEvaluate(results, cells, planner, latencyTable, tableFile, base, test, manager);
+            for (int batch : BATCHES) {
+                time(results, cells, base, batch, manager);
+            }
+            report.write(spec);
+            if (finetune) {
+                finetuneAll(results, cells, base, test, report, manager);
+            }
+        }
+        report.write(spec);
+        return 0;
+    }
+
+    private List<UnitKind> checkOptions() {
+        for (double budget : budgets) {
+            if (!(budget > 0 && budget < 1)) {
+                throw new InvalidInputException("--budgets " + budgets + ": expected fractions in (0, 1) of the unpruned latency");
+            }
+        }
+        List<UnitKind> kinds = kindIds.stream().map(UnitKind::fromId).distinct().toList();
+        for (UnitKind kind : kinds) {
+            if (kind == UnitKind.TOKEN) {
+                throw new InvalidInputException("--kinds " + kindIds + ": expected attention-channel, attention-head or mlp-unit (tokens are not "
+                        + "selected by latency)");
+            }
+            if (!registry.scorer(scorer).supportedKinds().contains(kind)) {
+                throw new InvalidInputException("--scorer " + scorer + " does not score " + kind.id() + " units: expected a scorer of every --kinds");
+            }
+        }
+        if (ratios.stream().anyMatch(ratio -> !(ratio > 0 && ratio < 1)) || !(maxBlockRatio > 0 && maxBlockRatio < 1)) {
+            throw new InvalidInputException("--ratios " + ratios + " and --max-block-ratio " + maxBlockRatio + ": expected fractions in (0, 1) of "
+                    + "the units");
+        }
+        if (finetune && !ratios.containsAll(finetuneRatios)) {
+            throw new InvalidInputException("--finetune-ratios " + finetuneRatios + ": expected a subset of --ratios " + ratios);
+        }
+        if (step < 1 || timingWarmups < 0 || timingRounds < 1 || finetuneEpochs < 1) {
+            throw new InvalidInputException(String.format(Locale.ROOT, "--step %d, --timing-warmups %d, --timing-rounds %d, --finetune-epochs %d: "
+                    + "expected >= 1, >= 0, >= 1 and >= 1", step, timingWarmups, timingRounds, finetuneEpochs));
+        }
+        if (baselines.contains(LatencyPlanner.LATENCY) || baselines.contains(LatencyCell.NONE)) {
+            throw new InvalidInputException("--baselines " + baselines + ": expected ratio selectors such as global and uniform (the latency "
+                    + "selector is what they are compared with)");
+        }
+        registry.selector(LatencyPlanner.LATENCY);
+        baselines.forEach(registry::selector);
+        return kinds;
+    }
+
+    /** The table fits the model, runtime and batches of this experiment, or fails naming {@code what}. */
+    private static LatencyTable checked(LatencyTable latencyTable, VitConfig config, String what) {
+        try {
+            latencyTable.requireModel(config);
+            latencyTable.requireRuntime(LatencyTable.LIBTORCH);
+            BATCHES.forEach(latencyTable::batch);
+            if (latencyTable.threads() != EngineDefaults.threads()) {
+                throw new InvalidInputException("it was measured with " + latencyTable.threads() + " libtorch threads: this run has "
+                        + EngineDefaults.threads() + " (-Dai.djl.pytorch.num_threads), expected the same, or the prediction is of another setting");
+            }
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException(what + ": " + e.getMessage(), e);
+        }
+        return latencyTable;
+    }
+
+    /** The table in the work directory; measured first when a run has not yet done so. */
+    private LatencyTable calibrated(VitConfig config, Path file) throws IOException {
+        if (Files.exists(file)) {
+            System.err.println("reusing the latency table " + file);
+            return checked(LatencyTable.read(file), config, "latency table " + file);
+        }
+        LatencyCalibration calibration = new LatencyCalibration(config, new LatencyCalibration.Options(BATCHES, step, 8, 5, 21));
+        LatencyTable measured;
+        try (LibtorchTimer timer = new LibtorchTimer(config, seed); ProgressBar progress = new ProgressBar(System.err, "calibrate", calibration.points())) {
+            measured = calibration.run(timer, progress);
+        }
+        measured.write(file);
+        System.out.println("calibrated " + file);
+        return measured;
+    }
+
+    private List<LatencyCell> cells() {
+        List<LatencyCell> cells = new ArrayList<>();
+        cells.add(LatencyCell.unpruned());
+        for (int batch : BATCHES) {
+            budgets.forEach(budget -> cells.add(LatencyCell.latency(budget, batch)));
+        }
+        for (String selector : baselines) {
+            ratios.forEach(ratio -> cells.add(LatencyCell.baseline(selector, ratio)));
+        }
+        return cells;
+    }
+
+    /** Every model not yet in the table: made (or found in --work), described and evaluated; an unreachable budget is a row with a note. */
+    private void buildAndEvaluate(ResultTable results, List<LatencyCell> cells, LatencyPlanner planner, LatencyTable latencyTable, Path tableFile,
+                                  VisionTransformer base, Cifar10 test, NDManager manager) throws IOException {
+        List<LatencyCell> missing = cells.stream().filter(cell -> !results.has(cell.key())).toList();
+        try (ProgressBar progress = new ProgressBar(System.err, "latency: models", missing.size())) {
+            for (int i = 0; i < missing.size(); i++) {
+                LatencyCell cell = missing.get(i);
+                try (NDManager scope = manager.newSubManager()) {
+                    Map<String, String> row = emptyRow(cell);
+                    PrunableModel candidate = cell.isUnpruned() ? base : pruned(cell, planner, latencyTable, tableFile, base, row, scope);
+                    if (candidate != null) {
+                        describe(row, ((VisionTransformer) candidate), latencyTable);
+                        row.put("top1", String.format(Locale.ROOT, "%.4f", Evaluation.top1(candidate, test, 250, System.err).top1()));
+                    }
+                    put(results, row);
+                    System.out.println(cell + ": " + (candidate == null ? row.get("note") : "top-1 " + row.get("top1") + ", predicted ms at batch 1 / 32 "
+                            + row.get("predicted_ms_b1") + " / " + row.get("predicted_ms_b32")));
+                }
+                progress.update(i + 1, cell.toString());
+            }
+        }
+    }
+
+    /** The cell's pruned model, saved in --work (or loaded from there); null, with the note in the row, when its budget is unreachable. */
+    private VisionTransformer pruned(LatencyCell cell, LatencyPlanner planner, LatencyTable latencyTable, Path tableFile, VisionTransformer base,
+                                     Map<String, String> row, NDManager scope) throws IOException {
+        Path directory = prunedDirectory(cell);
+        if (Files.exists(directory.resolve(ModelStore.MANIFEST))) {
+            return ModelStore.load(directory, scope);
+        }
+        VisionTransformer smaller;
+        if (cell.isLatency()) {
+            try {
+                smaller = planner.latency(base, tableFile, LatencyModel.of(latencyTable, cell.planBatch()), cell.target(), step, maxBlockRatio, scope);
+            } catch (InvalidInputException e) {
+                row.put("note", "unreachable: " + e.getMessage().replace(',', ';').replace('\n', ' '));
+                return null;
+            }
+        } else {
+            StrategySettings settings = headAligned ? StrategySettings.of("head-aligned", "true") : StrategySettings.EMPTY;
+            smaller = Surgery.apply(base, planner.baseline(base, cell.selector(), settings, cell.target(), scope), scope);
+        }
+        ModelStore.save(smaller, directory);
+        return smaller;
+    }
+
+    private static void describe(Map<String, String> row, VisionTransformer candidate, LatencyTable latencyTable) {
+        var structure = candidate.structure();
+        ModelStats stats = ModelStats.of(candidate);
+        row.put("heads", String.valueOf(structure.totalUnits(UnitKind.ATTENTION_HEAD)));
+        row.put("attention_channels", String.valueOf(structure.totalUnits(UnitKind.ATTENTION_CHANNEL)));
+        row.put("mlp_units", String.valueOf(structure.totalUnits(UnitKind.MLP_UNIT)));
+        row.put("parameters", String.valueOf(stats.parameters()));
+        row.put("macs_per_image", String.valueOf(stats.macsPerImage()));
+        for (int batch : BATCHES) {
+            row.put("predicted_ms_b" + batch, String.format(Locale.ROOT, "%.4f", LatencyModel.of(latencyTable, batch).modelMs(structure)));
+        }
+    }
+
+    /**
+     * Times every model of the cells at {@code batch} in one session, unless each already has its
+     * time: a model added later is never timed apart from the ones it is compared with.
+     */
+    private void time(ResultTable results, List<LatencyCell> cells, VisionTransformer base, int batch, NDManager manager) throws IOException {
+        List<LatencyCell> timed = cells.stream().filter(cell -> results.row(cell.key()).get("note").equals(MISSING)).toList();
+        if (timed.stream().noneMatch(cell -> results.row(cell.key()).get("ms_b" + batch).equals(MISSING))) {
+            System.err.println("done already: timing at batch " + batch);
+            return;
+        }
+        // At batch 1 a call runs several forward passes, so that each timed call is long against the clock's and the scheduler's granularity.
+        int passes = Math.max(1, 32 / batch);
+        try (NDManager scope = manager.newSubManager();
+             ProgressBar progress = new ProgressBar(System.err, "latency: timing at batch " + batch, timingWarmups + timingRounds)) {
+            int size = base.config().imageSize();
+            NDArray images = scope.create(LibtorchTimer.random((long) batch * VitConfig.CHANNELS * size * size, seed),
+                    new Shape(batch, VitConfig.CHANNELS, size, size));
+            List<Runnable> calls = new ArrayList<>();
+            for (LatencyCell cell : timed) {
+                PrunableModel candidate = cell.isUnpruned() ? base : ModelStore.load(prunedDirectory(cell), scope);
+                calls.add(() -> forward(candidate, images, passes));
+            }
+            List<InterleavedTiming.Measured> measured = InterleavedTiming.measure(calls, timingWarmups, timingRounds, seed + batch, progress);
+            for (int i = 0; i < timed.size(); i++) {
+                Map<String, String> row = results.row(timed.get(i).key());
+                InterleavedTiming.Measured ms = measured.get(i);
+                row.put("ms_b" + batch, String.format(Locale.ROOT, "%.4f", ms.medianMs() / passes));
+                row.put("ms_q1_b" + batch, String.format(Locale.ROOT, "%.4f", ms.q1Ms() / passes));
+                row.put("ms_q3_b" + batch, String.format(Locale.ROOT, "%.4f", ms.q3Ms() / passes));
+                put(results, row);
+            }
+        }
+        System.out.println("timed " + timed.size() + " models at batch " + batch);
+    }
+
+    /** {@code passes} forward passes, each in a scope of its own that the images join for the pass, so that every temporary is freed. */
+    static void forward(PrunableModel candidate, NDArray images, int passes) {
+        for (int pass = 0; pass < passes; pass++) {
+            try (NDManager call = candidate.newScope()) {
+                images.tempAttach(call);
+                candidate.logits(images).toFloatArray();
+            }
+        }
+    }
+
+    /** KD fine-tunes every latency-selected model and the baselines at --finetune-ratios that are not yet fine-tuned; the report after each. */
+    private void finetuneAll(ResultTable results, List<LatencyCell> cells, VisionTransformer base, Cifar10 test, LatencyReport report,
+                             NDManager manager) throws IOException {
+        KdFinetune tuning = new KdFinetune(finetuneEpochs, learningRate, beta, temperature, seed);
+        List<LatencyCell> due = cells.stream().filter(cell -> !cell.isUnpruned() && results.row(cell.key()).get("note").equals(MISSING))
+                .filter(cell -> cell.isLatency() || finetuneRatios.contains(cell.target())).toList();
+        List<LatencyCell> missing = due.stream().filter(cell -> results.row(cell.key()).get("top1_ft").equals(MISSING)).toList();
+        due.stream().filter(cell -> !missing.contains(cell)).forEach(cell -> System.err.println("done already: fine-tune of " + cell));
+        try (ProgressBar progress = new ProgressBar(System.err, "latency: fine-tunes", missing.size())) {
+            for (int i = 0; i < missing.size(); i++) {
+                LatencyCell cell = missing.get(i);
+                if (train == null) {
+                    train = data.load(Cifar10.Split.TRAIN, trainLimit);
+                }
+                KdFinetune.Result result = tuning.run(prunedDirectory(cell), base, train, test, work.resolve(cell.directoryName()).resolve("finetune"),
+                        manager);
+                Map<String, String> row = results.row(cell.key());
+                row.put("top1_ft", String.format(Locale.ROOT, "%.4f", result.after()));
+                row.put("finetune_seconds", String.format(Locale.ROOT, "%.0f", result.seconds()));
+                put(results, row);
+                System.out.printf("%s: top-1 %.2f%% -> %.2f%% after %d KD epoch(s)%n", cell, 100 * result.before(), 100 * result.after(), finetuneEpochs);
+                progress.update(i + 1, cell.toString());
+                report.write(spec);
+            }
+        }
+    }
+
+    private Path prunedDirectory(LatencyCell cell) {
+        return work.resolve(cell.directoryName()).resolve("pruned");
+    }
+
+    private static Map<String, String> emptyRow(LatencyCell cell) {
+        Map<String, String> row = new LinkedHashMap<>();
+        COLUMNS.forEach(column -> row.put(column, MISSING));
+        row.put("selector", cell.selector());
+        row.put("target", cell.targetText());
+        row.put("plan_batch", cell.planBatchText());
+        return row;
+    }
+
+    private static void put(ResultTable results, Map<String, String> row) throws IOException {
+        results.put(COLUMNS.stream().map(row::get).toArray());
+    }
+
+    private String finetuneDescription() {
+        return String.format(Locale.ROOT, "%d epoch(s) of KD fine-tuning from the unpruned model (lr %.0e, beta %.1f, temperature %.1f, seed %d)",
+                finetuneEpochs, learningRate, beta, temperature, seed);
+    }
+}
