@@ -16,17 +16,23 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.IntStream;
 
 /**
  * Measures a {@link LatencyTable} with a runtime's {@link LatencyTimer}: one block at a time, with
  * random weights of the real shapes, over the grid of {@link #grid}. Every point is timed as
- * {@code warmups} calls then the median of {@code rounds} calls; then each grid is made monotone (a
- * running minimum along every axis from the largest point), so timing noise never makes a narrower
- * block predict slower.
+ * {@code warmups} calls then the median of {@code rounds} calls, in each of {@link #PASSES} passes
+ * over the whole grid, and keeps its least median: a transient (a cold engine at the first point,
+ * another process for a second) inflates one pass's points, not all of them. Then each grid is made
+ * monotone (a running minimum along every axis from the largest point), so timing noise never makes
+ * a narrower block predict slower.
  */
 public final class LatencyCalibration {
+    /** Passes over the grid; measured on the 2-core machine, a single pass once timed the full block at 2.2x its later time. */
+    static final int PASSES = 3;
+
     /**
      * @param widthStep head widths are measured at multiples of this (plus the full width), MLP widths too
      * @param mlpPoints how many MLP widths are measured, evenly spread up to the full width
@@ -69,9 +75,9 @@ public final class LatencyCalibration {
         return grid.heads().length * grid.widths().length + grid.extraHeads().length * grid.extraWidths().length + grid.mlpWidths().length + 1;
     }
 
-    /** Blocks and fixed parts timed in all. */
+    /** Blocks and fixed parts timed in all, every pass included. */
     public long points() {
-        return (long) pointsPerBatch() * options.batches().size();
+        return (long) pointsPerBatch() * options.batches().size() * PASSES;
     }
 
     /** Measures every grid point at every batch with {@code timer}, which must be of this calibration's model shape. */
@@ -80,39 +86,78 @@ public final class LatencyCalibration {
         long[] done = {0};
         List<LatencyTable.BatchLatency> batches = new ArrayList<>();
         for (int batch : options.batches()) {
-            Function<BlockStructure, Double> time = block -> {
-                double ms = timer.blockMs(block, batch, this::medianMs);
-                progress.update(++done[0], total, "batch " + batch + ": heads " + block.headWidths() + ", MLP " + block.mlpWidth());
-                return ms;
-            };
-            double fixed = timer.fixedMs(batch, this::medianMs);
-            progress.update(++done[0], total, "batch " + batch + ": embedding and classifier");
-            double[][] uniform = new double[grid.heads().length][grid.widths().length];
-            for (int h = 0; h < grid.heads().length; h++) {
-                for (int w = 0; w < grid.widths().length; w++) {
-                    uniform[h][w] = time.apply(BlockStructure.uniform(grid.heads()[h], grid.widths()[w], config.mlpDim()));
-                }
+            Measured least = null;
+            for (int pass = 0; pass < PASSES; pass++) {
+                String label = "batch " + batch + ", pass " + (pass + 1) + "/" + PASSES + ": ";
+                Measured measured = measure(timer, batch, what -> progress.update(++done[0], total, label + what));
+                least = least == null ? measured : least.min(measured);
             }
             // A further group: a block of one full-width head plus h heads of width w, less that one head alone (the grid has it).
-            double oneHead = uniform[0][grid.widths().length - 1];
+            double oneHead = least.uniform()[0][grid.widths().length - 1];
             double[][] extra = new double[grid.extraHeads().length][grid.extraWidths().length];
-            for (int h = 0; h < grid.extraHeads().length; h++) {
-                for (int w = 0; w < grid.extraWidths().length; w++) {
-                    List<Integer> widths = new ArrayList<>();
-                    widths.add(config.dimHead());
-                    widths.addAll(Collections.nCopies(grid.extraHeads()[h], grid.extraWidths()[w]));
-                    extra[h][w] = Math.max(0, time.apply(new BlockStructure(widths, config.mlpDim())) - oneHead);
+            for (int h = 0; h < extra.length; h++) {
+                for (int w = 0; w < extra[h].length; w++) {
+                    extra[h][w] = Math.max(0, least.withGroup()[h][w] - oneHead);
                 }
             }
-            double[] mlp = new double[grid.mlpWidths().length];
-            for (int m = 0; m < mlp.length; m++) {
-                mlp[m] = time.apply(BlockStructure.uniform(config.heads(), config.dimHead(), grid.mlpWidths()[m]));
-            }
-            batches.add(new LatencyTable.BatchLatency(batch, timer.execution(batch), fixed, monotone(uniform), monotone(extra),
-                    monotone(new double[][] {mlp})[0]));
+            batches.add(new LatencyTable.BatchLatency(batch, timer.execution(batch), least.fixed(), monotone(least.uniform()), monotone(extra),
+                    monotone(new double[][] {least.mlp()})[0]));
         }
         return new LatencyTable(LatencyTable.FORMAT, LatencyTable.VERSION, timer.runtime(), timer.threads(), machine(),
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), LatencyTable.ModelShape.of(config), grid, batches);
+    }
+
+    /**
+     * Times of one pass over the grid: the fixed parts, uniform blocks (heads x width), blocks of one
+     * full-width head plus a group (whole, before the head is subtracted), blocks of every MLP width.
+     */
+    private record Measured(double fixed, double[][] uniform, double[][] withGroup, double[] mlp) {
+        /** Point by point, the lesser time: noise on a busy machine only ever adds time. */
+        Measured min(Measured other) {
+            return new Measured(Math.min(fixed, other.fixed), min(uniform, other.uniform), min(withGroup, other.withGroup),
+                    min(new double[][] {mlp}, new double[][] {other.mlp})[0]);
+        }
+
+        private static double[][] min(double[][] a, double[][] b) {
+            double[][] result = new double[a.length][];
+            for (int i = 0; i < a.length; i++) {
+                result[i] = new double[a[i].length];
+                for (int j = 0; j < a[i].length; j++) {
+                    result[i][j] = Math.min(a[i][j], b[i][j]);
+                }
+            }
+            return result;
+        }
+    }
+
+    private Measured measure(LatencyTimer timer, int batch, Consumer<String> progress) {
+        Function<BlockStructure, Double> time = block -> {
+            double ms = timer.blockMs(block, batch, this::medianMs);
+            progress.accept("heads " + block.headWidths() + ", MLP " + block.mlpWidth());
+            return ms;
+        };
+        double fixed = timer.fixedMs(batch, this::medianMs);
+        progress.accept("embedding and classifier");
+        double[][] uniform = new double[grid.heads().length][grid.widths().length];
+        for (int h = 0; h < grid.heads().length; h++) {
+            for (int w = 0; w < grid.widths().length; w++) {
+                uniform[h][w] = time.apply(BlockStructure.uniform(grid.heads()[h], grid.widths()[w], config.mlpDim()));
+            }
+        }
+        double[][] withGroup = new double[grid.extraHeads().length][grid.extraWidths().length];
+        for (int h = 0; h < grid.extraHeads().length; h++) {
+            for (int w = 0; w < grid.extraWidths().length; w++) {
+                List<Integer> widths = new ArrayList<>();
+                widths.add(config.dimHead());
+                widths.addAll(Collections.nCopies(grid.extraHeads()[h], grid.extraWidths()[w]));
+                withGroup[h][w] = time.apply(new BlockStructure(widths, config.mlpDim()));
+            }
+        }
+        double[] mlp = new double[grid.mlpWidths().length];
+        for (int m = 0; m < mlp.length; m++) {
+            mlp[m] = time.apply(BlockStructure.uniform(config.heads(), config.dimHead(), grid.mlpWidths()[m]));
+        }
+        return new Measured(fixed, uniform, withGroup, mlp);
     }
 
     private double medianMs(Runnable call) {

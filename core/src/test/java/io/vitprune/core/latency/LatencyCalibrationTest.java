@@ -58,7 +58,7 @@ class LatencyCalibrationTest {
         LatencyTable table;
         try (LatencyTimer timer = new LibtorchTimer(tiny, 0);
              ProgressBar progress = new ProgressBar(new PrintStream(log, true, StandardCharsets.UTF_8), "calibrate",
-                calibration.pointsPerBatch() * 2L, false, Duration.ofSeconds(1))) {
+                calibration.points(), false, Duration.ofSeconds(1))) {
             table = calibration.run(timer, progress);
         }
         assertThat(table.batches()).extracting(LatencyTable.BatchLatency::batch).containsExactly(1, 2);
@@ -73,8 +73,56 @@ class LatencyCalibrationTest {
         assertThat(batch.mlpMs()).hasSize(table.grid().mlpWidths().length).isSorted();
         assertThat(java.util.Arrays.stream(batch.mlpMs()).allMatch(ms -> ms > 0)).as("every MLP width took time").isTrue();
         assertThat(batch.uniformMs()[table.grid().heads().length - 1]).isSorted();
-        long points = calibration.pointsPerBatch() * 2L;
-        assertThat(log.toString(StandardCharsets.UTF_8)).as("every timed point counted once").contains(points + "/" + points)
+        long points = calibration.pointsPerBatch() * 2L * LatencyCalibration.PASSES;
+        assertThat(log.toString(StandardCharsets.UTF_8)).as("every timed point counted once per pass").contains(points + "/" + points)
                 .doesNotContain((points + 1) + "/");
+    }
+
+    /** A transient in one pass (here the first, as a cold engine would) does not reach the table: each point keeps its least time. */
+    @Test
+    void aSpikeInOnePassIsNotTheTablesTime() {
+        VitConfig tiny = TestModels.tinyConfig();
+        LatencyCalibration calibration = new LatencyCalibration(tiny, options(2, 1));
+        int[] calls = {0};
+        long pointsPerPass = calibration.pointsPerBatch();
+        LatencyTimer spikyFirstPass = new LatencyTimer() {
+            @Override
+            public String runtime() {
+                return LatencyTable.LIBTORCH;
+            }
+
+            @Override
+            public int threads() {
+                return 1;
+            }
+
+            @Override
+            public String execution(int batch) {
+                return "PADDED";
+            }
+
+            @Override
+            public double blockMs(io.vitprune.api.BlockStructure block, int batch, Timing timing) {
+                double ms = block.attentionWidth() + block.mlpWidth() / 10.0;
+                return ++calls[0] < pointsPerPass ? 100 * ms : ms;
+            }
+
+            @Override
+            public double fixedMs(int batch, Timing timing) {
+                return ++calls[0] < pointsPerPass ? 50 : 0.5;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        LatencyTable table = calibration.run(spikyFirstPass, new ProgressBar(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                "calibrate", calibration.points(), false, Duration.ofSeconds(1)));
+        LatencyTable.BatchLatency batch = table.batch(1);
+        int heads = table.grid().heads().length;
+        int widths = table.grid().widths().length;
+        assertThat(batch.fixedMs()).isEqualTo(0.5);
+        assertThat(batch.uniformMs()[heads - 1][widths - 1]).isEqualTo(tiny.heads() * tiny.dimHead() + tiny.mlpDim() / 10.0);
+        assertThat(batch.mlpMs()[batch.mlpMs().length - 1]).isEqualTo(tiny.heads() * tiny.dimHead() + tiny.mlpDim() / 10.0);
     }
 }
