@@ -2,13 +2,13 @@
 # Every experiment whose tables are in docs/results, on the bundled reference model, one after the
 # other in order of priority. Each is resumable (finished cells are kept, trainings checkpoint), so
 # rerunning this script after an interruption continues where it stopped; finished experiments
-# cost only a reload. Takes about ten hours on the 2-core machine of DEVELOPERS.md, most of it
+# cost only a reload. Takes about fourteen hours on the 2-core machine of DEVELOPERS.md, most of it
 # one-epoch KD fine-tunes (minutes each) and ablation scoring (~half an hour per 1,000-image
 # measurement of the attention channels).
 #
 #   scripts/results.sh                 all, in order
 #   scripts/results.sh finetune vtp    only these (finetune, paper-table, vtp-lambda, vtp-lambda-50k, vtp, dynamicvit, dynamicvit-early,
-#                                      deploy, scoring-estimates, tokens)
+#                                      deploy, scoring-estimates, tokens, latency, latency-aligned)
 #
 # Build first (mvn -B -q install -DskipTests). Run it on an otherwise idle machine: the experiments
 # time forward passes for their latency columns. The benchmarks are scripts/bench.sh.
@@ -25,7 +25,7 @@ vitprune() { java -Xmx6g -jar cli/target/vitprune.jar "$@"; }
 
 experiments=("$@")
 if [[ ${#experiments[@]} -eq 0 ]]; then
-  experiments=(finetune paper-table vtp-lambda vtp-lambda-50k vtp dynamicvit dynamicvit-early deploy scoring-estimates tokens)
+  experiments=(finetune paper-table vtp-lambda vtp-lambda-50k vtp dynamicvit dynamicvit-early deploy scoring-estimates tokens latency latency-aligned)
 fi
 for experiment in "${experiments[@]}"; do
   echo "== experiment $experiment ($(date -u +%FT%TZ))"
@@ -50,7 +50,11 @@ for experiment in "${experiments[@]}"; do
     # Shares paper-table's ablation directory: its attention-channel losses of seed 0 are not measured again.
     scoring-estimates) vitprune experiment scoring-estimates --out docs/results/scoring-estimates ;;
     tokens) vitprune experiment tokens --finetune --out docs/results/tokens ;;
-    *) echo "error: unknown experiment '$experiment': expected finetune, paper-table, vtp-lambda, vtp-lambda-50k, vtp, dynamicvit, dynamicvit-early, deploy, scoring-estimates or tokens" >&2
+    # Calibrates its latency table in the run and times every model in one session per batch: idle machine only.
+    latency) vitprune experiment latency --finetune --out docs/results/latency ;;
+    # The same with head-aligned baselines (every head of a block keeps one width), which the table predicts as it does the selector's plans.
+    latency-aligned) vitprune experiment latency --finetune --head-aligned --work target/experiments/latency-aligned --out docs/results/latency-aligned ;;
+    *) echo "error: unknown experiment '$experiment': expected finetune, paper-table, vtp-lambda, vtp-lambda-50k, vtp, dynamicvit, dynamicvit-early, deploy, scoring-estimates, tokens, latency or latency-aligned" >&2
        exit 1 ;;
   esac
 done
