@@ -180,12 +180,7 @@ public final class DeployExperiment implements Callable<Integer> {
             VitConfig config = version.config();
             NDArray batchImages = images.randomNormal(new Shape(batch, VitConfig.CHANNELS, config.imageSize(), config.imageSize()));
             float[] pixels = batchImages.toFloatArray();
-            Runnable libtorch = () -> {
-                try (NDManager call = version.newScope()) {
-                    batchImages.tempAttach(call);
-                    version.logits(batchImages).toFloatArray();
-                }
-            };
+            Runnable libtorch = () -> RuntimeTiming.forwardPasses(version, batchImages, 1);
             return RuntimeTiming.medianMilliseconds(timingRounds, List.of(libtorch, () -> onnx.logits(pixels, batch), () -> onnx8.logits(pixels, batch)));
         }
     }

@@ -209,14 +209,9 @@ public final class DynamicVitExperiment implements Callable<Integer> {
         return String.format("%.3f", ratios[ratios.length / 2]);
     }
 
-    @SuppressWarnings("try") // the scope is held for its side effect: it frees the forward pass's temporaries
     private static double time(PrunableModel model, NDArray batch, int repeats) {
         long start = System.nanoTime();
-        for (int r = 0; r < repeats; r++) {
-            try (NDManager scope = model.newScope()) {
-                model.logits(batch).toFloatArray();
-            }
-        }
+        RuntimeTiming.forwardPasses(model, batch, repeats);
         return System.nanoTime() - start;
     }
 

@@ -310,7 +310,7 @@ public final class LatencyExperiment implements Callable<Integer> {
             List<Runnable> calls = new ArrayList<>();
             for (LatencyCell cell : timed) {
                 PrunableModel candidate = cell.isUnpruned() ? base : ModelStore.load(prunedDirectory(cell), scope);
-                calls.add(() -> forward(candidate, images, passes));
+                calls.add(() -> RuntimeTiming.forwardPasses(candidate, images, passes));
             }
             List<InterleavedTiming.Measured> measured = InterleavedTiming.measure(calls, timingWarmups, timingRounds, seed + batch, progress);
             for (int i = 0; i < timed.size(); i++) {
@@ -323,16 +323,6 @@ public final class LatencyExperiment implements Callable<Integer> {
             }
         }
         System.out.println("timed " + timed.size() + " models at batch " + batch);
-    }
-
-    /** {@code passes} forward passes, each in a scope of its own that the images join for the pass, so that every temporary is freed. */
-    static void forward(PrunableModel candidate, NDArray images, int passes) {
-        for (int pass = 0; pass < passes; pass++) {
-            try (NDManager call = candidate.newScope()) {
-                images.tempAttach(call);
-                candidate.logits(images).toFloatArray();
-            }
-        }
     }
 
     /** KD fine-tunes every latency-selected model and the baselines at --finetune-ratios that are not yet fine-tuned; the report after each. */

@@ -1,5 +1,8 @@
 package io.vitprune.experiments;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.vitprune.api.PrunableModel;
 import java.util.Arrays;
 import java.util.List;
 
@@ -26,6 +29,19 @@ final class RuntimeTiming {
             }
         }
         return Arrays.stream(times).mapToDouble(RuntimeTiming::median).toArray();
+    }
+
+    /**
+     * {@code passes} forward passes of {@code model} on {@code images}, each in a scope of its own
+     * that the images join for the pass, so that every temporary is freed with it.
+     */
+    static void forwardPasses(PrunableModel model, NDArray images, int passes) {
+        for (int pass = 0; pass < passes; pass++) {
+            try (NDManager call = model.newScope()) {
+                images.tempAttach(call);
+                model.logits(images).toFloatArray();
+            }
+        }
     }
 
     private static double median(double[] values) {

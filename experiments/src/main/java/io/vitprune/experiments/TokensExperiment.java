@@ -290,17 +290,9 @@ public final class TokensExperiment implements Callable<Integer> {
         int size = base.config().imageSize();
         try (NDManager images = manager.newSubManager()) {
             NDArray x = images.randomNormal(new Shape(batch, 3, size, size));
-            double[] ms = RuntimeTiming.medianMilliseconds(timingRounds, List.of(() -> forward(base, x, repeats), () -> forward(candidate, x, repeats)));
+            double[] ms = RuntimeTiming.medianMilliseconds(timingRounds,
+                    List.of(() -> RuntimeTiming.forwardPasses(base, x, repeats), () -> RuntimeTiming.forwardPasses(candidate, x, repeats)));
             return new double[] {1000.0 * batch * repeats / ms[0], 1000.0 * batch * repeats / ms[1]};
-        }
-    }
-
-    @SuppressWarnings("try") // the scope is held for its side effect: it frees the forward pass's temporaries
-    private static void forward(PrunableModel model, NDArray batch, int repeats) {
-        for (int r = 0; r < repeats; r++) {
-            try (NDManager scope = model.newScope()) {
-                model.logits(batch).toFloatArray();
-            }
         }
     }
 

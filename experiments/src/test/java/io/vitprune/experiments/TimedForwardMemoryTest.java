@@ -8,8 +8,8 @@ import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.testing.TestModels;
 import org.junit.jupiter.api.Test;
 
-/** The timed forward passes free every temporary: nothing is left in the images' manager nor in the model's. */
-class LatencyTimingMemoryTest {
+/** The experiments' timed forward passes free every temporary: nothing is left in the images' manager nor in the model's. */
+class TimedForwardMemoryTest {
     @Test
     void forwardPassesLeaveNoArrayBehind() {
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer model = TestModels.tiny(1, manager);
@@ -17,7 +17,7 @@ class LatencyTimingMemoryTest {
             NDArray images = TestModels.images(TestModels.tinyConfig(), 2, 3, imagesManager);
             int modelArrays = manager.getManagedArrays().size();
 
-            LatencyExperiment.forward(model, images, 5);
+            RuntimeTiming.forwardPasses(model, images, 5);
 
             assertThat(imagesManager.getManagedArrays()).containsExactly(images);
             assertThat(manager.getManagedArrays()).hasSize(modelArrays);
