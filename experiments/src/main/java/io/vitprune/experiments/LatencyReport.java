@@ -176,6 +176,7 @@ final class LatencyReport {
         List<String> misses = new ArrayList<>();
         List<String> outside = new ArrayList<>();
         int compared = 0;
+        boolean measured = false;
         double least = Double.POSITIVE_INFINITY;
         for (LatencyCell cell : cells) {
             if (!cell.isLatency()) {
@@ -190,6 +191,7 @@ final class LatencyReport {
             if (row == null || !has(row, ms) || !has(row, column)) {
                 continue;
             }
+            measured = true;
             for (String baseline : setup.baselines()) {
                 OptionalDouble front = front(baseline, cell.planBatch(), column).top1At(number(row, ms));
                 if (front.isEmpty()) {
@@ -204,12 +206,14 @@ final class LatencyReport {
                 }
             }
         }
-        if (compared == 0 && misses.isEmpty()) {
-            return "- Top-1 at equal measured latency " + when + ": not measured yet.\n";
+        if (!measured) {
+            return "- Top-1 at equal measured latency " + when + ": not measured yet" + (misses.isEmpty() ? "" : " (" + String.join(", ", misses) + ")")
+                    + ".\n";
         }
         return String.format(Locale.ROOT, "- Top-1 of `%s` + `latency` >= %s at equal measured latency at every budget, %s: **%s**; %d "
-                + "comparisons, the smallest lead %+.2f points%s%s.%n", setup.scorer(), String.join(" and ", setup.baselines()), when,
-                misses.isEmpty() && outside.isEmpty() ? "met" : "not met", compared, least,
+                + "comparisons%s%s%s.%n", setup.scorer(), String.join(" and ", setup.baselines()), when,
+                misses.isEmpty() && outside.isEmpty() ? "met" : "not met", compared,
+                compared == 0 ? "" : String.format(Locale.ROOT, ", the smallest lead %+.2f points", least),
                 misses.isEmpty() ? "" : "; behind: " + String.join(", ", misses),
                 outside.isEmpty() ? "" : "; faster than every baseline model (no comparison): " + String.join(", ", outside));
     }
