@@ -53,7 +53,8 @@ public final class TorchExport {
 
     private static Map<String, Object> manifest(VisionTransformer model) throws IOException {
         VitConfig config = model.config();
-        // Topology and preprocessing explicit, even where a vitprune model.json leaves the defaults out.
+        // Topology and preprocessing present even where a vitprune model.json leaves the defaults out; within the topology a
+        // false distillationToken is left out, as in model.json, and the Python side reads it as false.
         Map<String, Object> described = ModelStore.json().convertValue(config, new TypeReference<LinkedHashMap<String, Object>>() { });
         described.put("topology", config.topology());
         described.put("preprocessing", config.preprocessing());
