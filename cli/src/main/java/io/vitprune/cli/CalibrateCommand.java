@@ -43,9 +43,9 @@ final class CalibrateCommand implements Callable<Integer> {
         LatencyTable table;
         try (LatencyTimer timer = runtime == Runtime.ONNXRUNTIME ? new OnnxRuntimeTimer(config, EngineDefaults.threads(), 0)
                 : new LibtorchTimer(config, 0);
-             ProgressBar progress = new ProgressBar(System.err, "calibrate", calibration.points())) {
-            System.out.printf("calibrating %s, %d threads: %d points per batch at batch %s%n", timer.runtime(), timer.threads(),
-                    calibration.pointsPerBatch(), batches);
+             ProgressBar progress = new ProgressBar(System.err, "calibrate", calibration.points(timer))) {
+            System.out.printf("calibrating %s, %d threads: %d points at batch %s, in %d passes%n", timer.runtime(), timer.threads(),
+                    calibration.points(timer) / LatencyCalibration.PASSES, batches, LatencyCalibration.PASSES);
             table = calibration.run(timer, progress);
         }
         table.write(out);

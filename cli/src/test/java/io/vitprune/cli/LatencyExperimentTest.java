@@ -75,6 +75,13 @@ class LatencyExperimentTest {
         assertThat(refused.exitCode()).isEqualTo(1);
         assertThat(refused.err()).contains("--work " + work, "other inputs or options", "timing-rounds=3").doesNotContain("\tat ");
         assertThat(Files.readAllLines(temp.resolve("latency.csv"))).isEqualTo(lines);
+
+        Files.delete(work.resolve("latency-table.json"));
+        CliRun recalibrating = CliRun.of(experiment.toArray(String[]::new));
+        assertThat(recalibrating.exitCode()).isEqualTo(1);
+        assertThat(recalibrating.err()).as("plans of the deleted table are not reused with a new one")
+                .contains("planned with a table that is no longer there [latency-b", "]: expected a new --work");
+        assertThat(work.resolve("latency-table.json")).doesNotExist();
     }
 
     @Test

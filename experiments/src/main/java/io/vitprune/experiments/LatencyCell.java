@@ -9,6 +9,8 @@ import java.util.Locale;
  */
 record LatencyCell(String selector, double target, int planBatch) {
     static final String NONE = "none";
+    /** Directory names of latency-selected models in the work directory start with this. */
+    static final String LATENCY_PREFIX = "latency-b";
 
     static LatencyCell unpruned() {
         return new LatencyCell(NONE, 0, 0);
@@ -44,7 +46,7 @@ record LatencyCell(String selector, double target, int planBatch) {
 
     /** Its folder in the work directory. */
     String directoryName() {
-        return isLatency() ? "latency-b" + planBatch + "-" + targetText() : selector + "-" + targetText();
+        return isLatency() ? LATENCY_PREFIX + planBatch + "-" + targetText() : selector + "-" + targetText();
     }
 
     @Override

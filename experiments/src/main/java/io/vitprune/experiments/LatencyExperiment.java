@@ -34,6 +34,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -203,15 +204,26 @@ public final class LatencyExperiment implements Callable<Integer> {
         return latencyTable;
     }
 
-    /** The table in the work directory; measured first when a run has not yet done so. */
+    /**
+     * The table in the work directory; measured first when a run has not yet done so, and refused
+     * then if the work directory holds models the latency selector planned with an earlier table.
+     */
     private LatencyTable calibrated(VitConfig config, Path file) throws IOException {
         if (Files.exists(file)) {
             System.err.println("reusing the latency table " + file);
             return checked(LatencyTable.read(file), config, "latency table " + file);
         }
+        try (Stream<Path> entries = Files.list(work)) {
+            List<String> planned = entries.map(entry -> entry.getFileName().toString()).filter(name -> name.startsWith(LatencyCell.LATENCY_PREFIX))
+                    .sorted().toList();
+            if (!planned.isEmpty()) {
+                throw new InvalidInputException("--work " + work + " holds models the latency selector planned with a table that is no longer there "
+                        + planned + ": expected a new --work, or " + file + " back");
+            }
+        }
         LatencyCalibration calibration = new LatencyCalibration(config, new LatencyCalibration.Options(BATCHES, step, 8, 5, 21));
         LatencyTable measured;
-        try (LibtorchTimer timer = new LibtorchTimer(config, seed); ProgressBar progress = new ProgressBar(System.err, "calibrate", calibration.points())) {
+        try (LibtorchTimer timer = new LibtorchTimer(config, seed); ProgressBar progress = new ProgressBar(System.err, "calibrate", calibration.points(timer))) {
             measured = calibration.run(timer, progress);
         }
         measured.write(file);

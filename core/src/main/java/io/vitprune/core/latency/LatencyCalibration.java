@@ -31,7 +31,7 @@ import java.util.stream.IntStream;
  */
 public final class LatencyCalibration {
     /** Passes over the grid; measured on the 2-core machine, a single pass once timed the full block at 2.2x its later time. */
-    static final int PASSES = 3;
+    public static final int PASSES = 3;
 
     /**
      * @param widthStep head widths are measured at multiples of this (plus the full width), MLP widths too
@@ -70,26 +70,39 @@ public final class LatencyCalibration {
         return grid;
     }
 
-    /** Blocks timed per batch (plus the fixed parts). */
-    public int pointsPerBatch() {
-        return grid.heads().length * grid.widths().length + grid.extraHeads().length * grid.extraWidths().length + grid.mlpWidths().length + 1;
+    /** Blocks timed per pass at one batch (plus the fixed parts): the padded blocks too where the runtime pads at that batch. */
+    public int pointsPerBatch(boolean padded) {
+        int points = grid.heads().length * grid.widths().length + grid.extraHeads().length * grid.extraWidths().length + grid.mlpWidths().length + 1;
+        if (padded) {
+            for (int heads : grid.heads()) {
+                for (int width : grid.widths()) {
+                    points += paddedBlock(heads, width) == null ? 0 : 1;
+                }
+            }
+        }
+        return points;
     }
 
-    /** Blocks and fixed parts timed in all, every pass included. */
-    public long points() {
-        return (long) pointsPerBatch() * options.batches().size() * PASSES;
+    /** Blocks and fixed parts {@code timer} will time in all, every batch and pass included. */
+    public long points(LatencyTimer timer) {
+        return options.batches().stream().mapToLong(batch -> pointsPerBatch(pads(timer, batch))).sum() * PASSES;
+    }
+
+    private static boolean pads(LatencyTimer timer, int batch) {
+        return LatencyTable.PADDED.equals(timer.execution(batch));
     }
 
     /** Measures every grid point at every batch with {@code timer}, which must be of this calibration's model shape. */
     public LatencyTable run(LatencyTimer timer, ProgressBar progress) {
-        long total = points();
+        long total = points(timer);
         long[] done = {0};
         List<LatencyTable.BatchLatency> batches = new ArrayList<>();
         for (int batch : options.batches()) {
+            boolean padded = pads(timer, batch);
             Measured least = null;
             for (int pass = 0; pass < PASSES; pass++) {
                 String label = "batch " + batch + ", pass " + (pass + 1) + "/" + PASSES + ": ";
-                Measured measured = measure(timer, batch, what -> progress.update(++done[0], total, label + what));
+                Measured measured = measure(timer, batch, padded, what -> progress.update(++done[0], total, label + what));
                 least = least == null ? measured : least.min(measured);
             }
             // A further group: a block of one full-width head plus h heads of width w, less that one head alone (the grid has it).
@@ -101,7 +114,7 @@ public final class LatencyCalibration {
                 }
             }
             batches.add(new LatencyTable.BatchLatency(batch, timer.execution(batch), least.fixed(), monotone(least.uniform()), monotone(extra),
-                    monotone(new double[][] {least.mlp()})[0]));
+                    monotone(new double[][] {least.mlp()})[0], padded ? monotone(least.padded()) : null));
         }
         return new LatencyTable(LatencyTable.FORMAT, LatencyTable.VERSION, timer.runtime(), timer.threads(), machine(),
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), LatencyTable.ModelShape.of(config), grid, batches);
@@ -109,13 +122,14 @@ public final class LatencyCalibration {
 
     /**
      * Times of one pass over the grid: the fixed parts, uniform blocks (heads x width), blocks of one
-     * full-width head plus a group (whole, before the head is subtracted), blocks of every MLP width.
+     * full-width head plus a group (whole, before the head is subtracted), blocks of every MLP width,
+     * and where the runtime pads, ragged blocks by head count and widest width (else null).
      */
-    private record Measured(double fixed, double[][] uniform, double[][] withGroup, double[] mlp) {
+    private record Measured(double fixed, double[][] uniform, double[][] withGroup, double[] mlp, double[][] padded) {
         /** Point by point, the lesser time: noise on a busy machine only ever adds time. */
         Measured min(Measured other) {
             return new Measured(Math.min(fixed, other.fixed), min(uniform, other.uniform), min(withGroup, other.withGroup),
-                    min(new double[][] {mlp}, new double[][] {other.mlp})[0]);
+                    min(new double[][] {mlp}, new double[][] {other.mlp})[0], padded == null ? null : min(padded, other.padded));
         }
 
         private static double[][] min(double[][] a, double[][] b) {
@@ -130,7 +144,7 @@ public final class LatencyCalibration {
         }
     }
 
-    private Measured measure(LatencyTimer timer, int batch, Consumer<String> progress) {
+    private Measured measure(LatencyTimer timer, int batch, boolean padded, Consumer<String> progress) {
         Function<BlockStructure, Double> time = block -> {
             double ms = timer.blockMs(block, batch, this::medianMs);
             progress.accept("heads " + block.headWidths() + ", MLP " + block.mlpWidth());
@@ -157,7 +171,35 @@ public final class LatencyCalibration {
         for (int m = 0; m < mlp.length; m++) {
             mlp[m] = time.apply(BlockStructure.uniform(config.heads(), config.dimHead(), grid.mlpWidths()[m]));
         }
-        return new Measured(fixed, uniform, withGroup, mlp);
+        double[][] paddedMs = null;
+        if (padded) {
+            paddedMs = new double[grid.heads().length][grid.widths().length];
+            for (int h = 0; h < grid.heads().length; h++) {
+                for (int w = 0; w < grid.widths().length; w++) {
+                    BlockStructure block = paddedBlock(grid.heads()[h], grid.widths()[w]);
+                    paddedMs[h][w] = block == null ? uniform[h][w] : time.apply(block);
+                }
+            }
+        }
+        return new Measured(fixed, uniform, withGroup, mlp, paddedMs);
+    }
+
+    /**
+     * A block of {@code heads} heads padded to {@code width}: all but one head that wide, one at the
+     * next narrower grid width (half the width below the grid's least); null where no head can be
+     * narrower (one head, or width 1), as such a block is uniform. Padding costs the gathers whatever
+     * the narrower widths are, and the projections of one narrower head differ little from the
+     * uniform block's. {@code width} is a grid width.
+     */
+    BlockStructure paddedBlock(int heads, int width) {
+        int index = Arrays.binarySearch(grid.widths(), width);
+        int below = index > 0 ? grid.widths()[index - 1] : width / 2;
+        if (heads < 2 || below < 1) {
+            return null;
+        }
+        List<Integer> widths = new ArrayList<>(Collections.nCopies(heads - 1, width));
+        widths.add(below);
+        return new BlockStructure(widths, config.mlpDim());
     }
 
     private double medianMs(Runnable call) {

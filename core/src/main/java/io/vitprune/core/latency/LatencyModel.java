@@ -16,9 +16,12 @@ import java.util.TreeMap;
  *         uniform(heads of the widest group, its width) + sum over narrower groups of extraGroup(heads, width)
  *         + mlp(MLP width) - mlp(full MLP width)
  * </pre>
- * Heads of one width run as one group (one batched product, or one padded product at batch 1), so a
- * ragged block pays per distinct width: each narrower group is priced by the measured cost of
- * adding such a group to a block, not by its arithmetic alone. Every term interpolates its grid
+ * Heads of one width run as one group (one batched product), so a ragged block pays per distinct
+ * width: each narrower group is priced by the measured cost of adding such a group to a block, not
+ * by its arithmetic alone. Where the table's execution is padded (libtorch at batch 1), all heads of
+ * a ragged block run as one product padded to the widest width, so the attention term is instead
+ * {@code padded(heads, widest width)}, measured on ragged blocks: the gathers that pad cost more
+ * than a uniform block of the same heads, however narrow the other heads are. Every term interpolates its grid
  * piecewise-linearly, so a plan whose widths are grid points is predicted from measurements alone;
  * calibration makes every grid monotone, so narrower never predicts slower within one layout.
  */
@@ -58,6 +61,11 @@ public final class LatencyModel {
         if (headsByWidth.size() > 1 && grid.extraHeads().length == 0) {
             throw new InvalidInputException("block with heads " + block.headWidths() + ": the latency table holds no block with heads of "
                     + "several widths (its model has one head, or heads one channel wide): expected a table measured for a model with more");
+        }
+        if (headsByWidth.size() > 1 && latency.padded()) {
+            int widestWidth = headsByWidth.keySet().iterator().next();
+            return Interpolation.bilinear(grid.heads(), grid.widths(), latency.paddedMs(), block.heads(), widestWidth)
+                    + mlpMs(block.mlpWidth()) - mlpMs(fullMlp);
         }
         double ms = 0;
         boolean widest = true;

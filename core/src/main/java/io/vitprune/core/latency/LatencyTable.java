@@ -2,6 +2,7 @@ package io.vitprune.core.latency;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,27 +23,32 @@ import java.util.stream.Collectors;
  * Latencies of one model shape measured on one machine and runtime, per batch: what
  * {@code vitprune calibrate} writes and {@link LatencyModel} predicts from. As JSON:
  * <pre>{@code
- * {"format": "vitprune-latency", "version": 1, "runtime": "libtorch", "threads": 2,
+ * {"format": "vitprune-latency", "version": 2, "runtime": "libtorch", "threads": 2,
  *  "machine": "AMD EPYC 7B13, 2 cores, Linux amd64", "date": "2026-12-07T11:02:03Z",
  *  "model": {"dim": 192, "tokens": 65, "depth": 6, "heads": 6, "dimHead": 32, "mlpDim": 384, "patchDim": 48, "classes": 10},
  *  "grid": {"heads": [1, ..., 6], "widths": [8, 16, 24, 32], "extraHeads": [1, ..., 5], "extraWidths": [8, 16, 24],
  *           "mlpWidths": [48, ..., 384]},
  *  "batches": [{"batch": 1, "execution": "PADDED", "fixedMs": 0.1,
- *               "uniformMs": [[...] per width] per head count, "extraGroupMs": [[...]], "mlpMs": [...]}]}
+ *               "uniformMs": [[...] per width] per head count, "extraGroupMs": [[...]], "mlpMs": [...],
+ *               "paddedMs": [[...] per width] per head count}]}
  * }</pre>
  * {@code uniformMs[h][w]}: one block whose heads all have one width (full MLP); {@code
  * extraGroupMs[h][w]}: what a further group of heads of a narrower width adds to a block;
- * {@code mlpMs[m]}: one block of full attention with MLP width m; {@code fixedMs}: patch embedding
- * and classifier. Every value is in milliseconds per call of the whole batch.
+ * {@code mlpMs[m]}: one block of full attention with MLP width m; {@code paddedMs[h][w]}, only where
+ * the execution is padded: one block of h heads padded to width w (all but one head w wide, one
+ * narrower), the same as {@code uniformMs} for one head; {@code fixedMs}: patch embedding and
+ * classifier. Every value is in milliseconds per call of the whole batch.
  */
 public record LatencyTable(String format, int version, String runtime, int threads, String machine, String date,
                            ModelShape model, Grid grid, List<BatchLatency> batches) {
     public static final String FORMAT = "vitprune-latency";
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     public static final String LIBTORCH = "libtorch";
+    /** The execution of a batch whose ragged blocks run all heads padded to the widest width (libtorch at batch 1). */
+    public static final String PADDED = "PADDED";
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+            .setSerializationInclusion(JsonInclude.Include.NON_NULL).disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     /** The sizes a latency depends on; a table predicts only for a model of the same ones. */
     public record ModelShape(int dim, int tokens, int depth, int heads, int dimHead, int mlpDim, int patchDim, int classes) {
@@ -59,8 +65,15 @@ public record LatencyTable(String format, int version, String runtime, int threa
      * The measurements at one batch size.
      *
      * @param execution how blocks with heads of several widths ran (the runtime's choice at this batch)
+     * @param paddedMs blocks with heads of several widths run padded to the widest, where {@code execution} is {@link #PADDED}; else null
      */
-    public record BatchLatency(int batch, String execution, double fixedMs, double[][] uniformMs, double[][] extraGroupMs, double[] mlpMs) { }
+    public record BatchLatency(int batch, String execution, double fixedMs, double[][] uniformMs, double[][] extraGroupMs, double[] mlpMs,
+                               double[][] paddedMs) {
+        /** Whether heads of several widths run as one product padded to the widest (else one product per width). */
+        public boolean padded() {
+            return PADDED.equals(execution);
+        }
+    }
 
     public LatencyTable {
         batches = batches == null ? List.of() : List.copyOf(batches);
@@ -161,7 +174,8 @@ public record LatencyTable(String format, int version, String runtime, int threa
             throw new InvalidInputException(where + " has format '" + format + "': expected '" + FORMAT + "'");
         }
         if (version != VERSION) {
-            throw new InvalidInputException(where + " has version " + version + ": this vitprune reads version " + VERSION);
+            throw new InvalidInputException(where + " has version " + version + ": this vitprune reads version " + VERSION
+                    + " (calibrate again: version 2 added the padded blocks)");
         }
         if (runtime == null || model == null || grid == null || batches.isEmpty()) {
             throw new InvalidInputException(where + " lacks its runtime, model, grid or batches: expected all four");
@@ -177,6 +191,11 @@ public record LatencyTable(String format, int version, String runtime, int threa
             requireMatrix(at, "uniformMs", batch.uniformMs(), grid.heads().length, grid.widths().length);
             requireMatrix(at, "extraGroupMs", batch.extraGroupMs(), grid.extraHeads().length, grid.extraWidths().length);
             requireMatrix(at, "mlpMs", new double[][] {batch.mlpMs()}, 1, grid.mlpWidths().length);
+            if (batch.padded()) {
+                requireMatrix(at, "paddedMs", batch.paddedMs(), grid.heads().length, grid.widths().length);
+            } else if (batch.paddedMs() != null) {
+                throw new InvalidInputException(at + " has paddedMs for execution " + batch.execution() + ": expected them only for " + PADDED);
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package io.vitprune.core.latency;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vitprune.api.BlockStructure;
 import io.vitprune.core.model.VitConfig;
 import io.vitprune.core.testing.TestModels;
 import io.vitprune.core.train.ProgressBar;
@@ -38,6 +39,15 @@ class LatencyCalibrationTest {
     }
 
     @Test
+    void aPaddedBlockHasOneHeadAtTheNextNarrowerWidth() {
+        LatencyCalibration calibration = new LatencyCalibration(VitConfig.reference(), options(8, 1));
+        assertThat(calibration.paddedBlock(6, 32).headWidths()).containsExactly(32, 32, 32, 32, 32, 24);
+        assertThat(calibration.paddedBlock(3, 8).headWidths()).as("below the grid: half").containsExactly(8, 8, 4);
+        assertThat(calibration.paddedBlock(1, 32)).as("one head is never ragged").isNull();
+        assertThat(calibration.pointsPerBatch(true) - calibration.pointsPerBatch(false)).isEqualTo(5 * 4);
+    }
+
+    @Test
     void monotoneCutsSpikesToWhatLargerPointsTook() {
         double[][] noisy = {{1, 9, 2}, {0.5, 4, 3}};
         assertThat(LatencyCalibration.monotone(noisy)).isDeepEqualTo(new double[][] {{0.5, 2, 2}, {0.5, 3, 3}});
@@ -58,7 +68,7 @@ class LatencyCalibrationTest {
         LatencyTable table;
         try (LatencyTimer timer = new LibtorchTimer(tiny, 0);
              ProgressBar progress = new ProgressBar(new PrintStream(log, true, StandardCharsets.UTF_8), "calibrate",
-                calibration.points(), false, Duration.ofSeconds(1))) {
+                calibration.points(timer), false, Duration.ofSeconds(1))) {
             table = calibration.run(timer, progress);
         }
         assertThat(table.batches()).extracting(LatencyTable.BatchLatency::batch).containsExactly(1, 2);
@@ -73,7 +83,9 @@ class LatencyCalibrationTest {
         assertThat(batch.mlpMs()).hasSize(table.grid().mlpWidths().length).isSorted();
         assertThat(java.util.Arrays.stream(batch.mlpMs()).allMatch(ms -> ms > 0)).as("every MLP width took time").isTrue();
         assertThat(batch.uniformMs()[table.grid().heads().length - 1]).isSorted();
-        long points = calibration.pointsPerBatch() * 2L * LatencyCalibration.PASSES;
+        assertThat(batch.paddedMs()).as("grouped at batch 2").isNull();
+        assertThat(table.batch(1).paddedMs()).hasDimensions(table.grid().heads().length, table.grid().widths().length);
+        long points = (calibration.pointsPerBatch(true) + calibration.pointsPerBatch(false)) * (long) LatencyCalibration.PASSES;
         assertThat(log.toString(StandardCharsets.UTF_8)).as("every timed point counted once per pass").contains(points + "/" + points)
                 .doesNotContain((points + 1) + "/");
     }
@@ -84,7 +96,7 @@ class LatencyCalibrationTest {
         VitConfig tiny = TestModels.tinyConfig();
         LatencyCalibration calibration = new LatencyCalibration(tiny, options(2, 1));
         int[] calls = {0};
-        long pointsPerPass = calibration.pointsPerBatch();
+        long pointsPerPass = calibration.pointsPerBatch(true);
         LatencyTimer spikyFirstPass = new LatencyTimer() {
             @Override
             public String runtime() {
@@ -102,7 +114,7 @@ class LatencyCalibrationTest {
             }
 
             @Override
-            public double blockMs(io.vitprune.api.BlockStructure block, int batch, Timing timing) {
+            public double blockMs(BlockStructure block, int batch, Timing timing) {
                 double ms = block.attentionWidth() + block.mlpWidth() / 10.0;
                 return ++calls[0] < pointsPerPass ? 100 * ms : ms;
             }
@@ -117,12 +129,14 @@ class LatencyCalibrationTest {
             }
         };
         LatencyTable table = calibration.run(spikyFirstPass, new ProgressBar(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-                "calibrate", calibration.points(), false, Duration.ofSeconds(1)));
+                "calibrate", calibration.points(spikyFirstPass), false, Duration.ofSeconds(1)));
         LatencyTable.BatchLatency batch = table.batch(1);
         int heads = table.grid().heads().length;
         int widths = table.grid().widths().length;
         assertThat(batch.fixedMs()).isEqualTo(0.5);
         assertThat(batch.uniformMs()[heads - 1][widths - 1]).isEqualTo(tiny.heads() * tiny.dimHead() + tiny.mlpDim() / 10.0);
         assertThat(batch.mlpMs()[batch.mlpMs().length - 1]).isEqualTo(tiny.heads() * tiny.dimHead() + tiny.mlpDim() / 10.0);
+        BlockStructure padded = calibration.paddedBlock(tiny.heads(), tiny.dimHead());
+        assertThat(batch.paddedMs()[heads - 1][widths - 1]).isEqualTo(padded.attentionWidth() + tiny.mlpDim() / 10.0);
     }
 }

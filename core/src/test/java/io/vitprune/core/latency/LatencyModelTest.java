@@ -17,6 +17,7 @@ class LatencyModelTest {
     static final VitConfig REFERENCE = VitConfig.reference();
     static final LatencyTable TABLE = TestLatencyTables.of(REFERENCE, 8);
     static final LatencyModel AT_1 = LatencyModel.of(TABLE, 1);
+    static final LatencyModel AT_32 = LatencyModel.of(TABLE, 32);
 
     @Test
     void predictsEveryGridPointAsMeasured() {
@@ -34,15 +35,41 @@ class LatencyModelTest {
             double full = measured.uniformMs()[grid.heads().length - 1][grid.widths().length - 1];
             assertThat(AT_1.blockMs(block)).isCloseTo(full + measured.mlpMs()[m] - fullMlp, within(1e-9));
         }
+        LatencyTable.BatchLatency grouped = TABLE.batch(32);
         for (int h = 0; h < grid.extraHeads().length; h++) {
             for (int w = 0; w < grid.extraWidths().length; w++) {
                 List<Integer> widths = new ArrayList<>(List.of(REFERENCE.dimHead()));
                 widths.addAll(Collections.nCopies(grid.extraHeads()[h], grid.extraWidths()[w]));
                 BlockStructure block = new BlockStructure(widths, REFERENCE.mlpDim());
-                assertThat(AT_1.blockMs(block)).as("%s", block)
-                        .isCloseTo(measured.uniformMs()[0][grid.widths().length - 1] + measured.extraGroupMs()[h][w], within(1e-9));
+                assertThat(AT_32.blockMs(block)).as("%s", block)
+                        .isCloseTo(grouped.uniformMs()[0][grid.widths().length - 1] + grouped.extraGroupMs()[h][w], within(1e-9));
             }
         }
+        LatencyCalibration calibration = new LatencyCalibration(REFERENCE, new LatencyCalibration.Options(List.of(1), 8, 4, 0, 1));
+        int paddedPoints = 0;
+        for (int h = 0; h < grid.heads().length; h++) {
+            for (int w = 0; w < grid.widths().length; w++) {
+                BlockStructure block = calibration.paddedBlock(grid.heads()[h], grid.widths()[w]);
+                if (block != null) {
+                    assertThat(AT_1.blockMs(block)).as("%s", block).isCloseTo(measured.paddedMs()[h][w], within(1e-9));
+                    paddedPoints++;
+                }
+            }
+        }
+        assertThat(paddedPoints).as("every head count from 2, every width").isEqualTo((grid.heads().length - 1) * grid.widths().length);
+    }
+
+    /** Padded (the table's execution at batch 1): every head runs at the widest width in one product, whatever the others' widths. */
+    @Test
+    void aPaddedRaggedBlockCostsAsItsHeadsAtTheWidestWidthPlusThePadding() {
+        BlockStructure ragged = new BlockStructure(List.of(32, 24, 24, 16, 8), 192);
+        BlockStructure uniform = BlockStructure.uniform(5, 32, 192);
+        assertThat(AT_1.blockMs(ragged)).isCloseTo(AT_1.blockMs(uniform) + TestLatencyTables.PAD_MS, within(1e-9));
+        assertThat(AT_1.blockMs(new BlockStructure(List.of(32, 8, 8, 8, 8), 192))).as("however narrow the other heads")
+                .isCloseTo(AT_1.blockMs(ragged), within(1e-9));
+        assertThat(AT_32.blockMs(ragged)).as("grouped: each width its own group")
+                .isCloseTo(AT_32.blockMs(BlockStructure.uniform(1, 32, 192)) + 32 * (3 * TestLatencyTables.GROUP_MS + 0.01 * (48 + 16 + 8) + 0.05 * 4),
+                        within(1e-9));
     }
 
     @Test
@@ -63,12 +90,12 @@ class LatencyModelTest {
     }
 
     @Test
-    void eachFurtherWidthCostsAGroup() {
+    void eachFurtherWidthCostsAGroupWhereHeadsRunGrouped() {
         BlockStructure oneWidth = BlockStructure.uniform(6, 24, 384);
         BlockStructure twoWidths = new BlockStructure(List.of(32, 24, 24, 24, 24, 24), 384);
         BlockStructure threeWidths = new BlockStructure(List.of(32, 24, 24, 24, 24, 16), 384);
-        assertThat(AT_1.blockMs(twoWidths)).isGreaterThan(AT_1.blockMs(oneWidth));
-        assertThat(AT_1.blockMs(threeWidths)).as("fewer channels, one more group").isGreaterThan(AT_1.blockMs(twoWidths));
+        assertThat(AT_32.blockMs(twoWidths)).isGreaterThan(AT_32.blockMs(oneWidth));
+        assertThat(AT_32.blockMs(threeWidths)).as("fewer channels, one more group").isGreaterThan(AT_32.blockMs(twoWidths));
     }
 
     @Test

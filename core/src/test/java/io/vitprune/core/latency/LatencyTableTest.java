@@ -30,7 +30,21 @@ class LatencyTableTest {
         assertThat(read.grid().widths()).containsExactly(8, 16, 24, 32);
         assertThat(LatencyModel.of(read, 32).modelMs(REFERENCE.initialStructure()))
                 .isEqualTo(LatencyModel.of(table, 32).modelMs(REFERENCE.initialStructure()));
+        ModelStructure ragged = new ModelStructure(192, java.util.Collections.nCopies(6, new BlockStructure(List.of(32, 24, 8), 200)));
+        assertThat(LatencyModel.of(read, 1).modelMs(ragged)).as("padded blocks read back").isEqualTo(LatencyModel.of(table, 1).modelMs(ragged));
+        assertThat(Files.readString(file)).as("no padded blocks where batch 32 runs grouped").containsOnlyOnce("paddedMs");
         assertThat(Files.list(directory)).containsExactly(file);
+    }
+
+    @Test
+    void refusesAnEarlierVersionOrAPaddedBatchWithoutItsPaddedBlocks() throws Exception {
+        Path file = directory.resolve("latency.json");
+        TestLatencyTables.of(REFERENCE, 8).write(file);
+        String written = Files.readString(file);
+        Files.writeString(file, written.replace("\"version\" : 2", "\"version\" : 1"));
+        assertThatThrownBy(() -> LatencyTable.read(file)).hasMessageContaining("has version 1: this vitprune reads version 2 (calibrate again");
+        Files.writeString(file, written.replaceFirst("\"paddedMs\" :", "\"unused\" :"));
+        assertThatThrownBy(() -> LatencyTable.read(file)).hasMessageContaining("at batch 1: paddedMs has no rows: expected 6");
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.vitprune.core.latency.LatencyCalibration;
 import io.vitprune.core.latency.LatencyTable;
 import io.vitprune.core.model.VitConfig;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -11,9 +12,11 @@ import java.util.List;
  * timing: on the grid {@code calibrate} would measure, a block of one width costs
  * {@code 1 + 0.01 heads width + 0.05 heads} ms, each further width {@code 0.3 + 0.01 heads width +
  * 0.05 heads} ms, the MLP {@code 0.005} ms per unit, the embedding and classifier 0.2 ms; all times the batch.
+ * Batch 1 runs padded: a ragged block of h heads padded to width w costs a uniform one plus {@link #PAD_MS}.
  */
 public final class TestLatencyTables {
     public static final double GROUP_MS = 0.3;
+    public static final double PAD_MS = 0.4;
 
     private TestLatencyTables() {
     }
@@ -38,7 +41,15 @@ public final class TestLatencyTables {
             for (int m = 0; m < mlp.length; m++) {
                 mlp[m] = batch * 0.005 * grid.mlpWidths()[m];
             }
-            measured.add(new LatencyTable.BatchLatency(batch, batch == 1 ? "PADDED" : "GROUPED", batch * 0.2, uniform, extra, mlp));
+            double[][] padded = null;
+            if (batch == 1) {
+                padded = new double[uniform.length][];
+                for (int h = 0; h < uniform.length; h++) {
+                    double pad = grid.heads()[h] > 1 ? PAD_MS : 0;
+                    padded[h] = Arrays.stream(uniform[h]).map(ms -> ms + pad).toArray();
+                }
+            }
+            measured.add(new LatencyTable.BatchLatency(batch, batch == 1 ? LatencyTable.PADDED : "GROUPED", batch * 0.2, uniform, extra, mlp, padded));
         }
         return new LatencyTable(LatencyTable.FORMAT, LatencyTable.VERSION, runtime, 2, "test machine", "2026-12-07T00:00:00Z",
                 LatencyTable.ModelShape.of(config), grid, measured);
