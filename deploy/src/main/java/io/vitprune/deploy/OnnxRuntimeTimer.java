@@ -80,6 +80,11 @@ public final class OnnxRuntimeTimer implements LatencyTimer {
         });
     }
 
+    @Override
+    public double modelMs(int batch, Timing timing) {
+        return modelMs(config.initialStructure().blocks(), batch, timing);
+    }
+
     private double modelMs(List<BlockStructure> blocks, int batch, Timing timing) {
         float[] pixels = LibtorchTimer.random((long) batch * VitConfig.CHANNELS * config.imageSize() * config.imageSize(), seed);
         try (OnnxRuntimeModel model = OnnxRuntimeModel.open(exported(blocks), threads)) {

@@ -72,7 +72,7 @@ public final class LatencyCalibration {
 
     /** Blocks timed per pass at one batch (plus the fixed parts): the padded blocks too where the runtime pads at that batch. */
     public int pointsPerBatch(boolean padded) {
-        int points = grid.heads().length * grid.widths().length + grid.extraHeads().length * grid.extraWidths().length + grid.mlpWidths().length + 1;
+        int points = grid.heads().length * grid.widths().length + grid.extraHeads().length * grid.extraWidths().length + grid.mlpWidths().length + 2;
         if (padded) {
             for (int heads : grid.heads()) {
                 for (int width : grid.widths()) {
@@ -113,7 +113,11 @@ public final class LatencyCalibration {
                     extra[h][w] = Math.max(0, least.withGroup()[h][w] - oneHead);
                 }
             }
-            batches.add(new LatencyTable.BatchLatency(batch, timer.execution(batch), least.fixed(), monotone(least.uniform()), monotone(extra),
+            // What no pruning of blocks changes: the embedding and classifier, or more, the unpruned model less its blocks timed alone (a whole
+            // pass pays costs a block alone does not: at batch 1 on the 2-core machine the reference model took 5-40% more than its parts).
+            double full = least.uniform()[grid.heads().length - 1][grid.widths().length - 1];
+            double fixed = Math.max(least.fixed(), least.model() - config.depth() * full);
+            batches.add(new LatencyTable.BatchLatency(batch, timer.execution(batch), fixed, monotone(least.uniform()), monotone(extra),
                     monotone(new double[][] {least.mlp()})[0], padded ? monotone(least.padded()) : null));
         }
         return new LatencyTable(LatencyTable.FORMAT, LatencyTable.VERSION, timer.runtime(), timer.threads(), machine(),
@@ -121,14 +125,14 @@ public final class LatencyCalibration {
     }
 
     /**
-     * Times of one pass over the grid: the fixed parts, uniform blocks (heads x width), blocks of one
+     * Times of one pass over the grid: the embedding and classifier, the unpruned model, uniform blocks (heads x width), blocks of one
      * full-width head plus a group (whole, before the head is subtracted), blocks of every MLP width,
      * and where the runtime pads, ragged blocks by head count and widest width (else null).
      */
-    private record Measured(double fixed, double[][] uniform, double[][] withGroup, double[] mlp, double[][] padded) {
+    private record Measured(double fixed, double model, double[][] uniform, double[][] withGroup, double[] mlp, double[][] padded) {
         /** Point by point, the lesser time: noise on a busy machine only ever adds time. */
         Measured min(Measured other) {
-            return new Measured(Math.min(fixed, other.fixed), min(uniform, other.uniform), min(withGroup, other.withGroup),
+            return new Measured(Math.min(fixed, other.fixed), Math.min(model, other.model), min(uniform, other.uniform), min(withGroup, other.withGroup),
                     min(new double[][] {mlp}, new double[][] {other.mlp})[0], padded == null ? null : min(padded, other.padded));
         }
 
@@ -152,6 +156,8 @@ public final class LatencyCalibration {
         };
         double fixed = timer.fixedMs(batch, this::medianMs);
         progress.accept("embedding and classifier");
+        double model = timer.modelMs(batch, this::medianMs);
+        progress.accept("unpruned model");
         double[][] uniform = new double[grid.heads().length][grid.widths().length];
         for (int h = 0; h < grid.heads().length; h++) {
             for (int w = 0; w < grid.widths().length; w++) {
@@ -181,7 +187,7 @@ public final class LatencyCalibration {
                 }
             }
         }
-        return new Measured(fixed, uniform, withGroup, mlp, paddedMs);
+        return new Measured(fixed, model, uniform, withGroup, mlp, paddedMs);
     }
 
     /**

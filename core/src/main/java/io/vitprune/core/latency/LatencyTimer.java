@@ -25,6 +25,9 @@ public interface LatencyTimer extends AutoCloseable {
     /** Patch embedding and classifier of {@code batch} images. */
     double fixedMs(int batch, Timing timing);
 
+    /** The unpruned model, a whole forward pass of {@code batch} images to their logits. */
+    double modelMs(int batch, Timing timing);
+
     @Override
     void close();
 }

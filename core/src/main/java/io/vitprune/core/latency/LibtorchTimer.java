@@ -71,6 +71,20 @@ public final class LibtorchTimer implements LatencyTimer {
     }
 
     @Override
+    public double modelMs(int batch, Timing timing) {
+        try (NDManager manager = NDManager.newBaseManager();
+             VisionTransformer model = VisionTransformer.initialize(config, seed, manager)) {
+            NDArray images = random(manager, new Shape(batch, VitConfig.CHANNELS, config.imageSize(), config.imageSize()), seed);
+            return timing.medianMs(() -> {
+                try (NDManager call = model.newScope()) {
+                    images.tempAttach(call);
+                    model.logits(images).toFloatArray();
+                }
+            });
+        }
+    }
+
+    @Override
     public void close() {
         // Every model and array lives only as long as its own timing.
     }
