@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Hugging Face's names and configs, on a checkpoint converted from the timm fixture by
- * scripts/fixtures/hf_vit_from_timm.py (transformers itself could not be installed): this proves
- * the mapping (q / k / v fused in order, the config and preprocessor fields), not transformers' forward.
+ * Checkpoints written by transformers' own save_pretrained, with the logits of transformers' forward
+ * (scripts/fixtures/hf_vit.py): names, config (LayerNorm epsilon 1e-12, transformers' default) and
+ * preprocessor fields, and the function they compute.
  */
 class HfCheckpointTest {
     private static final Path FIXTURE = Path.of("src/test/resources/hf/vit");
@@ -30,7 +30,7 @@ class HfCheckpointTest {
     Path temp;
 
     @Test
-    void theConvertedViTGivesTheLogitsOfTheTimmModelItCameFrom() throws IOException {
+    void aViTGivesTransformersLogits() throws IOException {
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer model = HfCheckpoint.read(FIXTURE, manager)) {
             NDList expected;
             try (InputStream in = Files.newInputStream(FIXTURE.resolve("expected.safetensors"))) {
@@ -46,7 +46,7 @@ class HfCheckpointTest {
     }
 
     @Test
-    void theConvertedDistilledDeitGivesTheLogitsOfTheTimmModelItCameFrom() throws IOException {
+    void aDistilledDeitWithItsTeacherHeadGivesTransformersLogits() throws IOException {
         Path fixture = FIXTURE.resolveSibling("deit-distilled");
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer model = HfCheckpoint.read(fixture, manager)) {
             NDList expected;
@@ -59,7 +59,7 @@ class HfCheckpointTest {
             assertThat(TestModels.maxAbsDifference(model.logits(images), logits)).isLessThan(1e-4f);
             assertThat(model.config().topology().distillationToken()).isTrue();
             assertThat(model.config().preprocessing())
-                    .isEqualTo(new Preprocessing(32, 35, "bicubic", List.of(0.485, 0.456, 0.406), List.of(0.229, 0.224, 0.225)));
+                    .isEqualTo(new Preprocessing(32, 36, "bicubic", List.of(0.5, 0.5, 0.5), List.of(0.5, 0.5, 0.5)));
         }
     }
 
