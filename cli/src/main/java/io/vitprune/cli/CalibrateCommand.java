@@ -51,7 +51,7 @@ final class CalibrateCommand implements Callable<Integer> {
         table.write(out);
         for (LatencyTable.BatchLatency batch : table.batches()) {
             LatencyModel predicted = LatencyModel.of(table, batch.batch());
-            System.out.printf("batch %d: predicted %.3f ms for the unpruned model (%.3f ms of it fixed: embedding, classifier, per-pass costs)%n", batch.batch(),
+            System.out.printf("batch %d: predicted %.3f ms for the unpruned model (%.3f ms embedding and classifier)%n", batch.batch(),
                     predicted.modelMs(config.initialStructure()), predicted.fixedMs());
         }
         System.out.println("wrote " + out);

@@ -27,7 +27,9 @@ import java.util.stream.IntStream;
  * over the whole grid, and keeps its least median: a transient (a cold engine at the first point,
  * another process for a second) inflates one pass's points, not all of them. Then each grid is made
  * monotone (a running minimum along every axis from the largest point), so timing noise never makes
- * a narrower block predict slower.
+ * a narrower block predict slower. Last, every time is scaled by one factor per batch so that the
+ * unpruned model's parts (embedding and classifier, its full blocks) add up to the unpruned model's
+ * own measured time: the grid gives the shape of the latency surface, the whole model its level.
  */
 public final class LatencyCalibration {
     /** Passes over the grid; measured on the 2-core machine, a single pass once timed the full block at 2.2x its later time. */
@@ -113,12 +115,13 @@ public final class LatencyCalibration {
                     extra[h][w] = Math.max(0, least.withGroup()[h][w] - oneHead);
                 }
             }
-            // What no pruning of blocks changes: the embedding and classifier, or more, the unpruned model less its blocks timed alone (a whole
-            // pass pays costs a block alone does not: at batch 1 on the 2-core machine the reference model took 5-40% more than its parts).
+            // The grid gives the shape of the latency surface, the whole unpruned model its level: parts timed outside a whole pass missed
+            // or added costs of their own (on the 2-core machine the reference model at batch 1 took 5-40% more than its parts timed alone).
             double full = least.uniform()[grid.heads().length - 1][grid.widths().length - 1];
-            double fixed = Math.max(least.fixed(), least.model() - config.depth() * full);
-            batches.add(new LatencyTable.BatchLatency(batch, timer.execution(batch), fixed, monotone(least.uniform()), monotone(extra),
-                    monotone(new double[][] {least.mlp()})[0], padded ? monotone(least.padded()) : null));
+            double scale = least.model() / (least.fixed() + config.depth() * full);
+            batches.add(new LatencyTable.BatchLatency(batch, timer.execution(batch), least.model(), scale * least.fixed(),
+                    scaled(monotone(least.uniform()), scale), scaled(monotone(extra), scale), scaled(monotone(new double[][] {least.mlp()}), scale)[0],
+                    padded ? scaled(monotone(least.padded()), scale) : null));
         }
         return new LatencyTable(LatencyTable.FORMAT, LatencyTable.VERSION, timer.runtime(), timer.threads(), machine(),
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), LatencyTable.ModelShape.of(config), grid, batches);
@@ -263,6 +266,10 @@ public final class LatencyCalibration {
         }
         values.add(full);
         return values.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static double[][] scaled(double[][] grid, double scale) {
+        return Arrays.stream(grid).map(row -> Arrays.stream(row).map(ms -> ms * scale).toArray()).toArray(double[][]::new);
     }
 
     /**

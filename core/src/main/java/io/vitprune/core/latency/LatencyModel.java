@@ -46,7 +46,7 @@ public final class LatencyModel {
         return latency.batch();
     }
 
-    /** What no pruning of blocks changes: patch embedding, classifier, and what a whole pass costs beyond its blocks. */
+    /** Patch embedding and classifier: what no pruning of blocks changes. */
     public double fixedMs() {
         return latency.fixedMs();
     }

@@ -28,7 +28,7 @@ import java.util.stream.Collectors;
  *  "model": {"dim": 192, "tokens": 65, "depth": 6, "heads": 6, "dimHead": 32, "mlpDim": 384, "patchDim": 48, "classes": 10},
  *  "grid": {"heads": [1, ..., 6], "widths": [8, 16, 24, 32], "extraHeads": [1, ..., 5], "extraWidths": [8, 16, 24],
  *           "mlpWidths": [48, ..., 384]},
- *  "batches": [{"batch": 1, "execution": "PADDED", "fixedMs": 0.1,
+ *  "batches": [{"batch": 1, "execution": "PADDED", "modelMs": 4.7, "fixedMs": 0.1,
  *               "uniformMs": [[...] per width] per head count, "extraGroupMs": [[...]], "mlpMs": [...],
  *               "paddedMs": [[...] per width] per head count}]}
  * }</pre>
@@ -36,8 +36,10 @@ import java.util.stream.Collectors;
  * extraGroupMs[h][w]}: what a further group of heads of a narrower width adds to a block;
  * {@code mlpMs[m]}: one block of full attention with MLP width m; {@code paddedMs[h][w]}, only where
  * the execution is padded: one block of h heads padded to width w (all but one head w wide, one
- * narrower), the same as {@code uniformMs} for one head; {@code fixedMs}: what no pruning of blocks
- * changes (patch embedding, classifier, and what a whole pass costs beyond its blocks). Every value is in milliseconds per call of the whole batch.
+ * narrower), the same as {@code uniformMs} for one head; {@code fixedMs}: patch embedding and
+ * classifier; {@code modelMs}: the unpruned model, measured whole. The parts are scaled by one factor
+ * per batch so that the unpruned model's add up to {@code modelMs}. Every value is in milliseconds
+ * per call of the whole batch.
  */
 public record LatencyTable(String format, int version, String runtime, int threads, String machine, String date,
                            ModelShape model, Grid grid, List<BatchLatency> batches) {
@@ -65,10 +67,11 @@ public record LatencyTable(String format, int version, String runtime, int threa
      * The measurements at one batch size.
      *
      * @param execution how blocks with heads of several widths ran (the runtime's choice at this batch)
+     * @param modelMs the unpruned model, measured whole: the other times are scaled so that its parts add up to it
      * @param paddedMs blocks with heads of several widths run padded to the widest, where {@code execution} is {@link #PADDED}; else null
      */
-    public record BatchLatency(int batch, String execution, double fixedMs, double[][] uniformMs, double[][] extraGroupMs, double[] mlpMs,
-                               double[][] paddedMs) {
+    public record BatchLatency(int batch, String execution, double modelMs, double fixedMs, double[][] uniformMs, double[][] extraGroupMs,
+                               double[] mlpMs, double[][] paddedMs) {
         /** Whether heads of several widths run as one product padded to the widest (else one product per width). */
         public boolean padded() {
             return PADDED.equals(execution);
@@ -187,6 +190,7 @@ public record LatencyTable(String format, int version, String runtime, int threa
         requireAscending(where, "grid.mlpWidths", grid.mlpWidths(), false);
         for (BatchLatency batch : batches) {
             String at = where + " at batch " + batch.batch();
+            requireValue(at, "modelMs", batch.modelMs());
             requireValue(at, "fixedMs", batch.fixedMs());
             requireMatrix(at, "uniformMs", batch.uniformMs(), grid.heads().length, grid.widths().length);
             requireMatrix(at, "extraGroupMs", batch.extraGroupMs(), grid.extraHeads().length, grid.extraWidths().length);

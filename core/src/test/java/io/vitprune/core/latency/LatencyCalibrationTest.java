@@ -93,10 +93,11 @@ class LatencyCalibrationTest {
 
     /**
      * A transient in one pass (here the first, as a cold engine would) does not reach the table: each
-     * point keeps its least time. What a whole pass costs beyond its parts is in the fixed part.
+     * point keeps its least time. The parts are scaled so that the unpruned model's add up to its
+     * whole time, here a quarter more than they were measured.
      */
     @Test
-    void aSpikeInOnePassIsNotTheTablesTimeAndTheFixedPartCarriesWhatOnlyAWholePassCosts() {
+    void aSpikeInOnePassIsNotTheTablesTimeAndThePartsAddUpToTheWholeModel() {
         VitConfig tiny = TestModels.tinyConfig();
         LatencyCalibration calibration = new LatencyCalibration(tiny, options(2, 1));
         int[] calls = {0};
@@ -128,11 +129,10 @@ class LatencyCalibrationTest {
                 return ++calls[0] < pointsPerPass ? 50 : 0.5;
             }
 
-            /** The parts, plus 1 ms that only a whole pass costs. */
             @Override
             public double modelMs(int batch, Timing timing) {
                 double parts = 0.5 + tiny.depth() * (tiny.heads() * tiny.dimHead() + tiny.mlpDim() / 10.0);
-                return ++calls[0] < pointsPerPass ? 100 * parts : parts + 1;
+                return ++calls[0] < pointsPerPass ? 100 * parts : 1.25 * parts;
             }
 
             @Override
@@ -144,10 +144,13 @@ class LatencyCalibrationTest {
         LatencyTable.BatchLatency batch = table.batch(1);
         int heads = table.grid().heads().length;
         int widths = table.grid().widths().length;
-        assertThat(batch.fixedMs()).isCloseTo(1.5, within(1e-9));
-        assertThat(batch.uniformMs()[heads - 1][widths - 1]).isEqualTo(tiny.heads() * tiny.dimHead() + tiny.mlpDim() / 10.0);
-        assertThat(batch.mlpMs()[batch.mlpMs().length - 1]).isEqualTo(tiny.heads() * tiny.dimHead() + tiny.mlpDim() / 10.0);
+        double fullBlock = tiny.heads() * tiny.dimHead() + tiny.mlpDim() / 10.0;
+        assertThat(batch.modelMs()).isCloseTo(1.25 * (0.5 + tiny.depth() * fullBlock), within(1e-9));
+        assertThat(LatencyModel.of(table, 1).modelMs(tiny.initialStructure())).isCloseTo(batch.modelMs(), within(1e-9));
+        assertThat(batch.fixedMs()).isCloseTo(1.25 * 0.5, within(1e-9));
+        assertThat(batch.uniformMs()[heads - 1][widths - 1]).isCloseTo(1.25 * fullBlock, within(1e-9));
+        assertThat(batch.mlpMs()[batch.mlpMs().length - 1]).isCloseTo(1.25 * fullBlock, within(1e-9));
         BlockStructure padded = calibration.paddedBlock(tiny.heads(), tiny.dimHead());
-        assertThat(batch.paddedMs()[heads - 1][widths - 1]).isEqualTo(padded.attentionWidth() + tiny.mlpDim() / 10.0);
+        assertThat(batch.paddedMs()[heads - 1][widths - 1]).isCloseTo(1.25 * (padded.attentionWidth() + tiny.mlpDim() / 10.0), within(1e-9));
     }
 }

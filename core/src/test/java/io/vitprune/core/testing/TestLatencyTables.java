@@ -49,7 +49,9 @@ public final class TestLatencyTables {
                     padded[h] = Arrays.stream(uniform[h]).map(ms -> ms + pad).toArray();
                 }
             }
-            measured.add(new LatencyTable.BatchLatency(batch, batch == 1 ? LatencyTable.PADDED : "GROUPED", batch * 0.2, uniform, extra, mlp, padded));
+            double model = batch * 0.2 + config.depth() * uniform[uniform.length - 1][uniform[0].length - 1];
+            measured.add(new LatencyTable.BatchLatency(batch, batch == 1 ? LatencyTable.PADDED : "GROUPED", model, batch * 0.2, uniform, extra, mlp,
+                    padded));
         }
         return new LatencyTable(LatencyTable.FORMAT, LatencyTable.VERSION, runtime, 2, "test machine", "2026-12-07T00:00:00Z",
                 LatencyTable.ModelShape.of(config), grid, measured);
