@@ -191,8 +191,11 @@ final class LatencyReport {
             if (row == null || !has(row, ms) || !has(row, column)) {
                 continue;
             }
-            measured = true;
             for (String baseline : setup.baselines()) {
+                if (points(other -> other.selector().equals(baseline), cell.planBatch(), other -> column).isEmpty()) {
+                    continue; // no model of this baseline has the column yet (e.g. none fine-tuned): nothing to compare with
+                }
+                measured = true;
                 OptionalDouble front = front(baseline, cell.planBatch(), column).top1At(number(row, ms));
                 if (front.isEmpty()) {
                     outside.add(cell + " vs " + baseline);
@@ -208,7 +211,7 @@ final class LatencyReport {
         }
         if (!measured) {
             return "- Top-1 at equal measured latency " + when + ": not measured yet" + (misses.isEmpty() ? "" : " (" + String.join(", ", misses) + ")")
-                    + ".\n";
+                    + ": it needs latency-selected models and " + String.join(" or ", setup.baselines()) + " models " + when + ".\n";
         }
         return String.format(Locale.ROOT, "- Top-1 of `%s` + `latency` >= %s at equal measured latency at every budget, %s: **%s**; %d "
                 + "comparisons%s%s%s.%n", setup.scorer(), String.join(" and ", setup.baselines()), when,
