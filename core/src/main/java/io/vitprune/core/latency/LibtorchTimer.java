@@ -11,6 +11,7 @@ import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.model.VitConfig;
 import java.util.Collections;
 import java.util.Random;
+import java.util.function.BiConsumer;
 
 /**
  * libtorch through DJL: a block is timed as one of a stack of as many blocks as the model has, each
@@ -42,7 +43,7 @@ public final class LibtorchTimer implements LatencyTimer {
 
     @Override
     public String execution(int batch) {
-        return TransformerBlock.HeadExecution.AUTO.padsAt(batch) ? "PADDED" : "GROUPED";
+        return TransformerBlock.HeadExecution.AUTO.padsAt(batch) ? LatencyTable.PADDED : "GROUPED";
     }
 
     @Override
@@ -66,27 +67,23 @@ public final class LibtorchTimer implements LatencyTimer {
 
     @Override
     public double fixedMs(int batch, Timing timing) {
-        try (NDManager manager = NDManager.newBaseManager();
-             VisionTransformer model = VisionTransformer.initialize(withDepth(config, 1), seed, manager)) {
-            NDArray images = random(manager, new Shape(batch, VitConfig.CHANNELS, config.imageSize(), config.imageSize()), seed);
-            return timing.medianMs(() -> {
-                try (NDManager call = model.newScope()) {
-                    images.tempAttach(call);
-                    model.classify(model.embed(images));
-                }
-            });
-        }
+        return imagesMs(withDepth(config, 1), batch, timing, (model, images) -> model.classify(model.embed(images)));
     }
 
     @Override
     public double modelMs(int batch, Timing timing) {
+        return imagesMs(config, batch, timing, (model, images) -> model.logits(images).toFloatArray());
+    }
+
+    /** The median time of {@code pass} on a model of {@code modelConfig} with random weights and a batch of random images. */
+    private double imagesMs(VitConfig modelConfig, int batch, Timing timing, BiConsumer<VisionTransformer, NDArray> pass) {
         try (NDManager manager = NDManager.newBaseManager();
-             VisionTransformer model = VisionTransformer.initialize(config, seed, manager)) {
+             VisionTransformer model = VisionTransformer.initialize(modelConfig, seed, manager)) {
             NDArray images = random(manager, new Shape(batch, VitConfig.CHANNELS, config.imageSize(), config.imageSize()), seed);
             return timing.medianMs(() -> {
                 try (NDManager call = model.newScope()) {
                     images.tempAttach(call);
-                    model.logits(images).toFloatArray();
+                    pass.accept(model, images);
                 }
             });
         }
