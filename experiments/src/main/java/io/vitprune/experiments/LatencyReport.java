@@ -97,7 +97,7 @@ final class LatencyReport {
                         : "; after KD: " + setup.finetune(), Machine.describe(), LocalDate.now());
     }
 
-    private String goals() {
+    String goals() {
         StringBuilder md = new StringBuilder("## Goals\n\n");
         md.append(predictionGoal()).append(budgetGoal());
         md.append(top1Goal("top1", "before fine-tuning"));

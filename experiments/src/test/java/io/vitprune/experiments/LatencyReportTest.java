@@ -1,0 +1,60 @@
+package io.vitprune.experiments;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vitprune.api.UnitKind;
+import io.vitprune.core.model.VitConfig;
+import io.vitprune.core.testing.TestLatencyTables;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LatencyReportTest {
+    @TempDir
+    Path temp;
+
+    /** Latency-selected models fine-tuned, no baseline yet: the front after fine-tuning would hold only the unpruned model. */
+    @Test
+    void theComparisonAfterFineTuningWaitsForAFineTunedBaseline() throws IOException {
+        ResultTable results = ResultTable.keyedByOptions(temp.resolve("latency.csv"), LatencyExperiment.COLUMNS, 3, "options");
+        LatencyCell unpruned = LatencyCell.unpruned();
+        LatencyCell selected = LatencyCell.latency(0.5, 1);
+        LatencyCell global = LatencyCell.baseline("global", 0.5);
+        put(results, unpruned, 4.0, 0.77, null);
+        put(results, selected, 2.0, 0.40, 0.70);
+        put(results, global, 1.5, 0.30, null);
+        LatencyReport report = new LatencyReport(results, List.of(unpruned, selected, global), temp.resolve("latency"),
+                TestLatencyTables.of(VitConfig.reference(), 8), "given", new LatencyReport.Setup(Path.of("model"), "weight-l1",
+                List.of(UnitKind.ATTENTION_CHANNEL), List.of(0.5), List.of("global"), false, 8, 0.9, 0, 1, "1 epoch", List.of(0.5), 100));
+
+        String goals = report.goals();
+
+        assertThat(goals).contains("at every budget, before fine-tuning: **met**; 1 comparisons")
+                .contains("- Top-1 at equal measured latency after fine-tuning: not measured yet: it needs latency-selected models and global "
+                        + "models after fine-tuning.")
+                .doesNotContain("faster than every baseline model");
+    }
+
+    private static void put(ResultTable results, LatencyCell cell, double msAt1, double top1, Double tuned) throws IOException {
+        Map<String, String> row = new LinkedHashMap<>();
+        LatencyExperiment.COLUMNS.forEach(column -> row.put(column, LatencyExperiment.MISSING));
+        row.put("selector", cell.selector());
+        row.put("target", cell.targetText());
+        row.put("plan_batch", cell.planBatchText());
+        for (String column : List.of("predicted_ms_b1", "ms_b1", "ms_q1_b1", "ms_q3_b1")) {
+            row.put(column, String.valueOf(msAt1));
+        }
+        for (String column : List.of("predicted_ms_b32", "ms_b32", "ms_q1_b32", "ms_q3_b32")) {
+            row.put(column, String.valueOf(16 * msAt1));
+        }
+        row.put("top1", String.valueOf(top1));
+        if (tuned != null) {
+            row.put("top1_ft", String.valueOf(tuned));
+        }
+        results.put(LatencyExperiment.COLUMNS.stream().map(row::get).toArray());
+    }
+}
