@@ -20,6 +20,7 @@ import java.nio.file.Path;
  * they all see the same batches and share the teacher's logits ({@link TeacherLogits}).
  */
 final class KdFinetune {
+    /** @param seconds of training, whichever runs of the experiment trained its epochs (evaluations not counted) */
     record Result(double before, double after, ModelStats stats, double seconds) { }
 
     private final int epochs;
@@ -61,14 +62,13 @@ final class KdFinetune {
             teacherLogits = new TeacherLogits(teacher);
         }
         TrainingRun run = new TrainingRun(options(), new Distillation(teacherLogits, beta, temperature, 0.1), train, null, work, System.out);
-        long started = System.nanoTime();
         try (VisionTransformer tuned = run.run(() -> ModelStore.load(pruned, manager), manager)) {
             double after = Evaluation.top1(tuned, test, 250, System.err).top1();
             if (tunedOut != null) {
                 ModelStore.save(tuned, tunedOut);
             }
             System.err.println(teacherLogits.describe());
-            return new Result(before, after, stats, (System.nanoTime() - started) / 1e9);
+            return new Result(before, after, stats, TrainingRun.trainedSeconds(work));
         }
     }
 }

@@ -305,6 +305,16 @@ public final class TrainingRun {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
+    /** Seconds of training that {@code workDirectory}'s history records, whichever runs trained its epochs; 0 where it has none. */
+    public static double trainedSeconds(Path workDirectory) throws IOException {
+        Path history = workDirectory.resolve(HISTORY);
+        if (!Files.exists(history)) {
+            return 0;
+        }
+        int column = List.of(HISTORY_HEADER.split(",")).indexOf("seconds");
+        return Files.readAllLines(history).stream().skip(1).mapToDouble(line -> Double.parseDouble(line.split(",", -1)[column])).sum();
+    }
+
     /**
      * Rewrites the history with one more row; rows of epochs after {@code epoch} (an older run) are
      * dropped. Rows written before a column existed get an empty cell for it.

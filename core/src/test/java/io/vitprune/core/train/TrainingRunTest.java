@@ -1,6 +1,7 @@
 package io.vitprune.core.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
@@ -58,6 +59,22 @@ class TrainingRunTest {
         assertThat(rows.get(0)).isEqualTo(TrainingRun.HISTORY_HEADER);
         assertThat(rows.get(1).split(",", -1)).hasSize(8).endsWith("");
         assertThat(Double.parseDouble(rows.get(2).split(",")[7])).isPositive();
+    }
+
+    @Test
+    void trainedSecondsAddUpTheEpochsOfEveryRunThatResumedTheWork() throws IOException {
+        Path work = temp.resolve("run");
+        assertThat(TrainingRun.trainedSeconds(work)).isZero();
+        try (NDManager manager = NDManager.newBaseManager()) {
+            train(work, manager, 1).close();
+            train(work, manager, 2).close();
+        }
+        List<String> rows = Files.readAllLines(work.resolve(TrainingRun.HISTORY));
+        double first = Double.parseDouble(rows.get(1).split(",")[5]);
+        double second = Double.parseDouble(rows.get(2).split(",")[5]);
+        assertThat(first).isPositive();
+        assertThat(second).isPositive();
+        assertThat(TrainingRun.trainedSeconds(work)).isCloseTo(first + second, within(1e-9));
     }
 
     @Test
