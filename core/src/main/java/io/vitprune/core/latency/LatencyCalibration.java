@@ -74,7 +74,8 @@ public final class LatencyCalibration {
 
     /** Blocks timed per pass at one batch (plus the fixed parts): the padded blocks too where the runtime pads at that batch. */
     public int pointsPerBatch(boolean padded) {
-        int points = grid.heads().length * grid.widths().length + grid.extraHeads().length * grid.extraWidths().length + grid.mlpWidths().length + 2;
+        int points = grid.heads().length * grid.widths().length + grid.extraHeads().length * grid.extraWidths().length
+                + grid.heads().length * (grid.mlpWidths().length - 1) + 2;
         if (padded) {
             for (int heads : grid.heads()) {
                 for (int width : grid.widths()) {
@@ -120,7 +121,7 @@ public final class LatencyCalibration {
             double full = least.uniform()[grid.heads().length - 1][grid.widths().length - 1];
             double scale = least.model() / (least.fixed() + config.depth() * full);
             batches.add(new LatencyTable.BatchLatency(batch, timer.execution(batch), least.model(), scale * least.fixed(),
-                    scaled(monotone(least.uniform()), scale), scaled(monotone(extra), scale), scaled(monotone(new double[][] {least.mlp()}), scale)[0],
+                    scaled(monotone(least.uniform()), scale), scaled(monotone(extra), scale), scaled(monotone(least.mlp()), scale),
                     padded ? scaled(monotone(least.padded()), scale) : null));
         }
         return new LatencyTable(LatencyTable.FORMAT, LatencyTable.VERSION, timer.runtime(), timer.threads(), machine(),
@@ -129,14 +130,14 @@ public final class LatencyCalibration {
 
     /**
      * Times of one pass over the grid: the embedding and classifier, the unpruned model, uniform blocks (heads x width), blocks of one
-     * full-width head plus a group (whole, before the head is subtracted), blocks of every MLP width,
+     * full-width head plus a group (whole, before the head is subtracted), blocks of full-width heads by MLP width (heads x MLP width),
      * and where the runtime pads, ragged blocks by head count and widest width (else null).
      */
-    private record Measured(double fixed, double model, double[][] uniform, double[][] withGroup, double[] mlp, double[][] padded) {
+    private record Measured(double fixed, double model, double[][] uniform, double[][] withGroup, double[][] mlp, double[][] padded) {
         /** Point by point, the lesser time: noise on a busy machine only ever adds time. */
         Measured min(Measured other) {
             return new Measured(Math.min(fixed, other.fixed), Math.min(model, other.model), min(uniform, other.uniform), min(withGroup, other.withGroup),
-                    min(new double[][] {mlp}, new double[][] {other.mlp})[0], padded == null ? null : min(padded, other.padded));
+                    min(mlp, other.mlp), padded == null ? null : min(padded, other.padded));
         }
 
         private static double[][] min(double[][] a, double[][] b) {
@@ -176,9 +177,14 @@ public final class LatencyCalibration {
                 withGroup[h][w] = time.apply(new BlockStructure(widths, config.mlpDim()));
             }
         }
-        double[] mlp = new double[grid.mlpWidths().length];
-        for (int m = 0; m < mlp.length; m++) {
-            mlp[m] = time.apply(BlockStructure.uniform(config.heads(), config.dimHead(), grid.mlpWidths()[m]));
+        // At full MLP width this is the uniform block of full-width heads, timed above.
+        int fullMlp = grid.mlpWidths().length - 1;
+        double[][] mlp = new double[grid.heads().length][grid.mlpWidths().length];
+        for (int h = 0; h < mlp.length; h++) {
+            for (int m = 0; m < fullMlp; m++) {
+                mlp[h][m] = time.apply(BlockStructure.uniform(grid.heads()[h], config.dimHead(), grid.mlpWidths()[m]));
+            }
+            mlp[h][fullMlp] = uniform[h][grid.widths().length - 1];
         }
         double[][] paddedMs = null;
         if (padded) {
