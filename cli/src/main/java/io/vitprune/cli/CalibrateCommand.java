@@ -31,21 +31,23 @@ final class CalibrateCommand implements Callable<Integer> {
     @Option(names = "--batch", split = ",", defaultValue = "1", description = "Batch sizes, e.g. 1,32.") List<Integer> batches;
     @Option(names = "--width-step", defaultValue = "8", description = "Head and MLP widths are measured at multiples of this.") int widthStep;
     @Option(names = "--mlp-points", defaultValue = "8", description = "MLP widths measured, evenly spread up to the full width.") int mlpPoints;
-    @Option(names = "--warmups", defaultValue = "5", description = "Untimed calls before each point.") int warmups;
-    @Option(names = "--rounds", defaultValue = "21", description = "Timed calls per point; the median is kept.") int rounds;
+    @Option(names = "--warmups", defaultValue = "2", description = "Untimed calls before each point, in each pass.") int warmups;
+    @Option(names = "--rounds", defaultValue = "5", description = "Timed calls per point in each pass; their median is the pass's time.") int rounds;
+    @Option(names = "--passes", defaultValue = "9", description = "Passes over the grid, each in an order of its own; a point keeps its median over "
+            + "them, so that the machine's slow spells reach every point alike.") int passes;
 
     @Override
     public Integer call() throws Exception {
         OutputGuard.check().input("--model", model).output("--out", out, OutputGuard.Kind.FILE, LatencyTable::requireReplaceable).verify();
         VitConfig config = ModelStore.readManifest(model).config();
         LatencyCalibration calibration = new LatencyCalibration(config,
-                new LatencyCalibration.Options(batches, widthStep, mlpPoints, warmups, rounds));
+                new LatencyCalibration.Options(batches, widthStep, mlpPoints, warmups, rounds, passes));
         LatencyTable table;
         try (LatencyTimer timer = runtime == Runtime.ONNXRUNTIME ? new OnnxRuntimeTimer(config, EngineDefaults.threads(), 0)
                 : new LibtorchTimer(config, 0);
              ProgressBar progress = new ProgressBar(System.err, "calibrate", calibration.points(timer))) {
             System.out.printf("calibrating %s, %d threads: %d points at batch %s, in %d passes%n", timer.runtime(), timer.threads(),
-                    calibration.points(timer) / LatencyCalibration.PASSES, batches, LatencyCalibration.PASSES);
+                    calibration.points(timer) / passes, batches, passes);
             table = calibration.run(timer, progress);
         }
         table.write(out);

@@ -221,7 +221,7 @@ public final class LatencyExperiment implements Callable<Integer> {
                         + planned + ": expected a new --work, or " + file + " back");
             }
         }
-        LatencyCalibration calibration = new LatencyCalibration(config, new LatencyCalibration.Options(BATCHES, step, 8, 5, 21));
+        LatencyCalibration calibration = new LatencyCalibration(config, new LatencyCalibration.Options(BATCHES, step, 8, 2, 5, 9));
         LatencyTable measured;
         try (LibtorchTimer timer = new LibtorchTimer(config, seed); ProgressBar progress = new ProgressBar(System.err, "calibrate", calibration.points(timer))) {
             measured = calibration.run(timer, progress);

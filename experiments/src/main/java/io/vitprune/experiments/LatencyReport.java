@@ -77,7 +77,7 @@ final class LatencyReport {
                 turn of a round asks for all that is left; a turn out of its kind's reach asks half as much (three times at most), and \
                 up to four rounds let one kind take up what another could not. Baselines %s: every kind's units removed at one ratio%s.
 
-                Latency table: %s; runtime %s, libtorch threads %d, measured %s on %s.
+                Latency table: %s; format version %d, runtime %s, libtorch threads %d, measured %s on %s.
 
                 Measured latency: one forward pass of a batch of random images on libtorch (intra-op threads %d, head execution AUTO), \
                 milliseconds per pass. Per batch one session times every model together, the unpruned one among them: %d untimed rounds, \
@@ -92,7 +92,7 @@ final class LatencyReport {
                 """, setup.model(), setup.scorer(), String.join(" + ", setup.kinds().stream().map(UnitKind::id).toList()),
                 setup.budgets().stream().map(b -> String.format(Locale.ROOT, "%.2f", b)).toList(), setup.step(), 100 * setup.maxBlockRatio(),
                 String.join(", ", setup.baselines().stream().map(b -> "`" + b + "`").toList()), setup.headAligned() ? " (head-aligned)" : "",
-                tableSource, table.runtime(), table.threads(), table.date(), table.machine(), EngineDefaults.threads(), setup.timingWarmups(),
+                tableSource, table.version(), table.runtime(), table.threads(), table.date(), table.machine(), EngineDefaults.threads(), setup.timingWarmups(),
                 setup.timingRounds(), setup.testImages(), setup.finetune() == null ? "; no fine-tuning in this run (--finetune adds it)"
                         : "; after KD: " + setup.finetune(), Machine.describe(), LocalDate.now());
     }

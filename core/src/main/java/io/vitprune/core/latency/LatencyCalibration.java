@@ -15,31 +15,36 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import java.util.TreeSet;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.DoubleConsumer;
 import java.util.function.Function;
 import java.util.stream.IntStream;
 
 /**
  * Measures a {@link LatencyTable} with a runtime's {@link LatencyTimer}: one block at a time, with
  * random weights of the real shapes, over the grid of {@link #grid}. Every point is timed as
- * {@code warmups} calls then the median of {@code rounds} calls, in each of {@link #PASSES} passes
- * over the whole grid, and keeps its least median: a transient (a cold engine at the first point,
- * another process for a second) inflates one pass's points, not all of them. Then each grid is made
- * monotone (a running minimum along every axis from the largest point), so timing noise never makes
- * a narrower block predict slower. Last, every time is scaled by one factor per batch so that the
- * unpruned model's parts (embedding and classifier, its full blocks) add up to the unpruned model's
- * own measured time: the grid gives the shape of the latency surface, the whole model its level.
+ * {@code warmups} calls then the median of {@code rounds} calls, once in each of {@code passes}
+ * passes over the whole grid, and keeps its median over the passes: the machine's speed drifts over
+ * minutes (on the 2-core VM by up to 1.5x), and a point's least time would keep a fast spell for the
+ * points that met one and not for their neighbours, bending the surface's shape; the median ignores
+ * any spell shorter than half the passes. Each pass runs the points in an order of its own, so that a
+ * spell recurring with the grid's order does not fall on the same points every time. Then
+ * each grid is made monotone (a running minimum along every axis from the largest point), so timing
+ * noise never makes a narrower block predict slower. Last, every time is scaled by one factor per
+ * batch so that the unpruned model's parts (embedding and classifier, its full blocks) add up to the
+ * unpruned model's own measured time: the grid gives the shape of the latency surface, the whole
+ * model its level.
  */
 public final class LatencyCalibration {
-    /** Passes over the grid; measured on the 2-core machine, a single pass once timed the full block at 2.2x its later time. */
-    public static final int PASSES = 3;
-
     /**
      * @param widthStep head widths are measured at multiples of this (plus the full width), MLP widths too
      * @param mlpPoints how many MLP widths are measured, evenly spread up to the full width
+     * @param passes how many times every point is timed, each time in another pass over the grid
      */
-    public record Options(List<Integer> batches, int widthStep, int mlpPoints, int warmups, int rounds) {
+    public record Options(List<Integer> batches, int widthStep, int mlpPoints, int warmups, int rounds, int passes) {
         public Options {
             batches = List.copyOf(new TreeSet<>(batches));
             if (batches.isEmpty() || batches.get(0) < 1) {
@@ -49,6 +54,7 @@ public final class LatencyCalibration {
             requireAtLeast("--mlp-points", mlpPoints, 2);
             requireAtLeast("--warmups", warmups, 0);
             requireAtLeast("--rounds", rounds, 1);
+            requireAtLeast("--passes", passes, 1);
         }
 
         private static void requireAtLeast(String option, int value, int least) {
@@ -88,7 +94,7 @@ public final class LatencyCalibration {
 
     /** Blocks and fixed parts {@code timer} will time in all, every batch and pass included. */
     public long points(LatencyTimer timer) {
-        return options.batches().stream().mapToLong(batch -> pointsPerBatch(pads(timer, batch))).sum() * PASSES;
+        return options.batches().stream().mapToLong(batch -> pointsPerBatch(pads(timer, batch))).sum() * options.passes();
     }
 
     private static boolean pads(LatencyTimer timer, int batch) {
@@ -99,30 +105,31 @@ public final class LatencyCalibration {
     public LatencyTable run(LatencyTimer timer, ProgressBar progress) {
         long total = points(timer);
         long[] done = {0};
+        Random order = new Random(0);
         List<LatencyTable.BatchLatency> batches = new ArrayList<>();
         for (int batch : options.batches()) {
             boolean padded = pads(timer, batch);
-            Measured least = null;
-            for (int pass = 0; pass < PASSES; pass++) {
-                String label = "batch " + batch + ", pass " + (pass + 1) + "/" + PASSES + ": ";
-                Measured measured = measure(timer, batch, padded, what -> progress.update(++done[0], total, label + what));
-                least = least == null ? measured : least.min(measured);
+            List<Measured> passes = new ArrayList<>();
+            for (int pass = 0; pass < options.passes(); pass++) {
+                String label = "batch " + batch + ", pass " + (pass + 1) + "/" + options.passes() + ": ";
+                passes.add(measure(timer, batch, padded, order, what -> progress.update(++done[0], total, label + what)));
             }
+            Measured typical = Measured.median(passes);
             // A further group: a block of one full-width head plus h heads of width w, less that one head alone (the grid has it).
-            double oneHead = least.uniform()[0][grid.widths().length - 1];
+            double oneHead = typical.uniform()[0][grid.widths().length - 1];
             double[][] extra = new double[grid.extraHeads().length][grid.extraWidths().length];
             for (int h = 0; h < extra.length; h++) {
                 for (int w = 0; w < extra[h].length; w++) {
-                    extra[h][w] = Math.max(0, least.withGroup()[h][w] - oneHead);
+                    extra[h][w] = Math.max(0, typical.withGroup()[h][w] - oneHead);
                 }
             }
             // The grid gives the shape of the latency surface, the whole unpruned model its level: parts timed outside a whole pass missed
             // or added costs of their own (on the 2-core machine the reference model at batch 1 took 5-40% more than its parts timed alone).
-            double full = least.uniform()[grid.heads().length - 1][grid.widths().length - 1];
-            double scale = least.model() / (least.fixed() + config.depth() * full);
-            batches.add(new LatencyTable.BatchLatency(batch, timer.execution(batch), least.model(), scale * least.fixed(),
-                    scaled(monotone(least.uniform()), scale), scaled(monotone(extra), scale), scaled(monotone(least.mlp()), scale),
-                    padded ? scaled(monotone(least.padded()), scale) : null));
+            double full = typical.uniform()[grid.heads().length - 1][grid.widths().length - 1];
+            double scale = typical.model() / (typical.fixed() + config.depth() * full);
+            batches.add(new LatencyTable.BatchLatency(batch, timer.execution(batch), typical.model(), scale * typical.fixed(),
+                    scaled(monotone(typical.uniform()), scale), scaled(monotone(extra), scale), scaled(monotone(typical.mlp()), scale),
+                    padded ? scaled(monotone(typical.padded()), scale) : null));
         }
         return new LatencyTable(LatencyTable.FORMAT, LatencyTable.VERSION, timer.runtime(), timer.threads(), machine(),
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), LatencyTable.ModelShape.of(config), grid, batches);
@@ -134,69 +141,91 @@ public final class LatencyCalibration {
      * and where the runtime pads, ragged blocks by head count and widest width (else null).
      */
     private record Measured(double fixed, double model, double[][] uniform, double[][] withGroup, double[][] mlp, double[][] padded) {
-        /** Point by point, the lesser time: noise on a busy machine only ever adds time. */
-        Measured min(Measured other) {
-            return new Measured(Math.min(fixed, other.fixed), Math.min(model, other.model), min(uniform, other.uniform), min(withGroup, other.withGroup),
-                    min(mlp, other.mlp), padded == null ? null : min(padded, other.padded));
+        /** Point by point, the median over passes. */
+        static Measured median(List<Measured> passes) {
+            Measured first = passes.get(0);
+            return new Measured(median(passes, m -> new double[][] {{m.fixed}})[0][0], median(passes, m -> new double[][] {{m.model}})[0][0],
+                    median(passes, Measured::uniform), median(passes, Measured::withGroup), median(passes, Measured::mlp),
+                    first.padded == null ? null : median(passes, Measured::padded));
         }
 
-        private static double[][] min(double[][] a, double[][] b) {
-            double[][] result = new double[a.length][];
-            for (int i = 0; i < a.length; i++) {
-                result[i] = new double[a[i].length];
-                for (int j = 0; j < a[i].length; j++) {
-                    result[i][j] = Math.min(a[i][j], b[i][j]);
+        private static double[][] median(List<Measured> passes, Function<Measured, double[][]> grid) {
+            double[][] shape = grid.apply(passes.get(0));
+            double[][] result = new double[shape.length][];
+            for (int i = 0; i < shape.length; i++) {
+                result[i] = new double[shape[i].length];
+                for (int j = 0; j < shape[i].length; j++) {
+                    int row = i;
+                    int column = j;
+                    result[i][j] = LatencyCalibration.median(passes.stream().mapToDouble(m -> grid.apply(m)[row][column]).toArray());
                 }
             }
             return result;
         }
     }
 
-    private Measured measure(LatencyTimer timer, int batch, boolean padded, Consumer<String> progress) {
-        Function<BlockStructure, Double> time = block -> {
-            double ms = timer.blockMs(block, batch, this::medianMs);
-            progress.accept("heads " + block.headWidths() + ", MLP " + block.mlpWidth());
-            return ms;
-        };
-        double fixed = timer.fixedMs(batch, this::medianMs);
-        progress.accept("embedding and classifier");
-        double model = timer.modelMs(batch, this::medianMs);
-        progress.accept("unpruned model");
+    /** One pass: every point once, in an order of its own, so that a slow spell of the machine falls on scattered points. */
+    private Measured measure(LatencyTimer timer, int batch, boolean padded, Random order, Consumer<String> progress) {
+        double[] fixed = new double[1];
+        double[] model = new double[1];
         double[][] uniform = new double[grid.heads().length][grid.widths().length];
+        double[][] withGroup = new double[grid.extraHeads().length][grid.extraWidths().length];
+        int fullMlp = grid.mlpWidths().length - 1;
+        double[][] mlp = new double[grid.heads().length][grid.mlpWidths().length];
+        double[][] paddedMs = padded ? new double[grid.heads().length][grid.widths().length] : null;
+        List<Runnable> points = new ArrayList<>();
+        points.add(() -> {
+            fixed[0] = timer.fixedMs(batch, this::medianMs);
+            progress.accept("embedding and classifier");
+        });
+        points.add(() -> {
+            model[0] = timer.modelMs(batch, this::medianMs);
+            progress.accept("unpruned model");
+        });
+        BiConsumer<BlockStructure, DoubleConsumer> block = (structure, store) -> points.add(() -> {
+            store.accept(timer.blockMs(structure, batch, this::medianMs));
+            progress.accept("heads " + structure.headWidths() + ", MLP " + structure.mlpWidth());
+        });
         for (int h = 0; h < grid.heads().length; h++) {
             for (int w = 0; w < grid.widths().length; w++) {
-                uniform[h][w] = time.apply(BlockStructure.uniform(grid.heads()[h], grid.widths()[w], config.mlpDim()));
+                int row = h;
+                int column = w;
+                block.accept(BlockStructure.uniform(grid.heads()[h], grid.widths()[w], config.mlpDim()), ms -> uniform[row][column] = ms);
+                BlockStructure ragged = padded ? paddedBlock(grid.heads()[h], grid.widths()[w]) : null;
+                if (ragged != null) {
+                    block.accept(ragged, ms -> paddedMs[row][column] = ms);
+                }
+            }
+            // At full MLP width this is the uniform block of full-width heads.
+            for (int m = 0; m < fullMlp; m++) {
+                int row = h;
+                int column = m;
+                block.accept(BlockStructure.uniform(grid.heads()[h], config.dimHead(), grid.mlpWidths()[m]), ms -> mlp[row][column] = ms);
             }
         }
-        double[][] withGroup = new double[grid.extraHeads().length][grid.extraWidths().length];
         for (int h = 0; h < grid.extraHeads().length; h++) {
             for (int w = 0; w < grid.extraWidths().length; w++) {
                 List<Integer> widths = new ArrayList<>();
                 widths.add(config.dimHead());
                 widths.addAll(Collections.nCopies(grid.extraHeads()[h], grid.extraWidths()[w]));
-                withGroup[h][w] = time.apply(new BlockStructure(widths, config.mlpDim()));
+                int row = h;
+                int column = w;
+                block.accept(new BlockStructure(widths, config.mlpDim()), ms -> withGroup[row][column] = ms);
             }
         }
-        // At full MLP width this is the uniform block of full-width heads, timed above.
-        int fullMlp = grid.mlpWidths().length - 1;
-        double[][] mlp = new double[grid.heads().length][grid.mlpWidths().length];
-        for (int h = 0; h < mlp.length; h++) {
-            for (int m = 0; m < fullMlp; m++) {
-                mlp[h][m] = time.apply(BlockStructure.uniform(grid.heads()[h], config.dimHead(), grid.mlpWidths()[m]));
-            }
+        Collections.shuffle(points, order);
+        points.forEach(Runnable::run);
+        for (int h = 0; h < grid.heads().length; h++) {
             mlp[h][fullMlp] = uniform[h][grid.widths().length - 1];
-        }
-        double[][] paddedMs = null;
-        if (padded) {
-            paddedMs = new double[grid.heads().length][grid.widths().length];
-            for (int h = 0; h < grid.heads().length; h++) {
+            if (padded) {
                 for (int w = 0; w < grid.widths().length; w++) {
-                    BlockStructure block = paddedBlock(grid.heads()[h], grid.widths()[w]);
-                    paddedMs[h][w] = block == null ? uniform[h][w] : time.apply(block);
+                    if (paddedBlock(grid.heads()[h], grid.widths()[w]) == null) {
+                        paddedMs[h][w] = uniform[h][w];
+                    }
                 }
             }
         }
-        return new Measured(fixed, model, uniform, withGroup, mlp, paddedMs);
+        return new Measured(fixed[0], model[0], uniform, withGroup, mlp, paddedMs);
     }
 
     /**
@@ -227,9 +256,14 @@ public final class LatencyCalibration {
             call.run();
             times[i] = (System.nanoTime() - start) / 1e6;
         }
-        Arrays.sort(times);
-        int middle = times.length / 2;
-        return times.length % 2 == 1 ? times[middle] : (times[middle - 1] + times[middle]) / 2;
+        return median(times);
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int middle = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 
     /**

@@ -45,7 +45,7 @@ class LatencyModelTest {
                         .isCloseTo(grouped.uniformMs()[0][grid.widths().length - 1] + grouped.extraGroupMs()[h][w], within(1e-9));
             }
         }
-        LatencyCalibration calibration = new LatencyCalibration(REFERENCE, new LatencyCalibration.Options(List.of(1), 8, 4, 0, 1));
+        LatencyCalibration calibration = new LatencyCalibration(REFERENCE, new LatencyCalibration.Options(List.of(1), 8, 4, 0, 1, 1));
         int paddedPoints = 0;
         for (int h = 0; h < grid.heads().length; h++) {
             for (int w = 0; w < grid.widths().length; w++) {

@@ -23,7 +23,7 @@ public final class TestLatencyTables {
     }
 
     public static LatencyTable of(VitConfig config, int widthStep, String runtime, int... batches) {
-        LatencyTable.Grid grid = new LatencyCalibration(config, new LatencyCalibration.Options(List.of(1), widthStep, 4, 0, 1)).grid();
+        LatencyTable.Grid grid = new LatencyCalibration(config, new LatencyCalibration.Options(List.of(1), widthStep, 4, 0, 1, 1)).grid();
         List<LatencyTable.BatchLatency> measured = new ArrayList<>();
         for (int batch : batches) {
             double[][] uniform = new double[grid.heads().length][grid.widths().length];
