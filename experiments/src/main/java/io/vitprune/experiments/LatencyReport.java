@@ -115,34 +115,55 @@ final class LatencyReport {
     }
 
     private String predictionGoal() {
-        List<String> misses = new ArrayList<>();
-        int checked = 0;
-        double worst = 0;
-        String worstWhere = "";
+        Tally absolute = new Tally();
+        Tally relative = new Tally();
         for (LatencyCell cell : cells) {
             Map<String, String> row = row(cell);
             for (int batch : LatencyExperiment.BATCHES) {
                 if (row == null || !has(row, "ms_b" + batch) || (cell.isLatency() && cell.planBatch() != batch)) {
                     continue;
                 }
-                double error = predictionError(row, batch);
-                checked++;
-                if (Math.abs(error) > Math.abs(worst)) {
-                    worst = error;
-                    worstWhere = cell + (cell.isLatency() ? "" : " at batch " + batch);
-                }
-                if (Math.abs(error) > PREDICTION_TOLERANCE) {
-                    misses.add(String.format(Locale.ROOT, "%s%s %+.1f%%", cell, cell.isLatency() ? "" : " at batch " + batch, 100 * error));
+                String where = cell + (cell.isLatency() ? "" : " at batch " + batch);
+                absolute.add(where, predictionError(row, batch));
+                Double error = relativeError(row, batch);
+                if (!cell.isUnpruned() && error != null) {
+                    relative.add(where, error);
                 }
             }
         }
-        if (checked == 0) {
+        if (absolute.checked == 0) {
             return "- Predicted latency within 10% of the measured one: not measured yet.\n";
         }
         return String.format(Locale.ROOT, "- Predicted latency within 10%% of the measured one for every plan (each latency-selected model at the "
-                + "batch it was planned for, every other model at both): **%s**: %d of %d within; largest error %+.1f%% (%s)%s.%n",
-                misses.isEmpty() ? "met" : "not met", checked - misses.size(), checked, 100 * worst, worstWhere,
-                misses.isEmpty() ? "" : "; outside: " + String.join(", ", misses));
+                + "batch it was planned for, every other model at both): **%s**: %s. As a fraction of the unpruned model's latency (each "
+                + "prediction divided by the unpruned model's, each measurement by the unpruned model's in the same session, so that the "
+                + "machine's drift between calibration and timing cancels; budgets are such fractions): %s.%n",
+                absolute.misses.isEmpty() ? "met" : "not met", absolute, relative.checked == 0 ? "not measured yet" : relative);
+    }
+
+    /** Prediction errors: how many were checked, the largest, and those outside the tolerance. */
+    private static final class Tally {
+        private final List<String> misses = new ArrayList<>();
+        private int checked;
+        private double worst;
+        private String worstWhere = "";
+
+        void add(String where, double error) {
+            checked++;
+            if (Math.abs(error) > Math.abs(worst)) {
+                worst = error;
+                worstWhere = where;
+            }
+            if (Math.abs(error) > PREDICTION_TOLERANCE) {
+                misses.add(String.format(Locale.ROOT, "%s %+.1f%%", where, 100 * error));
+            }
+        }
+
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "%d of %d within; largest error %+.1f%% (%s)%s", checked - misses.size(), checked, 100 * worst, worstWhere,
+                    misses.isEmpty() ? "" : "; outside: " + String.join(", ", misses));
+        }
     }
 
     private String budgetGoal() {
@@ -232,24 +253,26 @@ final class LatencyReport {
         md.append("### `latency` planned for this batch\n\n"
                 + "Over budget: measured latency / (budget x the unpruned model's measured latency) - 1 (the goal allows +5%). "
                 + "Fronts: each baseline's top-1 at this model's measured latency (n/a: faster than all its models).\n\n"
-                + "| budget | measured ms (IQR) | over budget | predicted ms | error | heads | attention channels | MLP units | MMACs / image "
+                + "| budget | measured ms (IQR) | over budget | predicted ms | error | error as a fraction of unpruned | heads | attention channels "
+                + "| MLP units | MMACs / image "
                 + "| top-1 |");
         setup.baselines().forEach(b -> md.append(' ').append(b).append(" front |"));
         md.append(" top-1 after KD |");
         setup.baselines().forEach(b -> md.append(' ').append(b).append(" front after KD |"));
-        md.append("\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|").append("---:|".repeat(2 * setup.baselines().size() + 1)).append('\n');
+        md.append("\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|").append("---:|".repeat(2 * setup.baselines().size() + 1)).append('\n');
         for (LatencyCell cell : cells) {
             if (cell.isLatency() && cell.planBatch() == batch && row(cell) != null) {
                 md.append(latencyRow(cell, row(cell), batch));
             }
         }
-        md.append("\n### Baselines\n\n| selector | ratio | measured ms (IQR) | predicted ms | error | heads | attention channels | MLP units "
-                + "| MMACs / image | top-1 | top-1 after KD |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.append("\n### Baselines\n\n| selector | ratio | measured ms (IQR) | predicted ms | error | error as a fraction of unpruned | heads "
+                + "| attention channels | MLP units | MMACs / image | top-1 | top-1 after KD |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (LatencyCell cell : cells) {
             Map<String, String> row = row(cell);
             if (!cell.isLatency() && !cell.isUnpruned() && row != null) {
-                md.append(String.format(Locale.ROOT, "| %s | %.2f | %s | %.3f | %s | %s | %s | %s | %.1f | %.2f%% | %s |%n", cell.selector(), cell.target(),
-                        measured(row, batch), number(row, "predicted_ms_b" + batch), error(row, batch), row.get("heads"), row.get("attention_channels"),
+                md.append(String.format(Locale.ROOT, "| %s | %.2f | %s | %.3f | %s | %s | %s | %s | %s | %.1f | %.2f%% | %s |%n", cell.selector(),
+                        cell.target(), measured(row, batch), number(row, "predicted_ms_b" + batch), error(row, batch), relativeErrorText(row, batch),
+                        row.get("heads"), row.get("attention_channels"),
                         row.get("mlp_units"), number(row, "macs_per_image") / 1e6, 100 * number(row, "top1"), percent(row, "top1_ft")));
             }
         }
@@ -260,9 +283,9 @@ final class LatencyReport {
         if (!reachable(row)) {
             return String.format(Locale.ROOT, "| %.2f | %s |%n", cell.target(), row.get("note"));
         }
-        StringBuilder md = new StringBuilder(String.format(Locale.ROOT, "| %.2f | %s | %s | %.3f | %s | %s | %s | %s | %.1f | %.2f%% |", cell.target(),
-                measured(row, batch), overBudget(row, cell) == null ? "-" : String.format(Locale.ROOT, "%+.1f%%", 100 * overBudget(row, cell)),
-                number(row, "predicted_ms_b" + batch), error(row, batch), row.get("heads"), row.get("attention_channels"), row.get("mlp_units"),
+        StringBuilder md = new StringBuilder(String.format(Locale.ROOT, "| %.2f | %s | %s | %.3f | %s | %s | %s | %s | %s | %.1f | %.2f%% |",
+                cell.target(), measured(row, batch), overBudget(row, cell) == null ? "-" : String.format(Locale.ROOT, "%+.1f%%", 100 * overBudget(row, cell)),
+                number(row, "predicted_ms_b" + batch), error(row, batch), relativeErrorText(row, batch), row.get("heads"), row.get("attention_channels"), row.get("mlp_units"),
                 number(row, "macs_per_image") / 1e6, 100 * number(row, "top1")));
         for (String column : List.of("top1", "top1_ft")) {
             if (column.equals("top1_ft")) {
@@ -352,8 +375,22 @@ final class LatencyReport {
         return number(row, "predicted_ms_b" + batch) / number(row, "ms_b" + batch) - 1;
     }
 
+    /** The error of the predicted fraction of the unpruned model's latency (null until both are timed). */
+    private Double relativeError(Map<String, String> row, int batch) {
+        Map<String, String> unpruned = row(LatencyCell.unpruned());
+        if (unpruned == null || !has(unpruned, "ms_b" + batch) || !has(row, "ms_b" + batch)) {
+            return null;
+        }
+        return (predictionError(row, batch) + 1) / (predictionError(unpruned, batch) + 1) - 1;
+    }
+
     private static String error(Map<String, String> row, int batch) {
         return has(row, "ms_b" + batch) ? String.format(Locale.ROOT, "%+.1f%%", 100 * predictionError(row, batch)) : "-";
+    }
+
+    private String relativeErrorText(Map<String, String> row, int batch) {
+        Double error = relativeError(row, batch);
+        return error == null ? "-" : String.format(Locale.ROOT, "%+.1f%%", 100 * error);
     }
 
     private static double spread(Map<String, String> row, int batch) {
