@@ -80,8 +80,7 @@ public final class LatencyCalibration {
 
     /** Blocks timed per pass at one batch (plus the fixed parts): the padded blocks too where the runtime pads at that batch. */
     public int pointsPerBatch(boolean padded) {
-        int points = grid.heads().length * grid.widths().length + grid.extraHeads().length * grid.extraWidths().length
-                + grid.heads().length * (grid.mlpWidths().length - 1) + 2;
+        int points = grid.heads().length * grid.widths().length + grid.extraHeads().length * grid.extraWidths().length + grid.mlpWidths().length + 2;
         if (padded) {
             for (int heads : grid.heads()) {
                 for (int width : grid.widths()) {
@@ -128,7 +127,7 @@ public final class LatencyCalibration {
             double full = typical.uniform()[grid.heads().length - 1][grid.widths().length - 1];
             double scale = typical.model() / (typical.fixed() + config.depth() * full);
             batches.add(new LatencyTable.BatchLatency(batch, timer.execution(batch), typical.model(), scale * typical.fixed(),
-                    scaled(monotone(typical.uniform()), scale), scaled(monotone(extra), scale), scaled(monotone(typical.mlp()), scale),
+                    scaled(monotone(typical.uniform()), scale), scaled(monotone(extra), scale), scaled(monotone(new double[][] {typical.mlp()}), scale)[0],
                     padded ? scaled(monotone(typical.padded()), scale) : null));
         }
         return new LatencyTable(LatencyTable.FORMAT, LatencyTable.VERSION, timer.runtime(), timer.threads(), machine(),
@@ -137,15 +136,15 @@ public final class LatencyCalibration {
 
     /**
      * Times of one pass over the grid: the embedding and classifier, the unpruned model, uniform blocks (heads x width), blocks of one
-     * full-width head plus a group (whole, before the head is subtracted), blocks of full-width heads by MLP width (heads x MLP width),
+     * full-width head plus a group (whole, before the head is subtracted), blocks of every MLP width,
      * and where the runtime pads, ragged blocks by head count and widest width (else null).
      */
-    private record Measured(double fixed, double model, double[][] uniform, double[][] withGroup, double[][] mlp, double[][] padded) {
+    private record Measured(double fixed, double model, double[][] uniform, double[][] withGroup, double[] mlp, double[][] padded) {
         /** Point by point, the median over passes. */
         static Measured median(List<Measured> passes) {
             Measured first = passes.get(0);
             return new Measured(median(passes, m -> new double[][] {{m.fixed}})[0][0], median(passes, m -> new double[][] {{m.model}})[0][0],
-                    median(passes, Measured::uniform), median(passes, Measured::withGroup), median(passes, Measured::mlp),
+                    median(passes, Measured::uniform), median(passes, Measured::withGroup), median(passes, m -> new double[][] {m.mlp})[0],
                     first.padded == null ? null : median(passes, Measured::padded));
         }
 
@@ -170,8 +169,7 @@ public final class LatencyCalibration {
         double[] model = new double[1];
         double[][] uniform = new double[grid.heads().length][grid.widths().length];
         double[][] withGroup = new double[grid.extraHeads().length][grid.extraWidths().length];
-        int fullMlp = grid.mlpWidths().length - 1;
-        double[][] mlp = new double[grid.heads().length][grid.mlpWidths().length];
+        double[] mlp = new double[grid.mlpWidths().length];
         double[][] paddedMs = padded ? new double[grid.heads().length][grid.widths().length] : null;
         List<Runnable> points = new ArrayList<>();
         points.add(() -> {
@@ -196,12 +194,10 @@ public final class LatencyCalibration {
                     block.accept(ragged, ms -> paddedMs[row][column] = ms);
                 }
             }
-            // At full MLP width this is the uniform block of full-width heads.
-            for (int m = 0; m < fullMlp; m++) {
-                int row = h;
-                int column = m;
-                block.accept(BlockStructure.uniform(grid.heads()[h], config.dimHead(), grid.mlpWidths()[m]), ms -> mlp[row][column] = ms);
-            }
+        }
+        for (int m = 0; m < mlp.length; m++) {
+            int column = m;
+            block.accept(BlockStructure.uniform(config.heads(), config.dimHead(), grid.mlpWidths()[m]), ms -> mlp[column] = ms);
         }
         for (int h = 0; h < grid.extraHeads().length; h++) {
             for (int w = 0; w < grid.extraWidths().length; w++) {
@@ -215,13 +211,10 @@ public final class LatencyCalibration {
         }
         Collections.shuffle(points, order);
         points.forEach(Runnable::run);
-        for (int h = 0; h < grid.heads().length; h++) {
-            mlp[h][fullMlp] = uniform[h][grid.widths().length - 1];
-            if (padded) {
-                for (int w = 0; w < grid.widths().length; w++) {
-                    if (paddedBlock(grid.heads()[h], grid.widths()[w]) == null) {
-                        paddedMs[h][w] = uniform[h][w];
-                    }
+        for (int h = 0; padded && h < grid.heads().length; h++) {
+            for (int w = 0; w < grid.widths().length; w++) {
+                if (paddedBlock(grid.heads()[h], grid.widths()[w]) == null) {
+                    paddedMs[h][w] = uniform[h][w];
                 }
             }
         }

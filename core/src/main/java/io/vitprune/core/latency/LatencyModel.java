@@ -14,19 +14,16 @@ import java.util.TreeMap;
  * <pre>
  * model = fixed + sum over blocks of
  *         uniform(heads of the widest group, its width) + sum over narrower groups of extraGroup(heads, width)
- *         + mlp(heads, MLP width) - mlp(heads, full MLP width)
+ *         + mlp(MLP width) - mlp(full MLP width)
  * </pre>
  * Heads of one width run as one group (one batched product), so a ragged block pays per distinct
  * width: each narrower group is priced by the measured cost of adding such a group to a block, not
  * by its arithmetic alone. Where the table's execution is padded (libtorch at batch 1), all heads of
  * a ragged block run as one product padded to the widest width, so the attention term is instead
  * {@code padded(heads, widest width)}, measured on ragged blocks: the gathers that pad cost more
- * than a uniform block of the same heads, however narrow the other heads are. What narrowing the MLP
- * saves is measured beside as many heads as the block keeps: a saving measured beside full attention
- * need not hold beside few heads (at batch 1 engine calls set a floor under a block). Every term
- * interpolates its grid piecewise-linearly, so a plan whose widths are grid points is predicted from
- * measurements alone; calibration makes every grid monotone, so narrower heads or a narrower MLP
- * never predict slower within one layout.
+ * than a uniform block of the same heads, however narrow the other heads are. Every term interpolates its grid
+ * piecewise-linearly, so a plan whose widths are grid points is predicted from measurements alone;
+ * calibration makes every grid monotone, so narrower never predicts slower within one layout.
  */
 public final class LatencyModel {
     private final LatencyTable.Grid grid;
@@ -67,7 +64,8 @@ public final class LatencyModel {
         }
         if (headsByWidth.size() > 1 && latency.padded()) {
             int widestWidth = headsByWidth.keySet().iterator().next();
-            return Interpolation.bilinear(grid.heads(), grid.widths(), latency.paddedMs(), block.heads(), widestWidth) + mlpSavingMs(block);
+            return Interpolation.bilinear(grid.heads(), grid.widths(), latency.paddedMs(), block.heads(), widestWidth)
+                    + mlpMs(block.mlpWidth()) - mlpMs(fullMlp);
         }
         double ms = 0;
         boolean widest = true;
@@ -77,15 +75,10 @@ public final class LatencyModel {
                     : Interpolation.bilinear(grid.extraHeads(), grid.extraWidths(), latency.extraGroupMs(), group.getValue(), group.getKey());
             widest = false;
         }
-        return ms + mlpSavingMs(block);
+        return ms + mlpMs(block.mlpWidth()) - mlpMs(fullMlp);
     }
 
-    /** What the block's MLP width takes off a block of its head count at full MLP width (zero or less). */
-    private double mlpSavingMs(BlockStructure block) {
-        return mlpMs(block.heads(), block.mlpWidth()) - mlpMs(block.heads(), fullMlp);
-    }
-
-    private double mlpMs(int heads, int width) {
-        return Interpolation.bilinear(grid.heads(), grid.mlpWidths(), latency.mlpMs(), heads, width);
+    private double mlpMs(int width) {
+        return Interpolation.linear(grid.mlpWidths(), latency.mlpMs(), width);
     }
 }

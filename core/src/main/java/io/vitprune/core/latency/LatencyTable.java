@@ -23,20 +23,18 @@ import java.util.stream.Collectors;
  * Latencies of one model shape measured on one machine and runtime, per batch: what
  * {@code vitprune calibrate} writes and {@link LatencyModel} predicts from. As JSON:
  * <pre>{@code
- * {"format": "vitprune-latency", "version": 3, "runtime": "libtorch", "threads": 2,
+ * {"format": "vitprune-latency", "version": 2, "runtime": "libtorch", "threads": 2,
  *  "machine": "AMD EPYC 7B13, 2 cores, Linux amd64", "date": "2026-12-07T11:02:03Z",
  *  "model": {"dim": 192, "tokens": 65, "depth": 6, "heads": 6, "dimHead": 32, "mlpDim": 384, "patchDim": 48, "classes": 10},
  *  "grid": {"heads": [1, ..., 6], "widths": [8, 16, 24, 32], "extraHeads": [1, ..., 5], "extraWidths": [8, 16, 24],
  *           "mlpWidths": [48, ..., 384]},
  *  "batches": [{"batch": 1, "execution": "PADDED", "modelMs": 4.7, "fixedMs": 0.1,
- *               "uniformMs": [[...] per width] per head count, "extraGroupMs": [[...]], "mlpMs": [[...] per MLP width] per head count,
+ *               "uniformMs": [[...] per width] per head count, "extraGroupMs": [[...]], "mlpMs": [...],
  *               "paddedMs": [[...] per width] per head count}]}
  * }</pre>
  * {@code uniformMs[h][w]}: one block whose heads all have one width (full MLP); {@code
  * extraGroupMs[h][w]}: what a further group of heads of a narrower width adds to a block;
- * {@code mlpMs[h][m]}: one block of h full-width heads with MLP width m (what narrowing the MLP saves
- * depends on the attention beside it: at batch 1 a block has a floor of engine calls that a sum of
- * savings measured apart falls through); {@code paddedMs[h][w]}, only where
+ * {@code mlpMs[m]}: one block of full attention with MLP width m; {@code paddedMs[h][w]}, only where
  * the execution is padded: one block of h heads padded to width w (all but one head w wide, one
  * narrower), the same as {@code uniformMs} for one head; {@code fixedMs}: patch embedding and
  * classifier; {@code modelMs}: the unpruned model, measured whole. The parts are scaled by one factor
@@ -46,7 +44,7 @@ import java.util.stream.Collectors;
 public record LatencyTable(String format, int version, String runtime, int threads, String machine, String date,
                            ModelShape model, Grid grid, List<BatchLatency> batches) {
     public static final String FORMAT = "vitprune-latency";
-    public static final int VERSION = 3;
+    public static final int VERSION = 2;
     public static final String LIBTORCH = "libtorch";
     /** The execution of a batch whose ragged blocks run all heads padded to the widest width (libtorch at batch 1). */
     public static final String PADDED = "PADDED";
@@ -62,7 +60,7 @@ public record LatencyTable(String format, int version, String runtime, int threa
         }
     }
 
-    /** The measured points: head counts and head widths of uniform blocks, of added groups, and MLP widths (at every head count; each ascending). */
+    /** The measured points: head counts and head widths of uniform blocks, of added groups, and MLP widths (each ascending). */
     public record Grid(int[] heads, int[] widths, int[] extraHeads, int[] extraWidths, int[] mlpWidths) { }
 
     /**
@@ -73,7 +71,7 @@ public record LatencyTable(String format, int version, String runtime, int threa
      * @param paddedMs blocks with heads of several widths run padded to the widest, where {@code execution} is {@link #PADDED}; else null
      */
     public record BatchLatency(int batch, String execution, double modelMs, double fixedMs, double[][] uniformMs, double[][] extraGroupMs,
-                               double[][] mlpMs, double[][] paddedMs) {
+                               double[] mlpMs, double[][] paddedMs) {
         /** Whether heads of several widths run as one product padded to the widest (else one product per width). */
         public boolean padded() {
             return PADDED.equals(execution);
@@ -180,7 +178,7 @@ public record LatencyTable(String format, int version, String runtime, int threa
         }
         if (version != VERSION) {
             throw new InvalidInputException(where + " has version " + version + ": this vitprune reads version " + VERSION
-                    + " (calibrate again: version 3 measures the MLP widths at every head count)");
+                    + " (calibrate again: version 2 added the padded blocks)");
         }
         if (runtime == null || model == null || grid == null || batches.isEmpty()) {
             throw new InvalidInputException(where + " lacks its runtime, model, grid or batches: expected all four");
@@ -196,7 +194,7 @@ public record LatencyTable(String format, int version, String runtime, int threa
             requireValue(at, "fixedMs", batch.fixedMs());
             requireMatrix(at, "uniformMs", batch.uniformMs(), grid.heads().length, grid.widths().length);
             requireMatrix(at, "extraGroupMs", batch.extraGroupMs(), grid.extraHeads().length, grid.extraWidths().length);
-            requireMatrix(at, "mlpMs", batch.mlpMs(), grid.heads().length, grid.mlpWidths().length);
+            requireMatrix(at, "mlpMs", new double[][] {batch.mlpMs()}, 1, grid.mlpWidths().length);
             if (batch.padded()) {
                 requireMatrix(at, "paddedMs", batch.paddedMs(), grid.heads().length, grid.widths().length);
             } else if (batch.paddedMs() != null) {

@@ -23,17 +23,17 @@ class LatencyModelTest {
     void predictsEveryGridPointAsMeasured() {
         LatencyTable.Grid grid = TABLE.grid();
         LatencyTable.BatchLatency measured = TABLE.batch(1);
+        double fullMlp = measured.mlpMs()[grid.mlpWidths().length - 1];
         for (int h = 0; h < grid.heads().length; h++) {
             for (int w = 0; w < grid.widths().length; w++) {
                 BlockStructure block = BlockStructure.uniform(grid.heads()[h], grid.widths()[w], REFERENCE.mlpDim());
                 assertThat(AT_1.blockMs(block)).as("%s", block).isCloseTo(measured.uniformMs()[h][w], within(1e-9));
             }
         }
-        for (int h = 0; h < grid.heads().length; h++) {
-            for (int m = 0; m < grid.mlpWidths().length; m++) {
-                BlockStructure block = BlockStructure.uniform(grid.heads()[h], REFERENCE.dimHead(), grid.mlpWidths()[m]);
-                assertThat(AT_1.blockMs(block)).as("%s", block).isCloseTo(measured.mlpMs()[h][m], within(1e-9));
-            }
+        for (int m = 0; m < grid.mlpWidths().length; m++) {
+            BlockStructure block = BlockStructure.uniform(REFERENCE.heads(), REFERENCE.dimHead(), grid.mlpWidths()[m]);
+            double full = measured.uniformMs()[grid.heads().length - 1][grid.widths().length - 1];
+            assertThat(AT_1.blockMs(block)).isCloseTo(full + measured.mlpMs()[m] - fullMlp, within(1e-9));
         }
         LatencyTable.BatchLatency grouped = TABLE.batch(32);
         for (int h = 0; h < grid.extraHeads().length; h++) {
@@ -67,26 +67,9 @@ class LatencyModelTest {
         assertThat(AT_1.blockMs(ragged)).isCloseTo(AT_1.blockMs(uniform) + TestLatencyTables.PAD_MS, within(1e-9));
         assertThat(AT_1.blockMs(new BlockStructure(List.of(32, 8, 8, 8, 8), 192))).as("however narrow the other heads")
                 .isCloseTo(AT_1.blockMs(ragged), within(1e-9));
-        BlockStructure raggedFullMlp = new BlockStructure(ragged.headWidths(), 384);
-        assertThat(AT_32.blockMs(raggedFullMlp)).as("grouped: each width its own group")
-                .isCloseTo(AT_32.blockMs(BlockStructure.uniform(1, 32, 384)) + 32 * (3 * TestLatencyTables.GROUP_MS + 0.01 * (48 + 16 + 8) + 0.05 * 4),
+        assertThat(AT_32.blockMs(ragged)).as("grouped: each width its own group")
+                .isCloseTo(AT_32.blockMs(BlockStructure.uniform(1, 32, 192)) + 32 * (3 * TestLatencyTables.GROUP_MS + 0.01 * (48 + 16 + 8) + 0.05 * 4),
                         within(1e-9));
-    }
-
-    /** The table's MLP unit saves more beside more heads: each block is priced with the saving measured beside its own head count. */
-    @Test
-    void narrowingTheMlpSavesWhatItSavedBesideAsManyHeads() {
-        for (int heads : new int[] {1, 3, 6}) {
-            for (int width : new int[] {8, 20, 32}) {
-                double saving = AT_1.blockMs(BlockStructure.uniform(heads, width, 384)) - AT_1.blockMs(BlockStructure.uniform(heads, width, 96));
-                assertThat(saving).as("%d heads of %d", heads, width).isCloseTo(288 * TestLatencyTables.mlpUnitMs(heads), within(1e-9));
-            }
-        }
-        BlockStructure ragged = new BlockStructure(List.of(32, 24, 8), 384);
-        assertThat(AT_1.blockMs(ragged) - AT_1.blockMs(new BlockStructure(ragged.headWidths(), 96))).as("padded")
-                .isCloseTo(288 * TestLatencyTables.mlpUnitMs(3), within(1e-9));
-        assertThat(AT_32.blockMs(ragged) - AT_32.blockMs(new BlockStructure(ragged.headWidths(), 96))).as("grouped")
-                .isCloseTo(32 * 288 * TestLatencyTables.mlpUnitMs(3), within(1e-9));
     }
 
     @Test

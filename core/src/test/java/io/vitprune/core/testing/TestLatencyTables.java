@@ -11,8 +11,7 @@ import java.util.List;
  * Synthetic latency tables, so that tests of what is predicted from a table never depend on a
  * timing: on the grid {@code calibrate} would measure, a block of one width costs
  * {@code 1 + 0.01 heads width + 0.05 heads} ms, each further width {@code 0.3 + 0.01 heads width +
- * 0.05 heads} ms; narrowing the MLP saves {@code 0.004 + 0.0001 heads} ms per unit (more beside more
- * heads); the embedding and classifier 0.2 ms; all times the batch.
+ * 0.05 heads} ms, the MLP {@code 0.005} ms per unit, the embedding and classifier 0.2 ms; all times the batch.
  * Batch 1 runs padded: a ragged block of h heads padded to width w costs a uniform one plus {@link #PAD_MS}.
  */
 public final class TestLatencyTables {
@@ -38,12 +37,9 @@ public final class TestLatencyTables {
                     extra[h][w] = batch * (GROUP_MS + 0.01 * grid.extraHeads()[h] * grid.extraWidths()[w] + 0.05 * grid.extraHeads()[h]);
                 }
             }
-            int fullWidth = grid.widths().length - 1;
-            double[][] mlp = new double[grid.heads().length][grid.mlpWidths().length];
-            for (int h = 0; h < mlp.length; h++) {
-                for (int m = 0; m < mlp[h].length; m++) {
-                    mlp[h][m] = uniform[h][fullWidth] - batch * mlpUnitMs(grid.heads()[h]) * (config.mlpDim() - grid.mlpWidths()[m]);
-                }
+            double[] mlp = new double[grid.mlpWidths().length];
+            for (int m = 0; m < mlp.length; m++) {
+                mlp[m] = batch * 0.005 * grid.mlpWidths()[m];
             }
             double[][] padded = null;
             if (batch == 1) {
@@ -59,11 +55,6 @@ public final class TestLatencyTables {
         }
         return new LatencyTable(LatencyTable.FORMAT, LatencyTable.VERSION, runtime, 2, "test machine", "2026-12-07T00:00:00Z",
                 LatencyTable.ModelShape.of(config), grid, measured);
-    }
-
-    /** What one MLP unit fewer saves in a block of {@code heads} heads, at batch 1. */
-    public static double mlpUnitMs(int heads) {
-        return 0.004 + 0.0001 * heads;
     }
 
     public static LatencyTable of(VitConfig config, int widthStep) {
