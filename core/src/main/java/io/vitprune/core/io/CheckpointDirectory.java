@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -16,10 +17,15 @@ import java.util.stream.Stream;
  * {@link ScoringCheckpoints} kept in a directory of their own and scoped to one job by a text that
  * describes it ({@value #JOB_FILE}): a run of another job in the same directory discards what the
  * old one kept instead of reading it. The directory appears on the first write, so scorers that keep
- * nothing leave nothing behind; every file is written atomically.
+ * nothing leave nothing behind; every file is written atomically. The directory itself appears and
+ * goes by a rename (made beside it as {@code NAME.claiming}, moved to {@code NAME.deleting} before it
+ * is emptied), so a run killed at any moment leaves it whole with its job file or absent, and the
+ * next open clears what such a run left beside it.
  */
 public final class CheckpointDirectory implements ScoringCheckpoints {
     static final String JOB_FILE = "job.txt";
+    static final String CLAIMING = "claiming";
+    static final String DELETING = "deleting";
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9.-]*");
 
     private final Path directory;
@@ -39,6 +45,8 @@ public final class CheckpointDirectory implements ScoringCheckpoints {
      * another job is emptied; anything else that is not empty is refused, since it is not ours to delete.
      */
     public static CheckpointDirectory open(Path directory, String job) throws IOException {
+        remove(beside(directory, CLAIMING));
+        remove(beside(directory, DELETING));
         if (!Files.exists(directory)) {
             return new CheckpointDirectory(directory, job, false);
         }
@@ -78,8 +86,7 @@ public final class CheckpointDirectory implements ScoringCheckpoints {
         Path file = file(name);
         try {
             if (!claimed) {
-                AtomicFiles.writeString(directory.resolve(JOB_FILE), job);
-                claimed = true;
+                claim();
             }
             AtomicFiles.write(file, content);
         } catch (IOException e) {
@@ -93,10 +100,34 @@ public final class CheckpointDirectory implements ScoringCheckpoints {
         claimed = false;
     }
 
+    /** Makes the directory with its job file in one rename. */
+    private void claim() throws IOException {
+        Path staging = beside(directory, CLAIMING);
+        remove(staging);
+        Files.createDirectories(staging);
+        AtomicFiles.writeString(staging.resolve(JOB_FILE), job);
+        Files.move(staging, directory, StandardCopyOption.ATOMIC_MOVE);
+        claimed = true;
+    }
+
+    /** Moves the directory aside in one rename, then empties it there. */
     private static void delete(Path directory) throws IOException {
         if (Files.exists(directory)) {
-            AtomicFiles.deleteRecursively(directory);
+            Path doomed = beside(directory, DELETING);
+            remove(doomed);
+            Files.move(directory, doomed, StandardCopyOption.ATOMIC_MOVE);
+            remove(doomed);
         }
+    }
+
+    private static void remove(Path path) throws IOException {
+        if (Files.exists(path)) {
+            AtomicFiles.deleteRecursively(path);
+        }
+    }
+
+    private static Path beside(Path directory, String state) {
+        return directory.resolveSibling(directory.getFileName() + "." + state);
     }
 
     private Path file(String name) {

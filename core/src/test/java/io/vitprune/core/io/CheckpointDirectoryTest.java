@@ -57,6 +57,26 @@ class CheckpointDirectoryTest {
         assertThat(CheckpointDirectory.open(directory, "job").resumed()).isFalse();
     }
 
+    /** A run killed while it made the directory or while it emptied it left its work beside the directory, never a directory without its job. */
+    @Test
+    void whatAKilledRunLeftBesideTheDirectoryIsClearedAndTheDirectoryIsWholeOrAbsent() throws IOException {
+        Path directory = temp.resolve("scoring");
+        Path claiming = Files.createDirectories(temp.resolve("scoring." + CheckpointDirectory.CLAIMING));
+        Files.writeString(claiming.resolve("job.txt.tmp"), "jo");
+        Path deleting = Files.createDirectories(temp.resolve("scoring." + CheckpointDirectory.DELETING));
+        Files.write(deleting.resolve("partial"), new byte[] {1});
+
+        CheckpointDirectory store = CheckpointDirectory.open(directory, "job");
+        assertThat(claiming).doesNotExist();
+        assertThat(deleting).doesNotExist();
+        store.write("partial", new byte[] {7});
+        assertThat(directory.resolve(CheckpointDirectory.JOB_FILE)).hasContent("job");
+        assertThat(temp.resolve("scoring." + CheckpointDirectory.CLAIMING)).doesNotExist();
+        store.delete();
+        assertThat(directory).doesNotExist();
+        assertThat(temp.resolve("scoring." + CheckpointDirectory.DELETING)).doesNotExist();
+    }
+
     @Test
     void aDirectoryThatIsNotACheckpointDirectoryIsNeverEmptied() throws IOException {
         Path directory = Files.createDirectories(temp.resolve("results"));
