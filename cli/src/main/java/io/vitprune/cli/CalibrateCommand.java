@@ -34,7 +34,7 @@ final class CalibrateCommand implements Callable<Integer> {
     @Option(names = "--warmups", defaultValue = "2", description = "Untimed calls before each point, in each pass.") int warmups;
     @Option(names = "--rounds", defaultValue = "5", description = "Timed calls per point in each pass; their median is the pass's time.") int rounds;
     @Option(names = "--passes", defaultValue = "9", description = "Passes over the grid, each in an order of its own; a point keeps its median over "
-            + "them, so that the machine's slow spells reach every point alike.") int passes;
+            + "them, which ignores a slow or fast spell of the machine shorter than half of them.") int passes;
 
     @Override
     public Integer call() throws Exception {
