@@ -23,11 +23,14 @@ import io.vitprune.core.registry.StrategyRegistry;
 import io.vitprune.core.surgery.Surgery;
 import io.vitprune.core.train.Evaluation;
 import io.vitprune.core.train.ProgressBar;
+import io.vitprune.core.train.TrainingRun;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -343,7 +346,13 @@ public final class LatencyExperiment implements Callable<Integer> {
         KdFinetune tuning = new KdFinetune(finetuneEpochs, learningRate, beta, temperature, seed);
         List<LatencyCell> due = cells.stream().filter(cell -> !cell.isUnpruned() && results.row(cell.key()).get("note").equals(MISSING))
                 .filter(cell -> cell.isLatency() || finetuneRatios.contains(cell.target())).toList();
-        List<LatencyCell> missing = due.stream().filter(cell -> results.row(cell.key()).get("top1_ft").equals(MISSING)).toList();
+        // Fine-tunes an interrupted run finished (or another run left in --work) are read first, so that their rows appear at once.
+        List<LatencyCell> missing = new ArrayList<>(due.stream().filter(cell -> results.row(cell.key()).get("top1_ft").equals(MISSING)).toList());
+        Map<LatencyCell, Integer> trained = new HashMap<>();
+        for (LatencyCell cell : missing) {
+            trained.put(cell, TrainingRun.trainedEpochs(work.resolve(cell.directoryName()).resolve("finetune")));
+        }
+        missing.sort(Comparator.comparing(cell -> trained.get(cell) < finetuneEpochs));
         due.stream().filter(cell -> !missing.contains(cell)).forEach(cell -> System.err.println("done already: fine-tune of " + cell));
         try (ProgressBar progress = new ProgressBar(System.err, "latency: fine-tunes", missing.size())) {
             for (int i = 0; i < missing.size(); i++) {

@@ -305,6 +305,12 @@ public final class TrainingRun {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
+    /** Epochs that {@code workDirectory}'s history records as trained; 0 where it has none. */
+    public static int trainedEpochs(Path workDirectory) throws IOException {
+        Path history = workDirectory.resolve(HISTORY);
+        return Files.exists(history) ? (int) Files.readAllLines(history).stream().skip(1).filter(line -> !line.isBlank()).count() : 0;
+    }
+
     /** Seconds of training that {@code workDirectory}'s history records, whichever runs trained its epochs; 0 where it has none. */
     public static double trainedSeconds(Path workDirectory) throws IOException {
         Path history = workDirectory.resolve(HISTORY);

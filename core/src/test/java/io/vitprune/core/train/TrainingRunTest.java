@@ -62,9 +62,10 @@ class TrainingRunTest {
     }
 
     @Test
-    void trainedSecondsAddUpTheEpochsOfEveryRunThatResumedTheWork() throws IOException {
+    void trainedEpochsAndSecondsAddUpEveryRunThatResumedTheWork() throws IOException {
         Path work = temp.resolve("run");
         assertThat(TrainingRun.trainedSeconds(work)).isZero();
+        assertThat(TrainingRun.trainedEpochs(work)).isZero();
         try (NDManager manager = NDManager.newBaseManager()) {
             train(work, manager, 1).close();
             train(work, manager, 2).close();
@@ -75,6 +76,7 @@ class TrainingRunTest {
         assertThat(first).isPositive();
         assertThat(second).isPositive();
         assertThat(TrainingRun.trainedSeconds(work)).isCloseTo(first + second, within(1e-9));
+        assertThat(TrainingRun.trainedEpochs(work)).isEqualTo(2);
     }
 
     @Test
