@@ -196,6 +196,7 @@ final class LatencyReport {
     private String top1Goal(String column, String when) {
         List<String> misses = new ArrayList<>();
         List<String> outside = new ArrayList<>();
+        List<String> waiting = new ArrayList<>();
         int compared = 0;
         boolean measured = false;
         double least = Double.POSITIVE_INFINITY;
@@ -210,11 +211,13 @@ final class LatencyReport {
             }
             String ms = "ms_b" + cell.planBatch();
             if (row == null || !has(row, ms) || !has(row, column)) {
+                waiting.add(cell.toString());
                 continue;
             }
             for (String baseline : setup.baselines()) {
                 if (points(other -> other.selector().equals(baseline), cell.planBatch(), other -> column).isEmpty()) {
-                    continue; // no model of this baseline has the column yet (e.g. none fine-tuned): nothing to compare with
+                    waiting.add(cell + " vs " + baseline); // no model of this baseline has the column yet (e.g. none fine-tuned)
+                    continue;
                 }
                 measured = true;
                 OptionalDouble front = front(baseline, cell.planBatch(), column).top1At(number(row, ms));
@@ -235,11 +238,12 @@ final class LatencyReport {
                     + ": it needs latency-selected models and " + String.join(" or ", setup.baselines()) + " models " + when + ".\n";
         }
         return String.format(Locale.ROOT, "- Top-1 of `%s` + `latency` >= %s at equal measured latency at every budget, %s: **%s**; %d "
-                + "comparisons%s%s%s.%n", setup.scorer(), String.join(" and ", setup.baselines()), when,
-                misses.isEmpty() && outside.isEmpty() ? "met" : "not met", compared,
+                + "comparisons%s%s%s%s.%n", setup.scorer(), String.join(" and ", setup.baselines()), when,
+                !misses.isEmpty() || !outside.isEmpty() ? "not met" : waiting.isEmpty() ? "met" : "not measured at every budget yet", compared,
                 compared == 0 ? "" : String.format(Locale.ROOT, ", the smallest lead %+.2f points", least),
                 misses.isEmpty() ? "" : "; behind: " + String.join(", ", misses),
-                outside.isEmpty() ? "" : "; faster than every baseline model (no comparison): " + String.join(", ", outside));
+                outside.isEmpty() ? "" : "; faster than every baseline model (no comparison): " + String.join(", ", outside),
+                waiting.isEmpty() ? "" : "; not measured yet: " + String.join(", ", waiting));
     }
 
     private String batchSection(int batch) {

@@ -63,6 +63,26 @@ class LatencyReportTest {
                         + "outside: global ratio 0.50 at batch 1 +11.1%, global ratio 0.50 at batch 32 +11.1%");
     }
 
+    /** One latency-selected model fine-tuned, one not yet: the goal after fine-tuning names the one still to measure. */
+    @Test
+    void theComparisonAfterFineTuningNamesWhatIsNotMeasuredYet() throws IOException {
+        ResultTable results = ResultTable.keyedByOptions(temp.resolve("latency.csv"), LatencyExperiment.COLUMNS, 3, "options");
+        LatencyCell unpruned = LatencyCell.unpruned();
+        LatencyCell tuned = LatencyCell.latency(0.5, 1);
+        LatencyCell waiting = LatencyCell.latency(0.7, 1);
+        LatencyCell global = LatencyCell.baseline("global", 0.5);
+        put(results, unpruned, 4.0, 0.77, null);
+        put(results, tuned, 2.0, 0.40, 0.70);
+        put(results, waiting, 2.8, 0.60, null);
+        put(results, global, 1.5, 0.30, 0.60);
+        LatencyReport report = new LatencyReport(results, List.of(unpruned, tuned, waiting, global), temp.resolve("latency"),
+                TestLatencyTables.of(VitConfig.reference(), 8), "given", new LatencyReport.Setup(Path.of("model"), "weight-l1",
+                List.of(UnitKind.ATTENTION_CHANNEL), List.of(0.5, 0.7), List.of("global"), false, 8, 0.9, 0, 1, "1 epoch", List.of(0.5), 100));
+
+        assertThat(report.goals()).contains("after fine-tuning: **not measured at every budget yet**; 1 comparisons, the smallest lead "
+                + "+6.60 points; not measured yet: latency budget 0.70 at batch 1.");
+    }
+
     private static void put(ResultTable results, LatencyCell cell, double msAt1, double top1, Double tuned) throws IOException {
         put(results, cell, msAt1, msAt1, top1, tuned);
     }
