@@ -20,16 +20,14 @@ class LatencyReportTest {
     /** Latency-selected models fine-tuned, no baseline yet: the front after fine-tuning would hold only the unpruned model. */
     @Test
     void theComparisonAfterFineTuningWaitsForAFineTunedBaseline() throws IOException {
-        ResultTable results = ResultTable.keyedByOptions(temp.resolve("latency.csv"), LatencyExperiment.COLUMNS, 3, "options");
+        ResultTable results = results();
         LatencyCell unpruned = LatencyCell.unpruned();
         LatencyCell selected = LatencyCell.latency(0.5, 1);
         LatencyCell global = LatencyCell.baseline("global", 0.5);
         put(results, unpruned, 4.0, 0.77, null);
         put(results, selected, 2.0, 0.40, 0.70);
         put(results, global, 1.5, 0.30, null);
-        LatencyReport report = new LatencyReport(results, List.of(unpruned, selected, global), temp.resolve("latency"),
-                TestLatencyTables.of(VitConfig.reference(), 8), "given", new LatencyReport.Setup(Path.of("model"), "weight-l1",
-                List.of(UnitKind.ATTENTION_CHANNEL), List.of(0.5), List.of("global"), false, 8, 0.9, 0, 1, "1 epoch", List.of(0.5), 100));
+        LatencyReport report = report(results, List.of(unpruned, selected, global), List.of(0.5), "1 epoch", List.of(0.5));
 
         String goals = report.goals();
 
@@ -45,16 +43,14 @@ class LatencyReportTest {
      */
     @Test
     void driftBetweenCalibrationAndTimingCancelsInTheErrorAsAFractionOfTheUnprunedModel() throws IOException {
-        ResultTable results = ResultTable.keyedByOptions(temp.resolve("latency.csv"), LatencyExperiment.COLUMNS, 3, "options");
+        ResultTable results = results();
         LatencyCell unpruned = LatencyCell.unpruned();
         LatencyCell selected = LatencyCell.latency(0.5, 1);
         LatencyCell global = LatencyCell.baseline("global", 0.5);
         put(results, unpruned, 4.0, 4.8, 0.77, null);
         put(results, selected, 2.0, 2.4, 0.40, null);
         put(results, global, 1.5, 2.0, 0.30, null);
-        LatencyReport report = new LatencyReport(results, List.of(unpruned, selected, global), temp.resolve("latency"),
-                TestLatencyTables.of(VitConfig.reference(), 8), "given", new LatencyReport.Setup(Path.of("model"), "weight-l1",
-                List.of(UnitKind.ATTENTION_CHANNEL), List.of(0.5), List.of("global"), false, 8, 0.9, 0, 1, null, List.of(), 100));
+        LatencyReport report = report(results, List.of(unpruned, selected, global), List.of(0.5), null, List.of());
 
         String goals = report.goals();
 
@@ -66,7 +62,7 @@ class LatencyReportTest {
     /** One latency-selected model fine-tuned, one not yet: the goal after fine-tuning names the one still to measure. */
     @Test
     void theComparisonAfterFineTuningNamesWhatIsNotMeasuredYet() throws IOException {
-        ResultTable results = ResultTable.keyedByOptions(temp.resolve("latency.csv"), LatencyExperiment.COLUMNS, 3, "options");
+        ResultTable results = results();
         LatencyCell unpruned = LatencyCell.unpruned();
         LatencyCell tuned = LatencyCell.latency(0.5, 1);
         LatencyCell waiting = LatencyCell.latency(0.7, 1);
@@ -75,12 +71,21 @@ class LatencyReportTest {
         put(results, tuned, 2.0, 0.40, 0.70);
         put(results, waiting, 2.8, 0.60, null);
         put(results, global, 1.5, 0.30, 0.60);
-        LatencyReport report = new LatencyReport(results, List.of(unpruned, tuned, waiting, global), temp.resolve("latency"),
-                TestLatencyTables.of(VitConfig.reference(), 8), "given", new LatencyReport.Setup(Path.of("model"), "weight-l1",
-                List.of(UnitKind.ATTENTION_CHANNEL), List.of(0.5, 0.7), List.of("global"), false, 8, 0.9, 0, 1, "1 epoch", List.of(0.5), 100));
+        LatencyReport report = report(results, List.of(unpruned, tuned, waiting, global), List.of(0.5, 0.7), "1 epoch", List.of(0.5));
 
         assertThat(report.goals()).contains("after fine-tuning: **not measured at every budget yet**; 1 comparisons, the smallest lead "
                 + "+6.60 points; not measured yet: latency budget 0.70 at batch 1.");
+    }
+
+    private ResultTable results() throws IOException {
+        return ResultTable.keyedByOptions(temp.resolve("latency.csv"), LatencyExperiment.COLUMNS, 3, "options");
+    }
+
+    /** A report of {@code cells} against `global`, on attention channels, with a synthetic latency table. */
+    private LatencyReport report(ResultTable results, List<LatencyCell> cells, List<Double> budgets, String finetune, List<Double> finetuneRatios) {
+        return new LatencyReport(results, cells, temp.resolve("latency"), TestLatencyTables.of(VitConfig.reference(), 8), "given",
+                new LatencyReport.Setup(Path.of("model"), "weight-l1", List.of(UnitKind.ATTENTION_CHANNEL), budgets, List.of("global"), false, 8, 0.9,
+                        0, 1, finetune, finetuneRatios, 100));
     }
 
     private static void put(ResultTable results, LatencyCell cell, double msAt1, double top1, Double tuned) throws IOException {
