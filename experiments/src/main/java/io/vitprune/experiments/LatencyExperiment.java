@@ -350,7 +350,7 @@ public final class LatencyExperiment implements Callable<Integer> {
         List<LatencyCell> missing = new ArrayList<>(due.stream().filter(cell -> results.row(cell.key()).get("top1_ft").equals(MISSING)).toList());
         Map<LatencyCell, Integer> trained = new HashMap<>();
         for (LatencyCell cell : missing) {
-            trained.put(cell, TrainingRun.trainedEpochs(work.resolve(cell.directoryName()).resolve("finetune")));
+            trained.put(cell, TrainingRun.trainedEpochs(finetuneDirectory(cell)));
         }
         missing.sort(Comparator.comparing(cell -> trained.get(cell) < finetuneEpochs));
         due.stream().filter(cell -> !missing.contains(cell)).forEach(cell -> System.err.println("done already: fine-tune of " + cell));
@@ -360,8 +360,7 @@ public final class LatencyExperiment implements Callable<Integer> {
                 if (train == null) {
                     train = data.load(Cifar10.Split.TRAIN, trainLimit);
                 }
-                KdFinetune.Result result = tuning.run(prunedDirectory(cell), base, train, test, work.resolve(cell.directoryName()).resolve("finetune"),
-                        manager);
+                KdFinetune.Result result = tuning.run(prunedDirectory(cell), base, train, test, finetuneDirectory(cell), manager);
                 Map<String, String> row = results.row(cell.key());
                 row.put("top1_ft", String.format(Locale.ROOT, "%.4f", result.after()));
                 row.put("finetune_seconds", String.format(Locale.ROOT, "%.0f", result.seconds()));
@@ -371,6 +370,10 @@ public final class LatencyExperiment implements Callable<Integer> {
                 report.write(spec);
             }
         }
+    }
+
+    private Path finetuneDirectory(LatencyCell cell) {
+        return work.resolve(cell.directoryName()).resolve("finetune");
     }
 
     private Path prunedDirectory(LatencyCell cell) {

@@ -307,18 +307,19 @@ public final class TrainingRun {
 
     /** Epochs that {@code workDirectory}'s history records as trained; 0 where it has none. */
     public static int trainedEpochs(Path workDirectory) throws IOException {
-        Path history = workDirectory.resolve(HISTORY);
-        return Files.exists(history) ? (int) Files.readAllLines(history).stream().skip(1).filter(line -> !line.isBlank()).count() : 0;
+        return historyRows(workDirectory).size();
     }
 
     /** Seconds of training that {@code workDirectory}'s history records, whichever runs trained its epochs; 0 where it has none. */
     public static double trainedSeconds(Path workDirectory) throws IOException {
-        Path history = workDirectory.resolve(HISTORY);
-        if (!Files.exists(history)) {
-            return 0;
-        }
         int column = List.of(HISTORY_HEADER.split(",")).indexOf("seconds");
-        return Files.readAllLines(history).stream().skip(1).mapToDouble(line -> Double.parseDouble(line.split(",", -1)[column])).sum();
+        return historyRows(workDirectory).stream().mapToDouble(line -> Double.parseDouble(line.split(",", -1)[column])).sum();
+    }
+
+    /** The history's rows, one per trained epoch, without its header; none where there is no history. */
+    private static List<String> historyRows(Path workDirectory) throws IOException {
+        Path history = workDirectory.resolve(HISTORY);
+        return Files.exists(history) ? Files.readAllLines(history).stream().skip(1).filter(line -> !line.isBlank()).toList() : List.of();
     }
 
     /**
