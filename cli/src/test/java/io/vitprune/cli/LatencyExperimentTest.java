@@ -121,6 +121,48 @@ class LatencyExperimentTest {
     }
 
     @Test
+    void aNewWorkDirectoryResumesFromTheCsvAndTableByMakingThePrunedModelsAgainAndRefusesOnesThatDifferFromTheirRows() throws IOException {
+        Path model = TestModels.saveTiny(5, temp.resolve("tiny"));
+        Path table = temp.resolve("synthetic.json");
+        withThreads(TestLatencyTables.of(TestModels.tinyConfig(), 2), EngineDefaults.threads()).write(table);
+        List<String> experiment = List.of("experiment", "latency", "--model", model.toString(), "--data", TestData.cifarDirectory().toString(),
+                "--table", table.toString(), "--budgets", "0.8", "--ratios", "0.5", "--step", "2", "--timing-warmups", "0", "--timing-rounds", "1",
+                "--train-limit", "32", "--test-limit", "20", "--work", temp.resolve("work").toString(), "--out", temp.resolve("latency").toString());
+        List<String> finetuning = new ArrayList<>(experiment);
+        finetuning.set(finetuning.indexOf("--work") + 1, temp.resolve("new-work").toString());
+        finetuning.addAll(List.of("--finetune", "--finetune-ratios", "0.5"));
+        Path csv = temp.resolve("latency.csv");
+
+        CliRun published = CliRun.of(experiment.toArray(String[]::new));
+        List<String> lines = Files.readAllLines(csv);
+        int global = IntStream.range(0, lines.size()).filter(i -> lines.get(i).startsWith("global,0.50,")).findFirst().orElseThrow();
+        String units = row(lines.get(global)).get("mlp_units");
+        String otherUnits = String.valueOf(Integer.parseInt(units) + 1);
+        List<String> tampered = new ArrayList<>(lines);
+        tampered.set(global, lines.get(global).replace("," + units + ",", "," + otherUnits + ","));
+        Files.write(csv, tampered);
+        CliRun refused = CliRun.of(finetuning.toArray(String[]::new));
+        Files.write(csv, lines);
+        CliRun resumed = CliRun.of(finetuning.toArray(String[]::new));
+
+        assertThat(published.exitCode()).as(published.err()).isZero();
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.err()).contains("global ratio 0.50: --work " + temp.resolve("new-work") + " lacks its pruned model",
+                "mlp_units " + otherUnits + " in the CSV, " + units + " remade").as("refused before any training").doesNotContain("epoch 1/1");
+        assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+        assertThat(refused.err()).as("the ones that agree are kept")
+                .contains("made again (not in --work): the pruned model of latency budget 0.80 at batch 1");
+        assertThat(resumed.err()).contains("made again (not in --work): the pruned model of global ratio 0.50", "done already: timing at batch 1");
+        List<Map<String, String>> rows = Files.readAllLines(csv).stream().skip(1).map(LatencyExperimentTest::row).toList();
+        assertThat(rows).as("fine-tuned: the latency-selected models and the baselines at 0.50")
+                .filteredOn(row -> !row.get("top1_ft").equals("-")).extracting(row -> row.get("selector") + " " + row.get("target"))
+                .containsExactlyInAnyOrder("latency 0.80", "latency 0.80", "global 0.50", "uniform 0.50");
+        assertThat(rows).extracting(row -> row.get("ms_b1") + row.get("top1") + row.get("mlp_units"))
+                .as("nothing measured before is measured again").containsExactlyElementsOf(lines.stream().skip(1).map(LatencyExperimentTest::row)
+                        .map(row -> row.get("ms_b1") + row.get("top1") + row.get("mlp_units")).toList());
+    }
+
+    @Test
     void refusesATableWithoutBatch32OrOfOtherThreadsBeforeAnyWork() throws IOException {
         Path model = TestModels.saveTiny(5, temp.resolve("tiny"));
         Path batch1 = temp.resolve("batch1.json");

@@ -56,7 +56,9 @@ import picocli.CommandLine.Spec;
  *
  * <p>Resumable: the calibrated table and every pruned and fine-tuned model stay in {@code --work}
  * (which records the options that made them and refuses a run with others), every finished model is
- * a row of the CSV, and a timing session is redone whole when a model of it is missing its time.
+ * a row of the CSV, and a timing session is redone whole when a model of it is missing its time. A
+ * run from the published CSV and table with a new {@code --work} makes the pruned models it needs
+ * again and refuses one that differs from its row.
  */
 @Command(name = "latency", description = "The latency selector at budgets of the unpruned latency (batch 1 and 32) vs global and uniform "
         + "over ratios: measured vs predicted latency, top-1 without and with KD fine-tuning, fronts at equal measured latency (resumable).")
@@ -67,6 +69,9 @@ public final class LatencyExperiment implements Callable<Integer> {
     public static final List<String> COLUMNS = List.of("selector", "target", "plan_batch", "note", "heads", "attention_channels", "mlp_units",
             "parameters", "macs_per_image", "predicted_ms_b1", "predicted_ms_b32", "ms_b1", "ms_q1_b1", "ms_q3_b1", "ms_b32", "ms_q1_b32", "ms_q3_b32",
             "top1", "top1_ft", "finetune_seconds");
+    /** The columns a pruned model's shapes and the table determine. */
+    private static final List<String> DESCRIPTION = List.of("note", "heads", "attention_channels", "mlp_units", "parameters", "macs_per_image",
+            "predicted_ms_b1", "predicted_ms_b32");
 
     @Inject
     StrategyRegistry registry;
@@ -142,13 +147,14 @@ public final class LatencyExperiment implements Callable<Integer> {
                 timingWarmups, timingRounds, finetune ? finetuneDescription() : null, finetuneRatios, test.size()));
         LatencyPlanner planner = new LatencyPlanner(registry, scorer, kinds);
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer base = ModelStore.load(model, manager)) {
-            buildAndEvaluate(results, cells, planner, latencyTable, tableFile, base, test, manager);
+            Pruning pruning = new Pruning(planner, latencyTable, tableFile, base);
+            buildAndEvaluate(results, cells, pruning, test, manager);
             for (int batch : BATCHES) {
-                time(results, cells, base, batch, manager);
+                time(results, cells, pruning, batch, manager);
             }
             report.write(spec);
             if (finetune) {
-                finetuneAll(results, cells, base, test, report, manager);
+                finetuneAll(results, cells, pruning, test, report, manager);
             }
         }
         report.write(spec);
@@ -247,17 +253,17 @@ public final class LatencyExperiment implements Callable<Integer> {
     }
 
     /** Every model not yet in the table: made (or found in --work), described and evaluated; an unreachable budget is a row with a note. */
-    private void buildAndEvaluate(ResultTable results, List<LatencyCell> cells, LatencyPlanner planner, LatencyTable latencyTable, Path tableFile,
-                                  VisionTransformer base, Cifar10 test, NDManager manager) throws IOException {
+    private void buildAndEvaluate(ResultTable results, List<LatencyCell> cells, Pruning pruning, Cifar10 test, NDManager manager)
+            throws IOException {
         List<LatencyCell> missing = cells.stream().filter(cell -> !results.has(cell.key())).toList();
         try (ProgressBar progress = new ProgressBar(System.err, "latency: models", missing.size())) {
             for (int i = 0; i < missing.size(); i++) {
                 LatencyCell cell = missing.get(i);
                 try (NDManager scope = manager.newSubManager()) {
                     Map<String, String> row = emptyRow(cell);
-                    PrunableModel candidate = cell.isUnpruned() ? base : pruned(cell, planner, latencyTable, tableFile, base, row, scope);
+                    VisionTransformer candidate = cell.isUnpruned() ? pruning.base() : savedOrMade(cell, pruning, row, scope);
                     if (candidate != null) {
-                        describe(row, ((VisionTransformer) candidate), latencyTable);
+                        describe(row, candidate, pruning.table());
                         row.put("top1", String.format(Locale.ROOT, "%.4f", Evaluation.top1(candidate, test, 250, System.err).top1()));
                     }
                     put(results, row);
@@ -269,27 +275,61 @@ public final class LatencyExperiment implements Callable<Integer> {
         }
     }
 
-    /** The cell's pruned model, saved in --work (or loaded from there); null, with the note in the row, when its budget is unreachable. */
-    private VisionTransformer pruned(LatencyCell cell, LatencyPlanner planner, LatencyTable latencyTable, Path tableFile, VisionTransformer base,
-                                     Map<String, String> row, NDManager scope) throws IOException {
+    /** The cell's pruned model, loaded from --work or made and saved there; null, with the note in the row, when its budget is unreachable. */
+    private VisionTransformer savedOrMade(LatencyCell cell, Pruning pruning, Map<String, String> row, NDManager scope) throws IOException {
         Path directory = prunedDirectory(cell);
         if (Files.exists(directory.resolve(ModelStore.MANIFEST))) {
             return ModelStore.load(directory, scope);
         }
-        VisionTransformer smaller;
+        VisionTransformer smaller = made(cell, pruning, row, scope);
+        if (smaller != null) {
+            ModelStore.save(smaller, directory);
+        }
+        return smaller;
+    }
+
+    /** The cell's pruned model, made anew; null, with the note in the row, when its budget is unreachable. */
+    private VisionTransformer made(LatencyCell cell, Pruning pruning, Map<String, String> row, NDManager scope) {
         if (cell.isLatency()) {
             try {
-                smaller = planner.latency(base, tableFile, LatencyModel.of(latencyTable, cell.planBatch()), cell.target(), step, maxBlockRatio, scope);
+                return pruning.planner().latency(pruning.base(), pruning.tableFile(), LatencyModel.of(pruning.table(), cell.planBatch()), cell.target(),
+                        step, maxBlockRatio, scope);
             } catch (InvalidInputException e) {
                 row.put("note", "unreachable: " + e.getMessage().replace(',', ';').replace('\n', ' '));
                 return null;
             }
-        } else {
-            StrategySettings settings = headAligned ? StrategySettings.of("head-aligned", "true") : StrategySettings.EMPTY;
-            smaller = Surgery.apply(base, planner.baseline(base, cell.selector(), settings, cell.target(), scope), scope);
         }
-        ModelStore.save(smaller, directory);
-        return smaller;
+        StrategySettings settings = headAligned ? StrategySettings.of("head-aligned", "true") : StrategySettings.EMPTY;
+        return Surgery.apply(pruning.base(), pruning.planner().baseline(pruning.base(), cell.selector(), settings, cell.target(), scope), scope);
+    }
+
+    /**
+     * The directory of a model the CSV already describes. A work directory without it (a resume from
+     * the published CSV and table) gets it remade, and refused if it comes out other than its row.
+     */
+    private Path described(ResultTable results, LatencyCell cell, Pruning pruning, NDManager manager) throws IOException {
+        Path directory = prunedDirectory(cell);
+        if (Files.exists(directory.resolve(ModelStore.MANIFEST))) {
+            return directory;
+        }
+        try (NDManager scope = manager.newSubManager()) {
+            Map<String, String> remade = emptyRow(cell);
+            VisionTransformer smaller = made(cell, pruning, remade, scope);
+            if (smaller != null) {
+                describe(remade, smaller, pruning.table());
+            }
+            Map<String, String> row = results.row(cell.key());
+            List<String> differing = DESCRIPTION.stream().filter(column -> !remade.get(column).equals(row.get(column)))
+                    .map(column -> column + " " + row.get(column) + " in the CSV, " + remade.get(column) + " remade").toList();
+            if (!differing.isEmpty()) {
+                throw new InvalidInputException(cell + ": --work " + work + " lacks its pruned model, and the one made again differs from the CSV's "
+                        + "row (" + String.join("; ", differing) + "): expected the CSV of this model, scorer and table, or the work directory that "
+                        + "made it");
+            }
+            ModelStore.save(smaller, directory);
+            System.err.println("made again (not in --work): the pruned model of " + cell);
+        }
+        return directory;
     }
 
     private static void describe(Map<String, String> row, VisionTransformer candidate, LatencyTable latencyTable) {
@@ -309,7 +349,7 @@ public final class LatencyExperiment implements Callable<Integer> {
      * Times every model of the cells at {@code batch} in one session, unless each already has its
      * time: a model added later is never timed apart from the ones it is compared with.
      */
-    private void time(ResultTable results, List<LatencyCell> cells, VisionTransformer base, int batch, NDManager manager) throws IOException {
+    private void time(ResultTable results, List<LatencyCell> cells, Pruning pruning, int batch, NDManager manager) throws IOException {
         List<LatencyCell> timed = cells.stream().filter(cell -> results.row(cell.key()).get("note").equals(MISSING)).toList();
         if (timed.stream().noneMatch(cell -> results.row(cell.key()).get("ms_b" + batch).equals(MISSING))) {
             System.err.println("done already: timing at batch " + batch);
@@ -319,12 +359,12 @@ public final class LatencyExperiment implements Callable<Integer> {
         int passes = Math.max(1, 32 / batch);
         try (NDManager scope = manager.newSubManager();
              ProgressBar progress = new ProgressBar(System.err, "latency: timing at batch " + batch, timingWarmups + timingRounds)) {
-            int size = base.config().imageSize();
+            int size = pruning.base().config().imageSize();
             NDArray images = scope.create(LibtorchTimer.random((long) batch * VitConfig.CHANNELS * size * size, seed),
                     new Shape(batch, VitConfig.CHANNELS, size, size));
             List<Runnable> calls = new ArrayList<>();
             for (LatencyCell cell : timed) {
-                PrunableModel candidate = cell.isUnpruned() ? base : ModelStore.load(prunedDirectory(cell), scope);
+                PrunableModel candidate = cell.isUnpruned() ? pruning.base() : ModelStore.load(described(results, cell, pruning, manager), scope);
                 calls.add(() -> RuntimeTiming.forwardPasses(candidate, images, passes));
             }
             List<InterleavedTiming.Measured> measured = InterleavedTiming.measure(calls, timingWarmups, timingRounds, seed + batch, progress);
@@ -341,8 +381,8 @@ public final class LatencyExperiment implements Callable<Integer> {
     }
 
     /** KD fine-tunes every latency-selected model and the baselines at --finetune-ratios that are not yet fine-tuned; the report after each. */
-    private void finetuneAll(ResultTable results, List<LatencyCell> cells, VisionTransformer base, Cifar10 test, LatencyReport report,
-                             NDManager manager) throws IOException {
+    private void finetuneAll(ResultTable results, List<LatencyCell> cells, Pruning pruning, Cifar10 test, LatencyReport report, NDManager manager)
+            throws IOException {
         KdFinetune tuning = new KdFinetune(finetuneEpochs, learningRate, beta, temperature, seed);
         List<LatencyCell> due = cells.stream().filter(cell -> !cell.isUnpruned() && results.row(cell.key()).get("note").equals(MISSING))
                 .filter(cell -> cell.isLatency() || finetuneRatios.contains(cell.target())).toList();
@@ -354,13 +394,17 @@ public final class LatencyExperiment implements Callable<Integer> {
         }
         missing.sort(Comparator.comparing(cell -> trained.get(cell) < finetuneEpochs));
         due.stream().filter(cell -> !missing.contains(cell)).forEach(cell -> System.err.println("done already: fine-tune of " + cell));
+        Map<LatencyCell, Path> pruned = new HashMap<>();
+        for (LatencyCell cell : missing) {
+            pruned.put(cell, described(results, cell, pruning, manager));
+        }
         try (ProgressBar progress = new ProgressBar(System.err, "latency: fine-tunes", missing.size())) {
             for (int i = 0; i < missing.size(); i++) {
                 LatencyCell cell = missing.get(i);
                 if (train == null) {
                     train = data.load(Cifar10.Split.TRAIN, trainLimit);
                 }
-                KdFinetune.Result result = tuning.run(prunedDirectory(cell), base, train, test, finetuneDirectory(cell), manager);
+                KdFinetune.Result result = tuning.run(pruned.get(cell), pruning.base(), train, test, finetuneDirectory(cell), manager);
                 Map<String, String> row = results.row(cell.key());
                 row.put("top1_ft", String.format(Locale.ROOT, "%.4f", result.after()));
                 row.put("finetune_seconds", String.format(Locale.ROOT, "%.0f", result.seconds()));
@@ -378,6 +422,10 @@ public final class LatencyExperiment implements Callable<Integer> {
 
     private Path prunedDirectory(LatencyCell cell) {
         return work.resolve(cell.directoryName()).resolve("pruned");
+    }
+
+    /** What remakes a cell's pruned model: the same planner, table and unpruned model each time. */
+    private record Pruning(LatencyPlanner planner, LatencyTable table, Path tableFile, VisionTransformer base) {
     }
 
     private static Map<String, String> emptyRow(LatencyCell cell) {
