@@ -38,8 +38,8 @@ class LatencyCommandsTest {
         LatencyTable table = LatencyTable.read(out);
         table.requireModel(TestModels.tinyConfig());
         assertThat(table.batches()).extracting(LatencyTable.BatchLatency::batch).containsExactly(1, 2);
-        assertThat(table.grid().widths()).containsExactly(2, 4);
-        assertThat(table.grid().mlpWidths()).containsExactly(12, 24);
+        assertThat(table.grid().widths()).containsExactly(1, 2, 4);
+        assertThat(table.grid().mlpWidths()).containsExactly(6, 12, 24);
         assertThat(run.err()).contains("calibrate");
 
         CliRun again = CliRun.of(args);

@@ -30,8 +30,10 @@ class LatencyExperimentTest {
     void runsEndToEndWithItsOwnCalibrationResumesWithoutRecomputingAndRefusesOtherOptions() throws IOException {
         Path model = TestModels.saveTiny(5, temp.resolve("tiny"));
         Path work = temp.resolve("work");
+        // A budget the tiny model reaches however noisy its table: its blocks are so small that a loaded machine's
+        // calibration has put the most any plan saves at 6-9% of the prediction.
         List<String> experiment = List.of("experiment", "latency", "--model", model.toString(), "--data", TestData.cifarDirectory().toString(),
-                "--budgets", "0.9", "--ratios", "0.3,0.6", "--step", "2", "--timing-warmups", "1", "--timing-rounds", "3", "--finetune",
+                "--budgets", "0.99", "--ratios", "0.3,0.6", "--step", "2", "--timing-warmups", "1", "--timing-rounds", "3", "--finetune",
                 "--finetune-ratios", "0.3", "--train-limit", "128", "--test-limit", "50", "--work", work.toString(), "--out",
                 temp.resolve("latency").toString());
 
@@ -44,7 +46,7 @@ class LatencyExperimentTest {
         LatencyTable.read(work.resolve("latency-table.json")).requireModel(TestModels.tinyConfig());
         List<Map<String, String>> rows = lines.stream().skip(1).map(LatencyExperimentTest::row).toList();
         assertThat(rows).extracting(row -> row.get("selector") + " " + row.get("target") + " " + row.get("plan_batch")).containsExactly(
-                "none - -", "latency 0.90 1", "latency 0.90 32", "global 0.30 -", "global 0.60 -", "uniform 0.30 -", "uniform 0.60 -");
+                "none - -", "latency 0.99 1", "latency 0.99 32", "global 0.30 -", "global 0.60 -", "uniform 0.30 -", "uniform 0.60 -");
         for (Map<String, String> row : rows) {
             boolean planned = row.get("note").equals("-");
             assertThat(planned || row.get("note").startsWith("unreachable: ")).as(row.toString()).isTrue();
@@ -78,7 +80,7 @@ class LatencyExperimentTest {
 
         Files.delete(work.resolve("latency-table.json"));
         CliRun recalibrating = CliRun.of(experiment.toArray(String[]::new));
-        assertThat(recalibrating.exitCode()).isEqualTo(1);
+        assertThat(recalibrating.exitCode()).as(run.out()).isEqualTo(1);
         assertThat(recalibrating.err()).as("plans of the deleted table are not reused with a new one")
                 .contains("planned with a table that is no longer there [latency-b", "]: expected a new --work");
         assertThat(work.resolve("latency-table.json")).doesNotExist();

@@ -40,7 +40,7 @@ import java.util.stream.IntStream;
  */
 public final class LatencyCalibration {
     /**
-     * @param widthStep head widths are measured at multiples of this (plus the full width), MLP widths too
+     * @param widthStep head widths are measured at multiples of this (plus half of it and the full width), MLP widths too
      * @param mlpPoints how many MLP widths are measured, evenly spread up to the full width
      * @param passes how many times every point is timed, each time in another pass over the grid
      */
@@ -261,10 +261,12 @@ public final class LatencyCalibration {
 
     /**
      * Head counts: every count up to 8 heads, else one head and 8 counts evenly spread up to all of them;
-     * head widths: multiples of the step below the full width, and the full width (with half of it
-     * when the step leaves none below);
+     * head widths: half the step, multiples of the step below the full width, and the full width
+     * (with half of it when the step leaves none below);
      * added groups: fewer heads than the model has, narrower than full; MLP widths: {@code mlpPoints}
-     * multiples of the step evenly spread up to the full width, which is always measured.
+     * multiples of the step evenly spread up to the full width, which is always measured, and half the
+     * narrowest of them. A width below the grid is priced as the grid's least, and pruning at a high
+     * ratio leaves heads and MLPs narrower than one step: without the halves it would cost a step's time.
      */
     static LatencyTable.Grid grid(VitConfig config, Options options) {
         int step = options.widthStep();
@@ -277,6 +279,8 @@ public final class LatencyCalibration {
         }
         if (widths.isEmpty() && config.dimHead() > 1) {
             widths.add((config.dimHead() + 1) / 2);
+        } else if (step > 1 && !widths.isEmpty()) {
+            widths.add(step / 2);
         }
         widths.add(config.dimHead());
         int[] widthGrid = widths.stream().mapToInt(Integer::intValue).toArray();
@@ -286,7 +290,8 @@ public final class LatencyCalibration {
             extraHeads = new int[0];
             extraWidths = new int[0];
         }
-        int[] mlp = spread(config.mlpDim(), options.mlpPoints(), Math.min(step, config.mlpDim()));
+        int[] spread = spread(config.mlpDim(), options.mlpPoints(), Math.min(step, config.mlpDim()));
+        int[] mlp = spread[0] > 1 ? IntStream.concat(IntStream.of(spread[0] / 2), IntStream.of(spread)).toArray() : spread;
         return new LatencyTable.Grid(heads, widthGrid, extraHeads, extraWidths, mlp);
     }
 

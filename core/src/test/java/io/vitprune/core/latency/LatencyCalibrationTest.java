@@ -24,10 +24,10 @@ class LatencyCalibrationTest {
     void gridOfTheReferenceModel() {
         LatencyTable.Grid grid = new LatencyCalibration(VitConfig.reference(), options(8, 1)).grid();
         assertThat(grid.heads()).containsExactly(1, 2, 3, 4, 5, 6);
-        assertThat(grid.widths()).containsExactly(8, 16, 24, 32);
+        assertThat(grid.widths()).as("half a step too: a plan at a high ratio keeps narrower heads").containsExactly(4, 8, 16, 24, 32);
         assertThat(grid.extraHeads()).containsExactly(1, 2, 3, 4, 5);
-        assertThat(grid.extraWidths()).containsExactly(8, 16, 24);
-        assertThat(grid.mlpWidths()).containsExactly(48, 96, 144, 192, 240, 288, 336, 384);
+        assertThat(grid.extraWidths()).containsExactly(4, 8, 16, 24);
+        assertThat(grid.mlpWidths()).as("and half the narrowest MLP").containsExactly(24, 48, 96, 144, 192, 240, 288, 336, 384);
     }
 
     @Test
@@ -43,9 +43,10 @@ class LatencyCalibrationTest {
     void aPaddedBlockHasOneHeadAtTheNextNarrowerWidth() {
         LatencyCalibration calibration = new LatencyCalibration(VitConfig.reference(), options(8, 1));
         assertThat(calibration.paddedBlock(6, 32).headWidths()).containsExactly(32, 32, 32, 32, 32, 24);
-        assertThat(calibration.paddedBlock(3, 8).headWidths()).as("below the grid: half").containsExactly(8, 8, 4);
+        assertThat(calibration.paddedBlock(3, 8).headWidths()).containsExactly(8, 8, 4);
+        assertThat(calibration.paddedBlock(3, 4).headWidths()).as("below the grid: half").containsExactly(4, 4, 2);
         assertThat(calibration.paddedBlock(1, 32)).as("one head is never ragged").isNull();
-        assertThat(calibration.pointsPerBatch(true) - calibration.pointsPerBatch(false)).isEqualTo(5 * 4);
+        assertThat(calibration.pointsPerBatch(true) - calibration.pointsPerBatch(false)).isEqualTo(5 * 5);
     }
 
     @Test

@@ -78,7 +78,9 @@ class LatencyModelTest {
         double at8 = AT_1.blockMs(BlockStructure.uniform(3, 8, 384));
         double at16 = AT_1.blockMs(BlockStructure.uniform(3, 16, 384));
         assertThat(AT_1.blockMs(BlockStructure.uniform(3, 12, 384))).isCloseTo((at8 + at16) / 2, within(1e-9)).isNotEqualTo(at8);
-        assertThat(AT_1.blockMs(BlockStructure.uniform(3, 3, 384))).as("below the grid: the smallest width's time").isEqualTo(at8);
+        double at4 = AT_1.blockMs(BlockStructure.uniform(3, 4, 384));
+        assertThat(at4).as("half a step is a grid point").isLessThan(at8);
+        assertThat(AT_1.blockMs(BlockStructure.uniform(3, 3, 384))).as("below the grid: the smallest width's time").isEqualTo(at4);
     }
 
     @Test

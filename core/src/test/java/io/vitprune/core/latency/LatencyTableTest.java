@@ -27,7 +27,7 @@ class LatencyTableTest {
         table.write(file);
         LatencyTable read = LatencyTable.read(file);
         assertThat(read.model()).isEqualTo(table.model());
-        assertThat(read.grid().widths()).containsExactly(8, 16, 24, 32);
+        assertThat(read.grid().widths()).containsExactly(4, 8, 16, 24, 32);
         assertThat(LatencyModel.of(read, 32).modelMs(REFERENCE.initialStructure()))
                 .isEqualTo(LatencyModel.of(table, 32).modelMs(REFERENCE.initialStructure()));
         ModelStructure ragged = new ModelStructure(192, java.util.Collections.nCopies(6, new BlockStructure(List.of(32, 24, 8), 200)));
