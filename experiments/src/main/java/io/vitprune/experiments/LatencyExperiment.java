@@ -307,7 +307,7 @@ public final class LatencyExperiment implements Callable<Integer> {
      * The directory of a model the CSV already describes. A work directory without it (a resume from
      * the published CSV and table) gets it remade, and refused if it comes out other than its row.
      */
-    private Path described(ResultTable results, LatencyCell cell, Pruning pruning, NDManager manager) throws IOException {
+    private Path prunedOfRow(ResultTable results, LatencyCell cell, Pruning pruning, NDManager manager) throws IOException {
         Path directory = prunedDirectory(cell);
         if (Files.exists(directory.resolve(ModelStore.MANIFEST))) {
             return directory;
@@ -364,7 +364,7 @@ public final class LatencyExperiment implements Callable<Integer> {
                     new Shape(batch, VitConfig.CHANNELS, size, size));
             List<Runnable> calls = new ArrayList<>();
             for (LatencyCell cell : timed) {
-                PrunableModel candidate = cell.isUnpruned() ? pruning.base() : ModelStore.load(described(results, cell, pruning, manager), scope);
+                PrunableModel candidate = cell.isUnpruned() ? pruning.base() : ModelStore.load(prunedOfRow(results, cell, pruning, manager), scope);
                 calls.add(() -> RuntimeTiming.forwardPasses(candidate, images, passes));
             }
             List<InterleavedTiming.Measured> measured = InterleavedTiming.measure(calls, timingWarmups, timingRounds, seed + batch, progress);
@@ -396,7 +396,7 @@ public final class LatencyExperiment implements Callable<Integer> {
         due.stream().filter(cell -> !missing.contains(cell)).forEach(cell -> System.err.println("done already: fine-tune of " + cell));
         Map<LatencyCell, Path> pruned = new HashMap<>();
         for (LatencyCell cell : missing) {
-            pruned.put(cell, described(results, cell, pruning, manager));
+            pruned.put(cell, prunedOfRow(results, cell, pruning, manager));
         }
         try (ProgressBar progress = new ProgressBar(System.err, "latency: fine-tunes", missing.size())) {
             for (int i = 0; i < missing.size(); i++) {

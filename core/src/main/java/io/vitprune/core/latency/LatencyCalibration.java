@@ -263,10 +263,12 @@ public final class LatencyCalibration {
      * Head counts: every count up to 8 heads, else one head and 8 counts evenly spread up to all of them;
      * head widths: half the step, multiples of the step below the full width, and the full width
      * (with half of it when the step leaves none below);
-     * added groups: fewer heads than the model has, narrower than full; MLP widths: {@code mlpPoints}
-     * multiples of the step evenly spread up to the full width, which is always measured, and half the
-     * narrowest of them. A width below the grid is priced as the grid's least, and pruning at a high
-     * ratio leaves heads and MLPs narrower than one step: without the halves it would cost a step's time.
+     * added groups: fewer heads than the model has, the head widths narrower than full and one channel
+     * less than full (without it, a group nearly as wide as the widest would cost the last step's time);
+     * MLP widths: {@code mlpPoints} multiples of the step evenly spread up to the full width, which is
+     * always measured, and half the narrowest of them. A width below the grid is priced as the grid's
+     * least, and pruning at a high ratio leaves heads and MLPs narrower than one step: without the
+     * halves they would cost a step's time.
      */
     static LatencyTable.Grid grid(VitConfig config, Options options) {
         int step = options.widthStep();
@@ -285,7 +287,9 @@ public final class LatencyCalibration {
         widths.add(config.dimHead());
         int[] widthGrid = widths.stream().mapToInt(Integer::intValue).toArray();
         int[] extraHeads = IntStream.of(heads).filter(h -> h < config.heads()).toArray();
-        int[] extraWidths = IntStream.of(widthGrid).filter(w -> w < config.dimHead()).toArray();
+        // A further group is narrower than the widest, which may be full: up to one channel less than a head.
+        int[] extraWidths = IntStream.concat(IntStream.of(widthGrid).filter(w -> w < config.dimHead() - 1), IntStream.of(config.dimHead() - 1))
+                .filter(w -> w >= 1).toArray();
         if (extraHeads.length == 0 || extraWidths.length == 0) {
             extraHeads = new int[0];
             extraWidths = new int[0];

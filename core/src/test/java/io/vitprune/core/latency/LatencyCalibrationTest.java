@@ -26,7 +26,7 @@ class LatencyCalibrationTest {
         assertThat(grid.heads()).containsExactly(1, 2, 3, 4, 5, 6);
         assertThat(grid.widths()).as("half a step too: a plan at a high ratio keeps narrower heads").containsExactly(4, 8, 16, 24, 32);
         assertThat(grid.extraHeads()).containsExactly(1, 2, 3, 4, 5);
-        assertThat(grid.extraWidths()).containsExactly(4, 8, 16, 24);
+        assertThat(grid.extraWidths()).as("and a group one channel narrower than a head").containsExactly(4, 8, 16, 24, 31);
         assertThat(grid.mlpWidths()).as("and half the narrowest MLP").containsExactly(24, 48, 96, 144, 192, 240, 288, 336, 384);
     }
 
@@ -36,7 +36,7 @@ class LatencyCalibrationTest {
         assertThat(grid.heads()).containsExactly(1, 2, 3, 5, 6, 8, 9, 11, 12);
         LatencyTable.Grid tiny = new LatencyCalibration(TestModels.tinyConfig(), options(8, 1)).grid();
         assertThat(tiny.widths()).as("half the head when the step leaves no width below it").containsExactly(2, 4);
-        assertThat(tiny.extraWidths()).containsExactly(2);
+        assertThat(tiny.extraWidths()).containsExactly(2, 3);
     }
 
     @Test
