@@ -26,8 +26,8 @@ import java.util.stream.Collectors;
  * {"format": "vitprune-latency", "version": 2, "runtime": "libtorch", "threads": 2,
  *  "machine": "AMD EPYC 7B13, 2 cores, Linux amd64", "date": "2026-12-07T11:02:03Z",
  *  "model": {"dim": 192, "tokens": 65, "depth": 6, "heads": 6, "dimHead": 32, "mlpDim": 384, "patchDim": 48, "classes": 10},
- *  "grid": {"heads": [1, ..., 6], "widths": [8, 16, 24, 32], "extraHeads": [1, ..., 5], "extraWidths": [8, 16, 24],
- *           "mlpWidths": [48, ..., 384]},
+ *  "grid": {"heads": [1, ..., 6], "widths": [4, 8, 16, 24, 32], "extraHeads": [1, ..., 5], "extraWidths": [4, 8, 16, 24, 31],
+ *           "mlpWidths": [24, 48, ..., 384]},
  *  "batches": [{"batch": 1, "execution": "PADDED", "modelMs": 4.7, "fixedMs": 0.1,
  *               "uniformMs": [[...] per width] per head count, "extraGroupMs": [[...]], "mlpMs": [...],
  *               "paddedMs": [[...] per width] per head count}]}
