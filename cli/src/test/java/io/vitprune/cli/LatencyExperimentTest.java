@@ -23,6 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** experiment latency on a tiny model and a few images: end to end, resumed, and refused with other options. No timed assertion. */
 class LatencyExperimentTest {
+    private static final String SYNTHETIC_TABLE = "synthetic.json";
+
     @TempDir
     Path temp;
 
@@ -88,12 +90,8 @@ class LatencyExperimentTest {
 
     @Test
     void aGivenTableMakesPlansWithinTheirPredictedBudgetAndNamesAnUnreachableOne() throws IOException {
-        Path model = TestModels.saveTiny(5, temp.resolve("tiny"));
-        Path table = temp.resolve("synthetic.json");
-        withThreads(TestLatencyTables.of(TestModels.tinyConfig(), 2), EngineDefaults.threads()).write(table);
-        List<String> experiment = List.of("experiment", "latency", "--model", model.toString(), "--data", TestData.cifarDirectory().toString(),
-                "--table", table.toString(), "--budgets", "0.3,0.8", "--ratios", "0.5", "--step", "2", "--timing-warmups", "0",
-                "--timing-rounds", "1", "--test-limit", "20", "--work", temp.resolve("work").toString(), "--out", temp.resolve("latency").toString());
+        List<String> experiment = withSyntheticTable("0.3,0.8");
+        Path table = temp.resolve(SYNTHETIC_TABLE);
 
         CliRun run = CliRun.of(experiment.toArray(String[]::new));
 
@@ -124,12 +122,7 @@ class LatencyExperimentTest {
 
     @Test
     void aNewWorkDirectoryResumesFromTheCsvAndTableByMakingThePrunedModelsAgainAndRefusesOnesThatDifferFromTheirRows() throws IOException {
-        Path model = TestModels.saveTiny(5, temp.resolve("tiny"));
-        Path table = temp.resolve("synthetic.json");
-        withThreads(TestLatencyTables.of(TestModels.tinyConfig(), 2), EngineDefaults.threads()).write(table);
-        List<String> experiment = List.of("experiment", "latency", "--model", model.toString(), "--data", TestData.cifarDirectory().toString(),
-                "--table", table.toString(), "--budgets", "0.8", "--ratios", "0.5", "--step", "2", "--timing-warmups", "0", "--timing-rounds", "1",
-                "--train-limit", "32", "--test-limit", "20", "--work", temp.resolve("work").toString(), "--out", temp.resolve("latency").toString());
+        List<String> experiment = withSyntheticTable("0.8", "--train-limit", "32");
         List<String> finetuning = new ArrayList<>(experiment);
         finetuning.set(finetuning.indexOf("--work") + 1, temp.resolve("new-work").toString());
         finetuning.addAll(List.of("--finetune", "--finetune-ratios", "0.5"));
@@ -180,6 +173,19 @@ class LatencyExperimentTest {
         assertThat(ofOtherThreads.exitCode()).isEqualTo(1);
         assertThat(ofOtherThreads.err()).contains("--table " + otherThreads, "measured with " + (EngineDefaults.threads() + 1) + " libtorch threads");
         assertThat(temp.resolve("work")).doesNotExist();
+    }
+
+    /** The experiment on a tiny model with a synthetic table of this JVM's threads (ratio 0.5, one timing round), then {@code more}. */
+    private List<String> withSyntheticTable(String budgets, String... more) throws IOException {
+        Path model = TestModels.saveTiny(5, temp.resolve("tiny"));
+        Path table = temp.resolve(SYNTHETIC_TABLE);
+        withThreads(TestLatencyTables.of(TestModels.tinyConfig(), 2), EngineDefaults.threads()).write(table);
+        List<String> experiment = new ArrayList<>(List.of("experiment", "latency", "--model", model.toString(), "--data",
+                TestData.cifarDirectory().toString(), "--table", table.toString(), "--budgets", budgets, "--ratios", "0.5", "--step", "2",
+                "--timing-warmups", "0", "--timing-rounds", "1", "--test-limit", "20", "--work", temp.resolve("work").toString(), "--out",
+                temp.resolve("latency").toString()));
+        experiment.addAll(List.of(more));
+        return experiment;
     }
 
     private CliRun latencyWithTable(Path model, Path table) {
