@@ -53,7 +53,8 @@ final class CalibrateCommand implements Callable<Integer> {
         table.write(out);
         for (LatencyTable.BatchLatency batch : table.batches()) {
             LatencyModel predicted = LatencyModel.of(table, batch.batch());
-            System.out.printf("batch %d: predicted %.3f ms for the unpruned model (%.3f ms embedding and classifier)%n", batch.batch(),
+            System.out.printf("batch %d: predicted %.3f ms for the unpruned model (%.3f ms that no pruning of blocks changes: embedding, "
+                    + "classifier, a whole pass's overhead)%n", batch.batch(),
                     predicted.modelMs(config.initialStructure()), predicted.fixedMs());
         }
         System.out.println("wrote " + out);

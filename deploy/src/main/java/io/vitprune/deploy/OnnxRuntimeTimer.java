@@ -81,8 +81,8 @@ public final class OnnxRuntimeTimer implements LatencyTimer {
     }
 
     @Override
-    public double modelMs(int batch, Timing timing) {
-        return modelMs(config.initialStructure().blocks(), batch, timing);
+    public double modelMs(ModelStructure structure, int batch, Timing timing) {
+        return modelMs(structure.blocks(), batch, timing);
     }
 
     private double modelMs(List<BlockStructure> blocks, int batch, Timing timing) {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.vitprune.api.BlockStructure;
 import io.vitprune.api.InvalidInputException;
+import io.vitprune.api.ModelStructure;
 import io.vitprune.core.model.VitConfig;
 import io.vitprune.core.train.ProgressBar;
 import java.io.IOException;
@@ -33,10 +34,15 @@ import java.util.stream.IntStream;
  * any spell shorter than half the passes. Each pass runs the points in an order of its own, so that a
  * spell recurring with the grid's order does not fall on the same points every time. Then
  * each grid is made monotone (a running minimum along every axis from the largest point), so timing
- * noise never makes a narrower block predict slower. Last, every time is scaled by one factor per
- * batch so that the unpruned model's parts (embedding and classifier, its full blocks) add up to the
- * unpruned model's own measured time: the grid gives the shape of the latency surface, the whole
- * model its level.
+ * noise never makes a narrower block predict slower. Last, the parts are brought to the level of
+ * whole models: per batch, the unpruned model and the smallest the grid has (every block one head of
+ * the least width and the least MLP) are timed whole, and whole = overhead + scale x parts through
+ * both; the parts are scaled, and the overhead, what a whole pass costs that no part timed apart
+ * had, joins the fixed parts, as no pruning of blocks removes it. The grid gives the shape of the
+ * latency surface, the whole models its level. (One factor through the unpruned model alone
+ * predicted the reference model's pruned plans at batch 1 on the 2-core VM 4-9% too fast relative
+ * to it, and they missed their budgets by as much.) Where the two do not give a positive scale and
+ * overhead (noise, or no smaller model), the unpruned model alone sets the scale.
  */
 public final class LatencyCalibration {
     /**
@@ -80,7 +86,7 @@ public final class LatencyCalibration {
 
     /** Blocks timed per pass at one batch (plus the fixed parts): the padded blocks too where the runtime pads at that batch. */
     public int pointsPerBatch(boolean padded) {
-        int points = grid.heads().length * grid.widths().length + grid.extraHeads().length * grid.extraWidths().length + grid.mlpWidths().length + 2;
+        int points = grid.heads().length * grid.widths().length + grid.extraHeads().length * grid.extraWidths().length + grid.mlpWidths().length + 3;
         if (padded) {
             for (int heads : grid.heads()) {
                 for (int width : grid.widths()) {
@@ -122,29 +128,45 @@ public final class LatencyCalibration {
                     extra[h][w] = Math.max(0, typical.withGroup()[h][w] - oneHead);
                 }
             }
-            // The grid gives the shape of the latency surface, the whole unpruned model its level: parts timed outside a whole pass missed
-            // or added costs of their own (on the 2-core machine the reference model at batch 1 took 5-40% more than its parts timed alone).
-            double full = typical.uniform()[grid.heads().length - 1][grid.widths().length - 1];
-            double scale = typical.model() / (typical.fixed() + config.depth() * full);
-            batches.add(new LatencyTable.BatchLatency(batch, timer.execution(batch), typical.model(), scale * typical.fixed(),
-                    scaled(monotone(typical.uniform()), scale), scaled(monotone(extra), scale), scaled(monotone(new double[][] {typical.mlp()}), scale)[0],
+            double[][] uniform = monotone(typical.uniform());
+            double[] mlp = monotone(new double[][] {typical.mlp()})[0];
+            double fullParts = typical.fixed() + config.depth() * uniform[grid.heads().length - 1][grid.widths().length - 1];
+            double smallestParts = typical.fixed() + config.depth() * (uniform[0][0] + mlp[0] - mlp[mlp.length - 1]);
+            Level level = Level.through(typical.model(), fullParts, typical.smallest(), smallestParts);
+            double scale = level.scale();
+            batches.add(new LatencyTable.BatchLatency(batch, timer.execution(batch), typical.model(), scale * typical.fixed() + level.overheadMs(),
+                    scaled(uniform, scale), scaled(monotone(extra), scale), Arrays.stream(mlp).map(ms -> ms * scale).toArray(),
                     padded ? scaled(monotone(typical.padded()), scale) : null));
         }
         return new LatencyTable(LatencyTable.FORMAT, LatencyTable.VERSION, timer.runtime(), timer.threads(), machine(),
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), LatencyTable.ModelShape.of(config), grid, batches);
     }
 
+    /** Whole = overhead + scale x parts, in milliseconds. */
+    record Level(double overheadMs, double scale) {
+        /** Through the unpruned and the smallest model; the unpruned one's scale alone where the two give no positive scale and overhead. */
+        static Level through(double fullMs, double fullParts, double smallestMs, double smallestParts) {
+            double scale = (fullMs - smallestMs) / (fullParts - smallestParts);
+            double overhead = fullMs - scale * fullParts;
+            if (scale > 0 && overhead >= 0 && Double.isFinite(scale)) {
+                return new Level(overhead, scale);
+            }
+            return new Level(0, fullMs / fullParts);
+        }
+    }
+
     /**
-     * Times of one pass over the grid: the embedding and classifier, the unpruned model, uniform blocks (heads x width), blocks of one
-     * full-width head plus a group (whole, before the head is subtracted), blocks of every MLP width,
+     * Times of one pass over the grid: the embedding and classifier, the unpruned and the smallest model whole, uniform blocks (heads x
+     * width), blocks of one full-width head plus a group (whole, before the head is subtracted), blocks of every MLP width,
      * and where the runtime pads, ragged blocks by head count and widest width (else null).
      */
-    private record Measured(double fixed, double model, double[][] uniform, double[][] withGroup, double[] mlp, double[][] padded) {
+    private record Measured(double fixed, double model, double smallest, double[][] uniform, double[][] withGroup, double[] mlp,
+                            double[][] padded) {
         /** Point by point, the median over passes. */
         static Measured median(List<Measured> passes) {
             Measured first = passes.get(0);
             return new Measured(median(passes, m -> new double[][] {{m.fixed}})[0][0], median(passes, m -> new double[][] {{m.model}})[0][0],
-                    median(passes, Measured::uniform), median(passes, Measured::withGroup), median(passes, m -> new double[][] {m.mlp})[0],
+                    median(passes, m -> new double[][] {{m.smallest}})[0][0], median(passes, Measured::uniform), median(passes, Measured::withGroup), median(passes, m -> new double[][] {m.mlp})[0],
                     first.padded == null ? null : median(passes, Measured::padded));
         }
 
@@ -167,6 +189,7 @@ public final class LatencyCalibration {
     private Measured measure(LatencyTimer timer, int batch, boolean padded, Random order, Consumer<String> progress) {
         double[] fixed = new double[1];
         double[] model = new double[1];
+        double[] smallest = new double[1];
         double[][] uniform = new double[grid.heads().length][grid.widths().length];
         double[][] withGroup = new double[grid.extraHeads().length][grid.extraWidths().length];
         double[] mlp = new double[grid.mlpWidths().length];
@@ -177,8 +200,12 @@ public final class LatencyCalibration {
             progress.accept("embedding and classifier");
         });
         points.add(() -> {
-            model[0] = timer.modelMs(batch, this::medianMs);
+            model[0] = timer.modelMs(config.initialStructure(), batch, this::medianMs);
             progress.accept("unpruned model");
+        });
+        points.add(() -> {
+            smallest[0] = timer.modelMs(smallestModel(), batch, this::medianMs);
+            progress.accept("smallest model");
         });
         BiConsumer<BlockStructure, DoubleConsumer> block = (structure, store) -> points.add(() -> {
             store.accept(timer.blockMs(structure, batch, this::medianMs));
@@ -218,7 +245,12 @@ public final class LatencyCalibration {
                 }
             }
         }
-        return new Measured(fixed[0], model[0], uniform, withGroup, mlp, paddedMs);
+        return new Measured(fixed[0], model[0], smallest[0], uniform, withGroup, mlp, paddedMs);
+    }
+
+    /** Every block one head of the grid's least width and the least MLP width. */
+    ModelStructure smallestModel() {
+        return new ModelStructure(config.dim(), Collections.nCopies(config.depth(), BlockStructure.uniform(1, grid.widths()[0], grid.mlpWidths()[0])));
     }
 
     /**

@@ -46,7 +46,7 @@ public final class LatencyModel {
         return latency.batch();
     }
 
-    /** Patch embedding and classifier: what no pruning of blocks changes. */
+    /** What no pruning of blocks changes: patch embedding, classifier, and a whole pass's overhead beyond its parts. */
     public double fixedMs() {
         return latency.fixedMs();
     }

@@ -36,10 +36,11 @@ import java.util.stream.Collectors;
  * extraGroupMs[h][w]}: what a further group of heads of a narrower width adds to a block;
  * {@code mlpMs[m]}: one block of full attention with MLP width m; {@code paddedMs[h][w]}, only where
  * the execution is padded: one block of h heads padded to width w (all but one head w wide, one
- * narrower), the same as {@code uniformMs} for one head; {@code fixedMs}: patch embedding and
- * classifier; {@code modelMs}: the unpruned model, measured whole. The parts are scaled by one factor
- * per batch so that the unpruned model's add up to {@code modelMs}. Every value is in milliseconds
- * per call of the whole batch.
+ * narrower), the same as {@code uniformMs} for one head; {@code fixedMs}: what no pruning of blocks
+ * changes: patch embedding, classifier, and what a whole pass costs beyond its parts timed apart;
+ * {@code modelMs}: the unpruned model, measured whole. Calibration brings the parts to the level of
+ * whole models (the unpruned one's add up to {@code modelMs}). Every value is in milliseconds per
+ * call of the whole batch.
  */
 public record LatencyTable(String format, int version, String runtime, int threads, String machine, String date,
                            ModelShape model, Grid grid, List<BatchLatency> batches) {

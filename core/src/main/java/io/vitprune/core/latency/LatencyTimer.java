@@ -1,6 +1,7 @@
 package io.vitprune.core.latency;
 
 import io.vitprune.api.BlockStructure;
+import io.vitprune.api.ModelStructure;
 
 /** Times the parts of one model shape on one runtime, for {@link LatencyCalibration}; closes what it prepared. */
 public interface LatencyTimer extends AutoCloseable {
@@ -25,8 +26,8 @@ public interface LatencyTimer extends AutoCloseable {
     /** Patch embedding and classifier of {@code batch} images. */
     double fixedMs(int batch, Timing timing);
 
-    /** The unpruned model, a whole forward pass of {@code batch} images to their logits. */
-    double modelMs(int batch, Timing timing);
+    /** A whole model of {@code structure} (this shape's sizes), a forward pass of {@code batch} images to their logits. */
+    double modelMs(ModelStructure structure, int batch, Timing timing);
 
     @Override
     void close();

@@ -67,18 +67,19 @@ public final class LibtorchTimer implements LatencyTimer {
 
     @Override
     public double fixedMs(int batch, Timing timing) {
-        return imagesMs(withDepth(config, 1), batch, timing, (model, images) -> model.classify(model.embed(images)));
+        VitConfig oneBlock = withDepth(config, 1);
+        return imagesMs(oneBlock, oneBlock.initialStructure(), batch, timing, (model, images) -> model.classify(model.embed(images)));
     }
 
     @Override
-    public double modelMs(int batch, Timing timing) {
-        return imagesMs(config, batch, timing, (model, images) -> model.logits(images).toFloatArray());
+    public double modelMs(ModelStructure structure, int batch, Timing timing) {
+        return imagesMs(config, structure, batch, timing, (model, images) -> model.logits(images).toFloatArray());
     }
 
-    /** The median time of {@code pass} on a model of {@code modelConfig} with random weights and a batch of random images. */
-    private double imagesMs(VitConfig modelConfig, int batch, Timing timing, BiConsumer<VisionTransformer, NDArray> pass) {
+    /** The median time of {@code pass} on a model of {@code modelConfig} and {@code structure} with random weights and a batch of random images. */
+    private double imagesMs(VitConfig modelConfig, ModelStructure structure, int batch, Timing timing, BiConsumer<VisionTransformer, NDArray> pass) {
         try (NDManager manager = NDManager.newBaseManager();
-             VisionTransformer model = VisionTransformer.initialize(modelConfig, seed, manager)) {
+             VisionTransformer model = VisionTransformer.initialize(modelConfig, structure, seed, manager)) {
             NDArray images = random(manager, new Shape(batch, VitConfig.CHANNELS, config.imageSize(), config.imageSize()), seed);
             return timing.medianMs(() -> {
                 try (NDManager call = model.newScope()) {

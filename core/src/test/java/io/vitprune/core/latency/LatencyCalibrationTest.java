@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.vitprune.api.BlockStructure;
+import io.vitprune.api.ModelStructure;
 import io.vitprune.core.model.VitConfig;
 import io.vitprune.core.testing.TestModels;
 import io.vitprune.core.train.ProgressBar;
@@ -95,11 +96,11 @@ class LatencyCalibrationTest {
     /**
      * Spells of the machine that last less than half the passes do not reach the table: here the
      * first pass runs 100 times slower (a cold engine) and the first half of the second pass twice
-     * as fast, and each point keeps its median over the three passes. The parts are scaled so that
-     * the unpruned model's add up to its whole time, here a quarter more than they were measured.
+     * as fast, and each point keeps its median over the three passes. A whole model here takes a
+     * quarter more than its parts plus 3 ms, and the table predicts every whole model so.
      */
     @Test
-    void slowAndFastSpellsInAMinorityOfPassesDoNotReachTheTableAndThePartsAddUpToTheWholeModel() {
+    void slowAndFastSpellsInAMinorityOfPassesDoNotReachTheTableAndThePartsReachTheLevelOfWholeModels() {
         VitConfig tiny = TestModels.tinyConfig();
         LatencyCalibration calibration = new LatencyCalibration(tiny, options(2, 1));
         int[] calls = {0};
@@ -135,9 +136,8 @@ class LatencyCalibrationTest {
             }
 
             @Override
-            public double modelMs(int batch, Timing timing) {
-                double parts = 0.5 + tiny.depth() * (tiny.heads() * tiny.dimHead() + tiny.mlpDim() / 10.0);
-                return spell.applyAsDouble(1.25 * parts);
+            public double modelMs(ModelStructure structure, int batch, Timing timing) {
+                return spell.applyAsDouble(wholeMs(structure));
             }
 
             @Override
@@ -150,9 +150,14 @@ class LatencyCalibrationTest {
         int heads = table.grid().heads().length;
         int widths = table.grid().widths().length;
         double fullBlock = tiny.heads() * tiny.dimHead() + tiny.mlpDim() / 10.0;
-        assertThat(batch.modelMs()).isCloseTo(1.25 * (0.5 + tiny.depth() * fullBlock), within(1e-9));
-        assertThat(LatencyModel.of(table, 1).modelMs(tiny.initialStructure())).isCloseTo(batch.modelMs(), within(1e-9));
-        assertThat(batch.fixedMs()).isCloseTo(1.25 * 0.5, within(1e-9));
+        assertThat(batch.modelMs()).isCloseTo(1.25 * (0.5 + tiny.depth() * fullBlock) + 3, within(1e-9));
+        LatencyModel predicted = LatencyModel.of(table, 1);
+        assertThat(predicted.modelMs(tiny.initialStructure())).isCloseTo(batch.modelMs(), within(1e-9));
+        ModelStructure between = new ModelStructure(tiny.dim(), List.of(BlockStructure.uniform(1, 2, 6), BlockStructure.uniform(2, 1, 24)));
+        for (ModelStructure structure : List.of(calibration.smallestModel(), between)) {
+            assertThat(predicted.modelMs(structure)).as("%s", structure).isCloseTo(wholeMs(structure), within(1e-9));
+        }
+        assertThat(batch.fixedMs()).as("the overhead of a whole pass joins the fixed parts").isCloseTo(1.25 * 0.5 + 3, within(1e-9));
         for (int h = 0; h < heads; h++) {
             for (int w = 0; w < widths; w++) {
                 assertThat(batch.uniformMs()[h][w]).as("%d heads of %d", table.grid().heads()[h], table.grid().widths()[w])
@@ -163,5 +168,18 @@ class LatencyCalibrationTest {
         assertThat(batch.mlpMs()[batch.mlpMs().length - 1]).isCloseTo(1.25 * fullBlock, within(1e-9));
         BlockStructure padded = calibration.paddedBlock(tiny.heads(), tiny.dimHead());
         assertThat(batch.paddedMs()[heads - 1][widths - 1]).isCloseTo(1.25 * (padded.attentionWidth() + tiny.mlpDim() / 10.0), within(1e-9));
+    }
+
+    /** The synthetic runtime's whole model: a quarter more than its parts (0.5 fixed, each block its channels and a tenth of its MLP), plus 3 ms. */
+    private static double wholeMs(ModelStructure structure) {
+        return 1.25 * (0.5 + structure.blocks().stream().mapToDouble(block -> block.attentionWidth() + block.mlpWidth() / 10.0).sum()) + 3;
+    }
+
+    @Test
+    void theLevelIsTheUnprunedModelsScaleAloneWhereTheTwoModelsGiveNoPositiveScaleAndOverhead() {
+        assertThat(LatencyCalibration.Level.through(10, 8, 4, 2)).isEqualTo(new LatencyCalibration.Level(2, 1));
+        assertThat(LatencyCalibration.Level.through(10, 8, 1, 2)).as("a negative overhead").isEqualTo(new LatencyCalibration.Level(0, 1.25));
+        assertThat(LatencyCalibration.Level.through(10, 8, 12, 2)).as("a negative scale").isEqualTo(new LatencyCalibration.Level(0, 1.25));
+        assertThat(LatencyCalibration.Level.through(10, 8, 10, 8)).as("no smaller model").isEqualTo(new LatencyCalibration.Level(0, 1.25));
     }
 }
