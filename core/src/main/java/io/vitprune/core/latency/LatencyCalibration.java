@@ -90,7 +90,7 @@ public final class LatencyCalibration {
         if (padded) {
             for (int heads : grid.heads()) {
                 for (int width : grid.widths()) {
-                    points += paddedBlock(heads, width) == null ? 0 : 1;
+                    points += (paddedBlock(heads, width) == null ? 0 : 1) + (paddedNarrowBlock(heads, width) == null ? 0 : 1);
                 }
             }
         }
@@ -136,7 +136,7 @@ public final class LatencyCalibration {
             double scale = level.scale();
             batches.add(new LatencyTable.BatchLatency(batch, timer.execution(batch), typical.model(), scale * typical.fixed() + level.overheadMs(),
                     scaled(uniform, scale), scaled(monotone(extra), scale), Arrays.stream(mlp).map(ms -> ms * scale).toArray(),
-                    padded ? scaled(monotone(typical.padded()), scale) : null));
+                    padded ? scaled(monotone(typical.padded()), scale) : null, padded ? scaled(narrowest(typical), scale) : null));
         }
         return new LatencyTable(LatencyTable.FORMAT, LatencyTable.VERSION, timer.runtime(), timer.threads(), machine(),
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), LatencyTable.ModelShape.of(config), grid, batches);
@@ -158,16 +158,16 @@ public final class LatencyCalibration {
     /**
      * Times of one pass over the grid: the embedding and classifier, the unpruned and the smallest model whole, uniform blocks (heads x
      * width), blocks of one full-width head plus a group (whole, before the head is subtracted), blocks of every MLP width,
-     * and where the runtime pads, ragged blocks by head count and widest width (else null).
+     * and where the runtime pads, ragged blocks by head count and widest width, the others nearly as wide and of the least width (else null).
      */
     private record Measured(double fixed, double model, double smallest, double[][] uniform, double[][] withGroup, double[] mlp,
-                            double[][] padded) {
+                            double[][] padded, double[][] paddedNarrow) {
         /** Point by point, the median over passes. */
         static Measured median(List<Measured> passes) {
             Measured first = passes.get(0);
             return new Measured(median(passes, m -> new double[][] {{m.fixed}})[0][0], median(passes, m -> new double[][] {{m.model}})[0][0],
                     median(passes, m -> new double[][] {{m.smallest}})[0][0], median(passes, Measured::uniform), median(passes, Measured::withGroup), median(passes, m -> new double[][] {m.mlp})[0],
-                    first.padded == null ? null : median(passes, Measured::padded));
+                    first.padded == null ? null : median(passes, Measured::padded), first.padded == null ? null : median(passes, Measured::paddedNarrow));
         }
 
         private static double[][] median(List<Measured> passes, Function<Measured, double[][]> grid) {
@@ -194,6 +194,7 @@ public final class LatencyCalibration {
         double[][] withGroup = new double[grid.extraHeads().length][grid.extraWidths().length];
         double[] mlp = new double[grid.mlpWidths().length];
         double[][] paddedMs = padded ? new double[grid.heads().length][grid.widths().length] : null;
+        double[][] paddedNarrowMs = padded ? new double[grid.heads().length][grid.widths().length] : null;
         List<Runnable> points = new ArrayList<>();
         points.add(() -> {
             fixed[0] = timer.fixedMs(batch, this::medianMs);
@@ -220,6 +221,10 @@ public final class LatencyCalibration {
                 if (ragged != null) {
                     block.accept(ragged, ms -> paddedMs[row][column] = ms);
                 }
+                BlockStructure narrow = padded ? paddedNarrowBlock(grid.heads()[h], grid.widths()[w]) : null;
+                if (narrow != null) {
+                    block.accept(narrow, ms -> paddedNarrowMs[row][column] = ms);
+                }
             }
         }
         for (int m = 0; m < mlp.length; m++) {
@@ -243,9 +248,24 @@ public final class LatencyCalibration {
                 if (paddedBlock(grid.heads()[h], grid.widths()[w]) == null) {
                     paddedMs[h][w] = uniform[h][w];
                 }
+                if (paddedNarrowBlock(grid.heads()[h], grid.widths()[w]) == null) {
+                    paddedNarrowMs[h][w] = paddedMs[h][w];
+                }
             }
         }
-        return new Measured(fixed[0], model[0], smallest[0], uniform, withGroup, mlp, paddedMs);
+        return new Measured(fixed[0], model[0], smallest[0], uniform, withGroup, mlp, paddedMs, paddedNarrowMs);
+    }
+
+    /** The padded blocks of fewest channels made monotone, and never above the padded blocks of the same heads and width. */
+    private static double[][] narrowest(Measured typical) {
+        double[][] wide = monotone(typical.padded());
+        double[][] narrow = monotone(typical.paddedNarrow());
+        for (int h = 0; h < narrow.length; h++) {
+            for (int w = 0; w < narrow[h].length; w++) {
+                narrow[h][w] = Math.min(narrow[h][w], wide[h][w]);
+            }
+        }
+        return narrow;
     }
 
     /** Every block one head of the grid's least width and the least MLP width. */
@@ -255,19 +275,33 @@ public final class LatencyCalibration {
 
     /**
      * A block of {@code heads} heads padded to {@code width}: all but one head that wide, one at the
-     * next narrower grid width (half the width below the grid's least); null where no head can be
-     * narrower (one head, or width 1), as such a block is uniform. Padding costs the gathers whatever
-     * the narrower widths are, and the projections of one narrower head differ little from the
-     * uniform block's. {@code width} is a grid width.
+     * next narrower width ({@link LatencyTable.Grid#below}); null where no head can be narrower (one
+     * head, or width 1), as such a block is uniform. {@code width} is a grid width.
      */
     BlockStructure paddedBlock(int heads, int width) {
-        int index = Arrays.binarySearch(grid.widths(), width);
-        int below = index > 0 ? grid.widths()[index - 1] : width / 2;
+        int below = grid.below(width);
         if (heads < 2 || below < 1) {
             return null;
         }
         List<Integer> widths = new ArrayList<>(Collections.nCopies(heads - 1, width));
         widths.add(below);
+        return new BlockStructure(widths, config.mlpDim());
+    }
+
+    /**
+     * A block of {@code heads} heads padded to {@code width} with the fewest channels: one head that
+     * wide, the others of the grid's least width; null where that has no fewer channels than {@link
+     * #paddedBlock} (one head, or the least width). Padding runs the attention core at the widest
+     * width, but the projections at the heads' own: between the two blocks a padded block costs by
+     * its channels.
+     */
+    BlockStructure paddedNarrowBlock(int heads, int width) {
+        int least = grid.widths()[0];
+        if (paddedBlock(heads, width) == null || width + (heads - 1) * least >= (heads - 1) * width + grid.below(width)) {
+            return null;
+        }
+        List<Integer> widths = new ArrayList<>(List.of(width));
+        widths.addAll(Collections.nCopies(heads - 1, least));
         return new BlockStructure(widths, config.mlpDim());
     }
 

@@ -20,8 +20,10 @@ import java.util.TreeMap;
  * width: each narrower group is priced by the measured cost of adding such a group to a block, not
  * by its arithmetic alone. Where the table's execution is padded (libtorch at batch 1), all heads of
  * a ragged block run as one product padded to the widest width, so the attention term is instead
- * {@code padded(heads, widest width)}, measured on ragged blocks: the gathers that pad cost more
- * than a uniform block of the same heads, however narrow the other heads are. Every term interpolates its grid
+ * measured on ragged blocks of its head count and widest width: the gathers that pad and the core
+ * cost as at the widest width, the projections by the heads' own channels, so the block is priced
+ * between the one whose other heads are nearly as wide ({@code paddedMs}) and the one whose others
+ * are of the least width ({@code paddedNarrowMs}), linearly in its channels. Every term interpolates its grid
  * piecewise-linearly, so a plan whose widths are grid points is predicted from measurements alone;
  * calibration makes every grid monotone, so narrower never predicts slower within one layout.
  */
@@ -63,9 +65,7 @@ public final class LatencyModel {
                     + "several widths (its model has one head, or heads one channel wide): expected a table measured for a model with more");
         }
         if (headsByWidth.size() > 1 && latency.padded()) {
-            int widestWidth = headsByWidth.keySet().iterator().next();
-            return Interpolation.bilinear(grid.heads(), grid.widths(), latency.paddedMs(), block.heads(), widestWidth)
-                    + mlpMs(block.mlpWidth()) - mlpMs(fullMlp);
+            return paddedMs(block) + mlpMs(block.mlpWidth()) - mlpMs(fullMlp);
         }
         double ms = 0;
         boolean widest = true;
@@ -76,6 +76,21 @@ public final class LatencyModel {
             widest = false;
         }
         return ms + mlpMs(block.mlpWidth()) - mlpMs(fullMlp);
+    }
+
+    private double paddedMs(BlockStructure block) {
+        int heads = block.heads();
+        int widest = block.headWidths().stream().mapToInt(Integer::intValue).max().orElseThrow();
+        double wide = Interpolation.bilinear(grid.heads(), grid.widths(), latency.paddedMs(), heads, widest);
+        // The channels of the two measured blocks, as calibration makes them at this head count and width.
+        double wideChannels = (heads - 1) * widest + grid.below(widest);
+        double narrowChannels = widest + (heads - 1) * grid.widths()[0];
+        if (latency.paddedNarrowMs() == null || narrowChannels >= wideChannels) {
+            return wide;
+        }
+        double narrow = Interpolation.bilinear(grid.heads(), grid.widths(), latency.paddedNarrowMs(), heads, widest);
+        double t = Math.max(0, Math.min(1, (block.attentionWidth() - narrowChannels) / (wideChannels - narrowChannels)));
+        return narrow + t * (wide - narrow);
     }
 
     private double mlpMs(int width) {

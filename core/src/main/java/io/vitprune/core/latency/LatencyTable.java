@@ -23,20 +23,22 @@ import java.util.stream.Collectors;
  * Latencies of one model shape measured on one machine and runtime, per batch: what
  * {@code vitprune calibrate} writes and {@link LatencyModel} predicts from. As JSON:
  * <pre>{@code
- * {"format": "vitprune-latency", "version": 2, "runtime": "libtorch", "threads": 2,
+ * {"format": "vitprune-latency", "version": 3, "runtime": "libtorch", "threads": 2,
  *  "machine": "AMD EPYC 7B13, 2 cores, Linux amd64", "date": "2026-12-07T11:02:03Z",
  *  "model": {"dim": 192, "tokens": 65, "depth": 6, "heads": 6, "dimHead": 32, "mlpDim": 384, "patchDim": 48, "classes": 10},
  *  "grid": {"heads": [1, ..., 6], "widths": [4, 8, 16, 24, 32], "extraHeads": [1, ..., 5], "extraWidths": [4, 8, 16, 24, 31],
  *           "mlpWidths": [24, 48, ..., 384]},
  *  "batches": [{"batch": 1, "execution": "PADDED", "modelMs": 4.7, "fixedMs": 0.1,
  *               "uniformMs": [[...] per width] per head count, "extraGroupMs": [[...]], "mlpMs": [...],
- *               "paddedMs": [[...] per width] per head count}]}
+ *               "paddedMs": [[...] per width] per head count, "paddedNarrowMs": [[...]]}]}
  * }</pre>
  * {@code uniformMs[h][w]}: one block whose heads all have one width (full MLP); {@code
  * extraGroupMs[h][w]}: what a further group of heads of a narrower width adds to a block;
  * {@code mlpMs[m]}: one block of full attention with MLP width m; {@code paddedMs[h][w]}, only where
  * the execution is padded: one block of h heads padded to width w (all but one head w wide, one
- * narrower), the same as {@code uniformMs} for one head; {@code fixedMs}: what no pruning of blocks
+ * narrower: {@link Grid#below}), the same as {@code uniformMs} for one head; {@code
+ * paddedNarrowMs[h][w]}, likewise: one head w wide, the others of the least width (padding runs the
+ * attention core at the widest width, the projections at the heads' own); {@code fixedMs}: what no pruning of blocks
  * changes: patch embedding, classifier, and what a whole pass costs beyond its parts timed apart;
  * {@code modelMs}: the unpruned model, measured whole. Calibration brings the parts to the level of
  * whole models (the unpruned one's add up to {@code modelMs}). Every value is in milliseconds per
@@ -45,7 +47,9 @@ import java.util.stream.Collectors;
 public record LatencyTable(String format, int version, String runtime, int threads, String machine, String date,
                            ModelShape model, Grid grid, List<BatchLatency> batches) {
     public static final String FORMAT = "vitprune-latency";
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
+    /** Version 2 tables lack {@code paddedNarrowMs}: a padded block is priced as its heads at the widest width. */
+    private static final int OLDEST_READ = 2;
     public static final String LIBTORCH = "libtorch";
     /** The execution of a batch whose ragged blocks run all heads padded to the widest width (libtorch at batch 1). */
     public static final String PADDED = "PADDED";
@@ -62,7 +66,18 @@ public record LatencyTable(String format, int version, String runtime, int threa
     }
 
     /** The measured points: head counts and head widths of uniform blocks, of added groups, and MLP widths (each ascending). */
-    public record Grid(int[] heads, int[] widths, int[] extraHeads, int[] extraWidths, int[] mlpWidths) { }
+    public record Grid(int[] heads, int[] widths, int[] extraHeads, int[] extraWidths, int[] mlpWidths) {
+        /** The narrower head of a padded block {@code width} wide: the next narrower grid width, or half the least; 0 where none. */
+        public int below(int width) {
+            int narrower = 0;
+            for (int grid : widths) {
+                if (grid < width) {
+                    narrower = grid;
+                }
+            }
+            return narrower > 0 ? narrower : width / 2;
+        }
+    }
 
     /**
      * The measurements at one batch size.
@@ -70,9 +85,10 @@ public record LatencyTable(String format, int version, String runtime, int threa
      * @param execution how blocks with heads of several widths ran (the runtime's choice at this batch)
      * @param modelMs the unpruned model, measured whole: the other times are scaled so that its parts add up to it
      * @param paddedMs blocks with heads of several widths run padded to the widest, where {@code execution} is {@link #PADDED}; else null
+     * @param paddedNarrowMs the same with the other heads of the least width (null where {@code paddedMs} is, and in version 2)
      */
     public record BatchLatency(int batch, String execution, double modelMs, double fixedMs, double[][] uniformMs, double[][] extraGroupMs,
-                               double[] mlpMs, double[][] paddedMs) {
+                               double[] mlpMs, double[][] paddedMs, double[][] paddedNarrowMs) {
         /** Whether heads of several widths run as one product padded to the widest (else one product per width). */
         public boolean padded() {
             return PADDED.equals(execution);
@@ -177,8 +193,8 @@ public record LatencyTable(String format, int version, String runtime, int threa
         if (!FORMAT.equals(format)) {
             throw new InvalidInputException(where + " has format '" + format + "': expected '" + FORMAT + "'");
         }
-        if (version != VERSION) {
-            throw new InvalidInputException(where + " has version " + version + ": this vitprune reads version " + VERSION
+        if (version < OLDEST_READ || version > VERSION) {
+            throw new InvalidInputException(where + " has version " + version + ": this vitprune reads versions " + OLDEST_READ + " to " + VERSION
                     + " (calibrate again: version 2 added the padded blocks)");
         }
         if (runtime == null || model == null || grid == null || batches.isEmpty()) {
@@ -198,8 +214,12 @@ public record LatencyTable(String format, int version, String runtime, int threa
             requireMatrix(at, "mlpMs", new double[][] {batch.mlpMs()}, 1, grid.mlpWidths().length);
             if (batch.padded()) {
                 requireMatrix(at, "paddedMs", batch.paddedMs(), grid.heads().length, grid.widths().length);
-            } else if (batch.paddedMs() != null) {
-                throw new InvalidInputException(at + " has paddedMs for execution " + batch.execution() + ": expected them only for " + PADDED);
+                if (version > OLDEST_READ) {
+                    requireMatrix(at, "paddedNarrowMs", batch.paddedNarrowMs(), grid.heads().length, grid.widths().length);
+                }
+            } else if (batch.paddedMs() != null || batch.paddedNarrowMs() != null) {
+                throw new InvalidInputException(at + " has padded blocks for execution " + batch.execution() + ": expected them only for "
+                        + PADDED);
             }
         }
     }

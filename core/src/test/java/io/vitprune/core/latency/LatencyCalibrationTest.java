@@ -47,7 +47,11 @@ class LatencyCalibrationTest {
         assertThat(calibration.paddedBlock(3, 8).headWidths()).containsExactly(8, 8, 4);
         assertThat(calibration.paddedBlock(3, 4).headWidths()).as("below the grid: half").containsExactly(4, 4, 2);
         assertThat(calibration.paddedBlock(1, 32)).as("one head is never ragged").isNull();
-        assertThat(calibration.pointsPerBatch(true) - calibration.pointsPerBatch(false)).isEqualTo(5 * 5);
+        assertThat(calibration.paddedNarrowBlock(3, 16).headWidths()).as("the others of the least width").containsExactly(16, 4, 4);
+        assertThat(calibration.paddedNarrowBlock(2, 8)).as("no fewer channels than the padded block (8, 4)").isNull();
+        assertThat(calibration.paddedNarrowBlock(6, 4)).as("the least width").isNull();
+        assertThat(calibration.pointsPerBatch(true) - calibration.pointsPerBatch(false)).as("padded blocks of 2-6 heads, narrow ones of 3-6 "
+                + "heads but at the least width, and of 2 heads from 16").isEqualTo(5 * 5 + 4 * 4 + 3);
     }
 
     @Test

@@ -47,6 +47,7 @@ class LatencyModelTest {
         }
         LatencyCalibration calibration = new LatencyCalibration(REFERENCE, new LatencyCalibration.Options(List.of(1), 8, 4, 0, 1, 1));
         int paddedPoints = 0;
+        int narrowPoints = 0;
         for (int h = 0; h < grid.heads().length; h++) {
             for (int w = 0; w < grid.widths().length; w++) {
                 BlockStructure block = calibration.paddedBlock(grid.heads()[h], grid.widths()[w]);
@@ -54,19 +55,35 @@ class LatencyModelTest {
                     assertThat(AT_1.blockMs(block)).as("%s", block).isCloseTo(measured.paddedMs()[h][w], within(1e-9));
                     paddedPoints++;
                 }
+                BlockStructure narrow = calibration.paddedNarrowBlock(grid.heads()[h], grid.widths()[w]);
+                if (narrow != null) {
+                    assertThat(AT_1.blockMs(narrow)).as("%s", narrow).isCloseTo(measured.paddedNarrowMs()[h][w], within(1e-9));
+                    narrowPoints++;
+                }
             }
         }
         assertThat(paddedPoints).as("every head count from 2, every width").isEqualTo((grid.heads().length - 1) * grid.widths().length);
+        assertThat(narrowPoints).as("every head count from 3, every width but the least; 2 heads from the third width")
+                .isEqualTo((grid.heads().length - 2) * (grid.widths().length - 1) + grid.widths().length - 2);
     }
 
-    /** Padded (the table's execution at batch 1): every head runs at the widest width in one product, whatever the others' widths. */
+    /**
+     * Padded (the table's execution at batch 1): every head runs at the widest width in one product,
+     * the projections at the heads' own widths: between a block whose other heads are nearly as wide
+     * and one whose others are of the least width, linearly in its channels.
+     */
     @Test
-    void aPaddedRaggedBlockCostsAsItsHeadsAtTheWidestWidthPlusThePadding() {
+    void aPaddedRaggedBlockCostsAsItsHeadsAtTheWidestWidthPlusThePaddingLessWhatItsNarrowerHeadsSave() {
         BlockStructure ragged = new BlockStructure(List.of(32, 24, 24, 16, 8), 192);
         BlockStructure uniform = BlockStructure.uniform(5, 32, 192);
-        assertThat(AT_1.blockMs(ragged)).isCloseTo(AT_1.blockMs(uniform) + TestLatencyTables.PAD_MS, within(1e-9));
-        assertThat(AT_1.blockMs(new BlockStructure(List.of(32, 8, 8, 8, 8), 192))).as("however narrow the other heads")
-                .isCloseTo(AT_1.blockMs(ragged), within(1e-9));
+        double fewerChannels = (4 * 32 + 24) - ragged.attentionWidth();
+        assertThat(AT_1.blockMs(ragged)).isCloseTo(AT_1.blockMs(uniform) + TestLatencyTables.PAD_MS
+                - TestLatencyTables.PADDED_MS_PER_CHANNEL * fewerChannels, within(1e-9));
+        assertThat(AT_1.blockMs(new BlockStructure(List.of(32, 4, 4, 4, 4), 192))).as("the least width")
+                .isCloseTo(AT_1.blockMs(uniform) + TestLatencyTables.PAD_MS - TestLatencyTables.PADDED_MS_PER_CHANNEL * (4 * 32 + 24 - 48),
+                        within(1e-9));
+        assertThat(AT_1.blockMs(new BlockStructure(List.of(32, 2, 2, 2, 2), 192))).as("below it: as the least")
+                .isCloseTo(AT_1.blockMs(new BlockStructure(List.of(32, 4, 4, 4, 4), 192)), within(1e-9));
         assertThat(AT_32.blockMs(ragged)).as("grouped: each width its own group")
                 .isCloseTo(AT_32.blockMs(BlockStructure.uniform(1, 32, 192)) + 32 * (3 * TestLatencyTables.GROUP_MS + 0.01 * (48 + 16 + 8) + 0.05 * 4),
                         within(1e-9));

@@ -41,10 +41,26 @@ class LatencyTableTest {
         Path file = directory.resolve("latency.json");
         TestLatencyTables.of(REFERENCE, 8).write(file);
         String written = Files.readString(file);
-        Files.writeString(file, written.replace("\"version\" : 2", "\"version\" : 1"));
-        assertThatThrownBy(() -> LatencyTable.read(file)).hasMessageContaining("has version 1: this vitprune reads version 2 (calibrate again");
+        Files.writeString(file, written.replace("\"version\" : 3", "\"version\" : 1"));
+        assertThatThrownBy(() -> LatencyTable.read(file)).hasMessageContaining("has version 1: this vitprune reads versions 2 to 3 (calibrate again");
         Files.writeString(file, written.replaceFirst("\"paddedMs\" :", "\"unused\" :"));
         assertThatThrownBy(() -> LatencyTable.read(file)).hasMessageContaining("at batch 1: paddedMs has no rows: expected 6");
+        Files.writeString(file, written.replaceFirst("\"paddedNarrowMs\" :", "\"unused\" :"));
+        assertThatThrownBy(() -> LatencyTable.read(file)).hasMessageContaining("at batch 1: paddedNarrowMs has no rows: expected 6");
+    }
+
+    /** Version 2 had no padded blocks of the least width: a padded block is priced as its heads at the widest width, however narrow the others. */
+    @Test
+    void readsVersion2PricingAPaddedBlockByItsWidestHead() throws Exception {
+        Path file = directory.resolve("latency.json");
+        TestLatencyTables.of(REFERENCE, 8).write(file);
+        Files.writeString(file, Files.readString(file).replace("\"version\" : 3", "\"version\" : 2").replaceFirst("\"paddedNarrowMs\" :", "\"unused\" :"));
+
+        LatencyModel version2 = LatencyModel.of(LatencyTable.read(file), 1);
+
+        BlockStructure nearlyUniform = new BlockStructure(List.of(32, 32, 32, 32, 24), 384);
+        assertThat(version2.blockMs(new BlockStructure(List.of(32, 4, 4, 4, 4), 384))).isEqualTo(version2.blockMs(nearlyUniform));
+        assertThat(version2.blockMs(nearlyUniform)).isEqualTo(LatencyModel.of(TestLatencyTables.of(REFERENCE, 8), 1).blockMs(nearlyUniform));
     }
 
     @Test

@@ -12,11 +12,13 @@ import java.util.List;
  * timing: on the grid {@code calibrate} would measure, a block of one width costs
  * {@code 1 + 0.01 heads width + 0.05 heads} ms, each further width {@code 0.3 + 0.01 heads width +
  * 0.05 heads} ms, the MLP {@code 0.005} ms per unit, the embedding and classifier 0.2 ms; all times the batch.
- * Batch 1 runs padded: a ragged block of h heads padded to width w costs a uniform one plus {@link #PAD_MS}.
+ * Batch 1 runs padded: a ragged block of h heads padded to width w costs a uniform one plus {@link #PAD_MS},
+ * less {@link #PADDED_MS_PER_CHANNEL} for each channel it has fewer than h - 1 heads of w and one of the next narrower width.
  */
 public final class TestLatencyTables {
     public static final double GROUP_MS = 0.3;
     public static final double PAD_MS = 0.4;
+    public static final double PADDED_MS_PER_CHANNEL = 0.002;
 
     private TestLatencyTables() {
     }
@@ -42,16 +44,24 @@ public final class TestLatencyTables {
                 mlp[m] = batch * 0.005 * grid.mlpWidths()[m];
             }
             double[][] padded = null;
+            double[][] paddedNarrow = null;
             if (batch == 1) {
                 padded = new double[uniform.length][];
+                paddedNarrow = new double[uniform.length][uniform[0].length];
                 for (int h = 0; h < uniform.length; h++) {
-                    double pad = grid.heads()[h] > 1 ? PAD_MS : 0;
+                    int heads = grid.heads()[h];
+                    double pad = heads > 1 ? PAD_MS : 0;
                     padded[h] = Arrays.stream(uniform[h]).map(ms -> ms + pad).toArray();
+                    for (int w = 0; w < uniform[h].length; w++) {
+                        int width = grid.widths()[w];
+                        double fewer = (heads - 1) * width + grid.below(width) - (width + (heads - 1) * grid.widths()[0]);
+                        paddedNarrow[h][w] = padded[h][w] - PADDED_MS_PER_CHANNEL * Math.max(0, heads > 1 ? fewer : 0);
+                    }
                 }
             }
             double model = batch * 0.2 + config.depth() * uniform[uniform.length - 1][uniform[0].length - 1];
             measured.add(new LatencyTable.BatchLatency(batch, batch == 1 ? LatencyTable.PADDED : "GROUPED", model, batch * 0.2, uniform, extra, mlp,
-                    padded));
+                    padded, paddedNarrow));
         }
         return new LatencyTable(LatencyTable.FORMAT, LatencyTable.VERSION, runtime, 2, "test machine", "2026-12-07T00:00:00Z",
                 LatencyTable.ModelShape.of(config), grid, measured);
