@@ -80,6 +80,16 @@ class LatencyExperimentTest {
         assertThat(refused.err()).contains("--work " + work, "other inputs or options", "timing-rounds=3").doesNotContain("\tat ");
         assertThat(Files.readAllLines(temp.resolve("latency.csv"))).isEqualTo(lines);
 
+        List<String> retiming = new ArrayList<>(experiment);
+        retiming.addAll(List.of("--retime", "32"));
+        CliRun retimed = CliRun.of(retiming.toArray(String[]::new));
+        assertThat(retimed.exitCode()).as(retimed.err()).isZero();
+        assertThat(retimed.err()).contains("done already: timing at batch 1").doesNotContain("done already: timing at batch 32");
+        assertThat(retimed.out()).contains("timed 7 models at batch 32");
+        assertThat(Files.readAllLines(temp.resolve("latency.csv")).stream().skip(1).map(LatencyExperimentTest::row).toList())
+                .as("only the timing at batch 32 is done again").extracting(row -> row.get("ms_b1") + row.get("top1") + row.get("top1_ft"))
+                .containsExactlyElementsOf(rows.stream().map(row -> row.get("ms_b1") + row.get("top1") + row.get("top1_ft")).toList());
+
         Files.delete(work.resolve("latency-table.json"));
         CliRun recalibrating = CliRun.of(experiment.toArray(String[]::new));
         assertThat(recalibrating.exitCode()).as(run.out()).isEqualTo(1);

@@ -101,6 +101,8 @@ public final class LatencyExperiment implements Callable<Integer> {
     @Option(names = "--timing-warmups", defaultValue = "5", description = "Untimed rounds of every model before the timed ones.") int timingWarmups;
     @Option(names = "--timing-rounds", defaultValue = "41", description = "Timed rounds, every model once per round in a shuffled order.")
     int timingRounds;
+    @Option(names = "--retime", split = ",", description = "Batches whose timing session is done again, every model of it (after a session "
+            + "whose interquartile ranges say the machine was disturbed).") List<Integer> retime = List.of();
     @Option(names = "--finetune", description = "Also KD fine-tune every latency-selected model and the baselines at --finetune-ratios.")
     boolean finetune;
     @Option(names = "--finetune-ratios", split = ",", defaultValue = "0.1,0.3,0.5,0.7,0.9",
@@ -131,7 +133,7 @@ public final class LatencyExperiment implements Callable<Integer> {
         LatencyTable given = table == null ? null : checked(LatencyTable.read(table), config, "--table " + table);
         Cifar10 test = data.load(Cifar10.Split.TEST, testLimit);
         CellOptions options = new CellOptions().model("model", model).data("test", test).command(spec, Set.of("--model", "--data", "--budgets",
-                "--baselines", "--ratios", "--finetune", "--finetune-ratios", "--table", "--test-limit", "--work", "--out"))
+                "--baselines", "--ratios", "--finetune", "--finetune-ratios", "--table", "--test-limit", "--work", "--out", "--retime"))
                 .put("threads", EngineDefaults.threads());
         WorkRecord record = WorkRecord.check(work, Map.of("options", options.toString(), "table",
                 table == null ? "calibrated in the work directory" : ModelStore.sha256(Files.readAllBytes(table))));
@@ -187,6 +189,9 @@ public final class LatencyExperiment implements Callable<Integer> {
         if (step < 1 || timingWarmups < 0 || timingRounds < 1 || finetuneEpochs < 1) {
             throw new InvalidInputException(String.format(Locale.ROOT, "--step %d, --timing-warmups %d, --timing-rounds %d, --finetune-epochs %d: "
                     + "expected >= 1, >= 0, >= 1 and >= 1", step, timingWarmups, timingRounds, finetuneEpochs));
+        }
+        if (!BATCHES.containsAll(retime)) {
+            throw new InvalidInputException("--retime " + retime + ": expected batches of this experiment, " + BATCHES);
         }
         if (baselines.contains(LatencyPlanner.LATENCY) || baselines.contains(LatencyCell.NONE)) {
             throw new InvalidInputException("--baselines " + baselines + ": expected ratio selectors such as global and uniform (the latency "
@@ -347,11 +352,12 @@ public final class LatencyExperiment implements Callable<Integer> {
 
     /**
      * Times every model of the cells at {@code batch} in one session, unless each already has its
-     * time: a model added later is never timed apart from the ones it is compared with.
+     * time (and {@code --retime} does not name the batch): a model added later is never timed apart
+     * from the ones it is compared with.
      */
     private void time(ResultTable results, List<LatencyCell> cells, Pruning pruning, int batch, NDManager manager) throws IOException {
         List<LatencyCell> timed = cells.stream().filter(cell -> results.row(cell.key()).get("note").equals(MISSING)).toList();
-        if (timed.stream().noneMatch(cell -> results.row(cell.key()).get("ms_b" + batch).equals(MISSING))) {
+        if (!retime.contains(batch) && timed.stream().noneMatch(cell -> results.row(cell.key()).get("ms_b" + batch).equals(MISSING))) {
             System.err.println("done already: timing at batch " + batch);
             return;
         }
