@@ -39,10 +39,10 @@ import java.util.stream.IntStream;
  * the least width and the least MLP) are timed whole, and whole = overhead + scale x parts through
  * both; the parts are scaled, and the overhead, what a whole pass costs that no part timed apart
  * had, joins the fixed parts, as no pruning of blocks removes it. The grid gives the shape of the
- * latency surface, the whole models its level. (One factor through the unpruned model alone
- * predicted the reference model's pruned plans at batch 1 on the 2-core VM 4-9% too fast relative
- * to it, and they missed their budgets by as much.) Where the two do not give a positive scale and
- * overhead (noise, or no smaller model), the unpruned model alone sets the scale.
+ * latency surface, the whole models its level (one factor through the unpruned model alone would
+ * spread a cost per pass, which pruning keeps, over the parts, which pruning cuts). Where the two do
+ * not give a positive scale and overhead (noise, or no smaller model), the unpruned model alone sets
+ * the scale.
  */
 public final class LatencyCalibration {
     /**
@@ -165,9 +165,11 @@ public final class LatencyCalibration {
         /** Point by point, the median over passes. */
         static Measured median(List<Measured> passes) {
             Measured first = passes.get(0);
+            boolean padded = first.padded != null;
             return new Measured(median(passes, m -> new double[][] {{m.fixed}})[0][0], median(passes, m -> new double[][] {{m.model}})[0][0],
-                    median(passes, m -> new double[][] {{m.smallest}})[0][0], median(passes, Measured::uniform), median(passes, Measured::withGroup), median(passes, m -> new double[][] {m.mlp})[0],
-                    first.padded == null ? null : median(passes, Measured::padded), first.padded == null ? null : median(passes, Measured::paddedNarrow));
+                    median(passes, m -> new double[][] {{m.smallest}})[0][0], median(passes, Measured::uniform),
+                    median(passes, Measured::withGroup), median(passes, m -> new double[][] {m.mlp})[0],
+                    padded ? median(passes, Measured::padded) : null, padded ? median(passes, Measured::paddedNarrow) : null);
         }
 
         private static double[][] median(List<Measured> passes, Function<Measured, double[][]> grid) {
