@@ -298,12 +298,11 @@ public final class LatencyCalibration {
      * its channels.
      */
     BlockStructure paddedNarrowBlock(int heads, int width) {
-        int least = grid.widths()[0];
-        if (paddedBlock(heads, width) == null || width + (heads - 1) * least >= (heads - 1) * width + grid.below(width)) {
+        if (paddedBlock(heads, width) == null || grid.paddedNarrowChannels(heads, width) >= grid.paddedChannels(heads, width)) {
             return null;
         }
         List<Integer> widths = new ArrayList<>(List.of(width));
-        widths.addAll(Collections.nCopies(heads - 1, least));
+        widths.addAll(Collections.nCopies(heads - 1, grid.widths()[0]));
         return new BlockStructure(widths, config.mlpDim());
     }
 

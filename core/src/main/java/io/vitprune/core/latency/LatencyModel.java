@@ -65,7 +65,7 @@ public final class LatencyModel {
                     + "several widths (its model has one head, or heads one channel wide): expected a table measured for a model with more");
         }
         if (headsByWidth.size() > 1 && latency.padded()) {
-            return paddedMs(block) + mlpMs(block.mlpWidth()) - mlpMs(fullMlp);
+            return paddedMs(block, headsByWidth.keySet().iterator().next()) + mlpMs(block.mlpWidth()) - mlpMs(fullMlp);
         }
         double ms = 0;
         boolean widest = true;
@@ -78,13 +78,11 @@ public final class LatencyModel {
         return ms + mlpMs(block.mlpWidth()) - mlpMs(fullMlp);
     }
 
-    private double paddedMs(BlockStructure block) {
+    private double paddedMs(BlockStructure block, int widest) {
         int heads = block.heads();
-        int widest = block.headWidths().stream().mapToInt(Integer::intValue).max().orElseThrow();
         double wide = Interpolation.bilinear(grid.heads(), grid.widths(), latency.paddedMs(), heads, widest);
-        // The channels of the two measured blocks, as calibration makes them at this head count and width.
-        double wideChannels = (heads - 1) * widest + grid.below(widest);
-        double narrowChannels = widest + (heads - 1) * grid.widths()[0];
+        double wideChannels = grid.paddedChannels(heads, widest);
+        double narrowChannels = grid.paddedNarrowChannels(heads, widest);
         if (latency.paddedNarrowMs() == null || narrowChannels >= wideChannels) {
             return wide;
         }

@@ -77,6 +77,16 @@ public record LatencyTable(String format, int version, String runtime, int threa
             }
             return narrower > 0 ? narrower : width / 2;
         }
+
+        /** Channels of the padded block calibration measures at {@code heads} and {@code width}: all but one head that wide, one {@link #below}. */
+        public int paddedChannels(int heads, int width) {
+            return (heads - 1) * width + below(width);
+        }
+
+        /** Channels of the narrow padded block calibration measures: one head {@code width} wide, the others of the least width. */
+        public int paddedNarrowChannels(int heads, int width) {
+            return width + (heads - 1) * widths[0];
+        }
     }
 
     /**

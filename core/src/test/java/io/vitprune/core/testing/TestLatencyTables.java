@@ -54,7 +54,7 @@ public final class TestLatencyTables {
                     padded[h] = Arrays.stream(uniform[h]).map(ms -> ms + pad).toArray();
                     for (int w = 0; w < uniform[h].length; w++) {
                         int width = grid.widths()[w];
-                        double fewer = (heads - 1) * width + grid.below(width) - (width + (heads - 1) * grid.widths()[0]);
+                        double fewer = grid.paddedChannels(heads, width) - grid.paddedNarrowChannels(heads, width);
                         paddedNarrow[h][w] = padded[h][w] - PADDED_MS_PER_CHANNEL * Math.max(0, heads > 1 ? fewer : 0);
                     }
                 }
