@@ -307,10 +307,15 @@ public final class LatencyCalibration {
     }
 
     private double medianMs(Runnable call) {
-        for (int i = 0; i < options.warmups(); i++) {
+        return medianMs(call, options.warmups(), options.rounds());
+    }
+
+    /** The median time of {@code rounds} calls after {@code warmups} untimed ones, in milliseconds. */
+    static double medianMs(Runnable call, int warmups, int rounds) {
+        for (int i = 0; i < warmups; i++) {
             call.run();
         }
-        double[] times = new double[options.rounds()];
+        double[] times = new double[rounds];
         for (int i = 0; i < times.length; i++) {
             long start = System.nanoTime();
             call.run();
@@ -319,7 +324,7 @@ public final class LatencyCalibration {
         return median(times);
     }
 
-    private static double median(double[] values) {
+    static double median(double[] values) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         int middle = sorted.length / 2;
