@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.vitprune.api.InvalidInputException;
+import io.vitprune.api.ModelStructure;
 import io.vitprune.api.PrunableModel;
 import io.vitprune.api.StrategySettings;
 import io.vitprune.api.UnitKind;
@@ -12,7 +13,9 @@ import io.vitprune.core.data.Cifar10;
 import io.vitprune.core.io.ModelStore;
 import io.vitprune.core.io.OutputGuard;
 import io.vitprune.core.io.WorkRecord;
+import io.vitprune.core.latency.BudgetCorrection;
 import io.vitprune.core.latency.LatencyCalibration;
+import io.vitprune.core.latency.LatencyMeter;
 import io.vitprune.core.latency.LatencyModel;
 import io.vitprune.core.latency.LatencyTable;
 import io.vitprune.core.latency.LibtorchTimer;
@@ -47,7 +50,9 @@ import picocli.CommandLine.Spec;
 /**
  * Pruning to a latency budget against pruning by a ratio: the {@code latency} selector at budgets
  * of the unpruned model's latency at batch 1 and 32, and the {@code global} and {@code uniform}
- * selectors swept over ratios, all with one scorer on the same unit kinds ({@link LatencyPlanner}).
+ * selectors swept over ratios, all with one scorer on the same unit kinds ({@link LatencyPlanner});
+ * each latency-selected plan is measured against the unpruned model and planned again while over
+ * its budget ({@link BudgetCorrection}, {@code --corrections}).
  * Per model: its predicted latency (from a table calibrated in this run, or given), its latency
  * measured at both batches in one interleaved session per batch with the unpruned model
  * ({@link InterleavedTiming}), and top-1 on the test split, without and (with {@code --finetune})
@@ -66,8 +71,8 @@ public final class LatencyExperiment implements Callable<Integer> {
     static final List<Integer> BATCHES = List.of(1, 32);
     static final String MISSING = "-";
     static final String TABLE_FILE = "latency-table.json";
-    public static final List<String> COLUMNS = List.of("selector", "target", "plan_batch", "note", "heads", "attention_channels", "mlp_units",
-            "parameters", "macs_per_image", "predicted_ms_b1", "predicted_ms_b32", "ms_b1", "ms_q1_b1", "ms_q3_b1", "ms_b32", "ms_q1_b32", "ms_q3_b32",
+    public static final List<String> COLUMNS = List.of("selector", "target", "plan_batch", "planned_budget", "planning_measured", "note", "heads",
+            "attention_channels", "mlp_units", "parameters", "macs_per_image", "predicted_ms_b1", "predicted_ms_b32", "ms_b1", "ms_q1_b1", "ms_q3_b1", "ms_b32", "ms_q1_b32", "ms_q3_b32",
             "top1", "top1_ft", "finetune_seconds");
     /** The columns a pruned model's shapes and the table determine. */
     private static final List<String> DESCRIPTION = List.of("note", "heads", "attention_channels", "mlp_units", "parameters", "macs_per_image",
@@ -96,6 +101,9 @@ public final class LatencyExperiment implements Callable<Integer> {
     @Option(names = "--step", defaultValue = "8", description = "The latency selector's width step, and the calibration's.") int step;
     @Option(names = "--max-block-ratio", defaultValue = "0.9", description = "The most of a block's units the latency selector may remove.")
     double maxBlockRatio;
+    @Option(names = "--corrections", defaultValue = "3", description = "Times each latency-selected plan against the unpruned model at its "
+            + "batch and, while it is over its budget, plans again at a budget tightened by the factor it was measured over its prediction, up "
+            + "to this many times (0: the table's plan, measured once).") int corrections;
     @Option(names = "--table", description = "A latency table from 'vitprune calibrate --batch 1,32' (default: calibrated in this run, kept in --work).")
     Path table;
     @Option(names = "--timing-warmups", defaultValue = "5", description = "Untimed rounds of every model before the timed ones.") int timingWarmups;
@@ -146,7 +154,7 @@ public final class LatencyExperiment implements Callable<Integer> {
         List<LatencyCell> cells = cells();
         LatencyReport report = new LatencyReport(results, cells, out, latencyTable, table == null ? "calibrated in this run (`" + tableFile + "`)"
                 : "given (`" + tableFile + "`)", new LatencyReport.Setup(model, scorer, kinds, budgets, baselines, headAligned, step, maxBlockRatio,
-                timingWarmups, timingRounds, finetune ? finetuneDescription() : null, finetuneRatios, test.size()));
+                corrections, timingWarmups, timingRounds, finetune ? finetuneDescription() : null, finetuneRatios, test.size()));
         LatencyPlanner planner = new LatencyPlanner(registry, scorer, kinds);
         try (NDManager manager = NDManager.newBaseManager(); VisionTransformer base = ModelStore.load(model, manager)) {
             Pruning pruning = new Pruning(planner, latencyTable, tableFile, base);
@@ -186,9 +194,9 @@ public final class LatencyExperiment implements Callable<Integer> {
         if (finetune && !ratios.containsAll(finetuneRatios)) {
             throw new InvalidInputException("--finetune-ratios " + finetuneRatios + ": expected a subset of --ratios " + ratios);
         }
-        if (step < 1 || timingWarmups < 0 || timingRounds < 1 || finetuneEpochs < 1) {
-            throw new InvalidInputException(String.format(Locale.ROOT, "--step %d, --timing-warmups %d, --timing-rounds %d, --finetune-epochs %d: "
-                    + "expected >= 1, >= 0, >= 1 and >= 1", step, timingWarmups, timingRounds, finetuneEpochs));
+        if (step < 1 || timingWarmups < 0 || timingRounds < 1 || finetuneEpochs < 1 || corrections < 0) {
+            throw new InvalidInputException(String.format(Locale.ROOT, "--step %d, --timing-warmups %d, --timing-rounds %d, --finetune-epochs %d, "
+                    + "--corrections %d: expected >= 1, >= 0, >= 1, >= 1 and >= 0", step, timingWarmups, timingRounds, finetuneEpochs, corrections));
         }
         if (!BATCHES.containsAll(retime)) {
             throw new InvalidInputException("--retime " + retime + ": expected batches of this experiment, " + BATCHES);
@@ -286,26 +294,47 @@ public final class LatencyExperiment implements Callable<Integer> {
         if (Files.exists(directory.resolve(ModelStore.MANIFEST))) {
             return ModelStore.load(directory, scope);
         }
-        VisionTransformer smaller = made(cell, pruning, row, scope);
+        VisionTransformer smaller = made(cell, pruning, null, row, scope);
         if (smaller != null) {
             ModelStore.save(smaller, directory);
         }
         return smaller;
     }
 
-    /** The cell's pruned model, made anew; null, with the note in the row, when its budget is unreachable. */
-    private VisionTransformer made(LatencyCell cell, Pruning pruning, Map<String, String> row, NDManager scope) {
-        if (cell.isLatency()) {
-            try {
-                return pruning.planner().latency(pruning.base(), pruning.tableFile(), LatencyModel.of(pruning.table(), cell.planBatch()), cell.target(),
-                        step, maxBlockRatio, scope);
-            } catch (InvalidInputException e) {
-                row.put("note", "unreachable: " + e.getMessage().replace(',', ';').replace('\n', ' '));
-                return null;
-            }
+    /**
+     * The cell's pruned model, made anew; null, with the note in the row, when its budget is
+     * unreachable. A latency-selected model is planned at {@code plannedAt} when its row gives it,
+     * else corrected by measurement ({@link BudgetCorrection}) and the budget it was planned at
+     * recorded in the row.
+     */
+    private VisionTransformer made(LatencyCell cell, Pruning pruning, Double plannedAt, Map<String, String> row, NDManager scope) {
+        if (!cell.isLatency()) {
+            StrategySettings settings = headAligned ? StrategySettings.of("head-aligned", "true") : StrategySettings.EMPTY;
+            return Surgery.apply(pruning.base(), pruning.planner().baseline(pruning.base(), cell.selector(), settings, cell.target(), scope), scope);
         }
-        StrategySettings settings = headAligned ? StrategySettings.of("head-aligned", "true") : StrategySettings.EMPTY;
-        return Surgery.apply(pruning.base(), pruning.planner().baseline(pruning.base(), cell.selector(), settings, cell.target(), scope), scope);
+        LatencyModel predicted = LatencyModel.of(pruning.table(), cell.planBatch());
+        BudgetCorrection.Planner<VisionTransformer> planner = budget -> pruning.planner().latency(pruning.base(), pruning.tableFile(), predicted,
+                budget, step, maxBlockRatio, scope);
+        try {
+            if (plannedAt != null) {
+                row.put("planned_budget", String.valueOf(plannedAt));
+                return planner.plan(plannedAt);
+            }
+            ModelStructure unpruned = pruning.base().structure();
+            try (LibtorchTimer timer = new LibtorchTimer(pruning.base().config(), seed)) {
+                LatencyMeter meter = LatencyMeter.of(timer, unpruned, cell.planBatch());
+                BudgetCorrection.Outcome<VisionTransformer> outcome = BudgetCorrection.meet(cell.target(), corrections, planner,
+                        model -> predicted.modelMs(model.structure()) / predicted.modelMs(unpruned), model -> meter.measure(model.structure()).fraction(),
+                        VisionTransformer::close);
+                row.put("planned_budget", String.valueOf(outcome.last().plannedAt()));
+                row.put("planning_measured", String.format(Locale.ROOT, "%.4f", outcome.last().measured()));
+                System.out.println(cell + ": " + outcome.describe());
+                return outcome.plan();
+            }
+        } catch (InvalidInputException e) {
+            row.put("note", "unreachable: " + e.getMessage().replace(',', ';').replace('\n', ' '));
+            return null;
+        }
     }
 
     /**
@@ -318,12 +347,13 @@ public final class LatencyExperiment implements Callable<Integer> {
             return directory;
         }
         try (NDManager scope = manager.newSubManager()) {
+            Map<String, String> row = results.row(cell.key());
             Map<String, String> remade = emptyRow(cell);
-            VisionTransformer smaller = made(cell, pruning, remade, scope);
+            VisionTransformer smaller = made(cell, pruning, row.get("planned_budget").equals(MISSING) ? null
+                    : Double.valueOf(row.get("planned_budget")), remade, scope);
             if (smaller != null) {
                 describe(remade, smaller, pruning.table());
             }
-            Map<String, String> row = results.row(cell.key());
             List<String> differing = DESCRIPTION.stream().filter(column -> !remade.get(column).equals(row.get(column)))
                     .map(column -> column + " " + row.get(column) + " in the CSV, " + remade.get(column) + " remade").toList();
             if (!differing.isEmpty()) {

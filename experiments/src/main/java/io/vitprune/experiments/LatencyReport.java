@@ -4,6 +4,7 @@ import io.vitprune.api.UnitKind;
 import io.vitprune.core.EngineDefaults;
 import io.vitprune.core.Machine;
 import io.vitprune.core.io.AtomicFiles;
+import io.vitprune.core.latency.LatencyMeter;
 import io.vitprune.core.latency.LatencyTable;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -34,7 +35,7 @@ final class LatencyReport {
 
     /** What the run was asked to do, for the header; {@code finetune} describes the fine-tuning, null without. */
     record Setup(Path model, String scorer, List<UnitKind> kinds, List<Double> budgets, List<String> baselines, boolean headAligned, int step,
-                 double maxBlockRatio, int timingWarmups, int timingRounds, String finetune, List<Double> finetuneRatios, int testImages) {
+                 double maxBlockRatio, int corrections, int timingWarmups, int timingRounds, String finetune, List<Double> finetuneRatios, int testImages) {
     }
 
     private final ResultTable results;
@@ -75,7 +76,9 @@ final class LatencyReport {
                 what is still to cut is shared out in proportion to what removing half of each kind alone (uniform, head-aligned) is \
                 predicted to save, and the last \
                 turn of a round asks for all that is left; a turn out of its kind's reach asks half as much (three times at most), and \
-                up to four rounds let one kind take up what another could not. Baselines %s: every kind's units removed at one ratio%s.
+                up to four rounds let one kind take up what another could not. Then the plan is measured against the unpruned model \
+                (whole models of both shapes timed in %d pairs, the median ratio) and, while it is over its budget, planned again at a \
+                budget tightened by the factor it was measured over its prediction, up to %d times. Baselines %s: every kind's units removed at one ratio%s.
 
                 Latency table: %s; format version %d, runtime %s, libtorch threads %d, measured %s on %s.
 
@@ -91,7 +94,7 @@ final class LatencyReport {
 
                 """, setup.model(), setup.scorer(), String.join(" + ", setup.kinds().stream().map(UnitKind::id).toList()),
                 setup.budgets().stream().map(b -> String.format(Locale.ROOT, "%.2f", b)).toList(), setup.step(), 100 * setup.maxBlockRatio(),
-                String.join(", ", setup.baselines().stream().map(b -> "`" + b + "`").toList()), setup.headAligned() ? " (head-aligned)" : "",
+                LatencyMeter.PAIRS, setup.corrections(), String.join(", ", setup.baselines().stream().map(b -> "`" + b + "`").toList()), setup.headAligned() ? " (head-aligned)" : "",
                 tableSource, table.version(), table.runtime(), table.threads(), table.date(), table.machine(), EngineDefaults.threads(), setup.timingWarmups(),
                 setup.timingRounds(), setup.testImages(), setup.finetune() == null ? "; no fine-tuning in this run (--finetune adds it)"
                         : "; after KD: " + setup.finetune(), Machine.describe(), LocalDate.now());
@@ -107,8 +110,8 @@ final class LatencyReport {
 
                 Equal measured latency: a baseline's front is the Pareto front of its models' (measured latency, top-1) at that batch, the \
                 unpruned model included, linear between neighbouring points; a latency-selected model is compared with each front at its \
-                own measured latency. A model faster than a front's fastest point has no baseline to compare with and is listed as such \
-                (not counted as met). After fine-tuning the fronts hold the fine-tuned baselines only.
+                own measured latency. A model faster than a front's fastest point has no baseline at its latency: it dominates the front \
+                (counted as met) when its top-1 is at least the fastest point's, else it is listed as not compared (not met). After fine-tuning the fronts hold the fine-tuned baselines only.
 
                 """);
         return md.toString();
@@ -196,6 +199,7 @@ final class LatencyReport {
     private String top1Goal(String column, String when) {
         List<String> misses = new ArrayList<>();
         List<String> outside = new ArrayList<>();
+        List<String> dominating = new ArrayList<>();
         List<String> waiting = new ArrayList<>();
         int compared = 0;
         boolean measured = false;
@@ -220,9 +224,14 @@ final class LatencyReport {
                     continue;
                 }
                 measured = true;
-                OptionalDouble front = front(baseline, cell.planBatch(), column).top1At(number(row, ms));
+                LatencyFront baselineFront = front(baseline, cell.planBatch(), column);
+                OptionalDouble front = baselineFront.top1At(number(row, ms));
                 if (front.isEmpty()) {
-                    outside.add(cell + " vs " + baseline);
+                    // Faster than every model of the baseline: it dominates the front if it is as accurate as the fastest of them.
+                    LatencyFront.Point fastest = baselineFront.points().get(0);
+                    double lead = 100 * (number(row, column) - fastest.top1());
+                    (lead >= 0 ? dominating : outside).add(String.format(Locale.ROOT, "%s vs %s (%+.2f points over its fastest model, %.3f ms)", cell,
+                            baseline, lead, fastest.ms()));
                     continue;
                 }
                 double difference = 100 * (number(row, column) - front.getAsDouble());
@@ -238,11 +247,14 @@ final class LatencyReport {
                     + ": it needs latency-selected models and " + String.join(" or ", setup.baselines()) + " models " + when + ".\n";
         }
         return String.format(Locale.ROOT, "- Top-1 of `%s` + `latency` >= %s at equal measured latency at every budget, %s: **%s**; %d "
-                + "comparisons%s%s%s%s.%n", setup.scorer(), String.join(" and ", setup.baselines()), when,
+                + "comparisons%s%s%s%s%s.%n", setup.scorer(), String.join(" and ", setup.baselines()), when,
                 !misses.isEmpty() || !outside.isEmpty() ? "not met" : waiting.isEmpty() ? "met" : "not measured at every budget yet", compared,
                 compared == 0 ? "" : String.format(Locale.ROOT, ", the smallest lead %+.2f points", least),
                 misses.isEmpty() ? "" : "; behind: " + String.join(", ", misses),
-                outside.isEmpty() ? "" : "; faster than every baseline model (no comparison): " + String.join(", ", outside),
+                outside.isEmpty() ? "" : "; faster than every baseline model but less accurate than the fastest (no comparison): "
+                        + String.join(", ", outside),
+                dominating.isEmpty() ? "" : "; faster than every baseline model and at least as accurate as the fastest (it dominates the "
+                        + "front): " + String.join(", ", dominating),
                 waiting.isEmpty() ? "" : "; not measured yet: " + String.join(", ", waiting));
     }
 
@@ -256,14 +268,16 @@ final class LatencyReport {
         }
         md.append("### `latency` planned for this batch\n\n"
                 + "Over budget: measured latency / (budget x the unpruned model's measured latency) - 1 (the goal allows +5%). "
+                + "Planned at: the budget (of the unpruned model's predicted latency) the kept plan was planned at after the measured "
+                + "corrections, and in brackets the fraction of the unpruned model it was measured at then. "
                 + "Fronts: each baseline's top-1 at this model's measured latency (n/a: faster than all its models).\n\n"
-                + "| budget | measured ms (IQR) | over budget | predicted ms | error | error as a fraction of unpruned | heads | attention channels "
+                + "| budget | planned at (measured) | measured ms (IQR) | over budget | predicted ms | error | error as a fraction of unpruned | heads | attention channels "
                 + "| MLP units | MMACs / image "
                 + "| top-1 |");
         setup.baselines().forEach(b -> md.append(' ').append(b).append(" front |"));
         md.append(" top-1 after KD |");
         setup.baselines().forEach(b -> md.append(' ').append(b).append(" front after KD |"));
-        md.append("\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|").append("---:|".repeat(2 * setup.baselines().size() + 1)).append('\n');
+        md.append("\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|").append("---:|".repeat(2 * setup.baselines().size() + 1)).append('\n');
         for (LatencyCell cell : cells) {
             if (cell.isLatency() && cell.planBatch() == batch && row(cell) != null) {
                 md.append(latencyRow(cell, row(cell), batch));
@@ -287,8 +301,8 @@ final class LatencyReport {
         if (!reachable(row)) {
             return String.format(Locale.ROOT, "| %.2f | %s |%n", cell.target(), row.get("note"));
         }
-        StringBuilder md = new StringBuilder(String.format(Locale.ROOT, "| %.2f | %s | %s | %.3f | %s | %s | %s | %s | %s | %.1f | %.2f%% |",
-                cell.target(), measured(row, batch), overBudget(row, cell) == null ? "-" : String.format(Locale.ROOT, "%+.1f%%", 100 * overBudget(row, cell)),
+        StringBuilder md = new StringBuilder(String.format(Locale.ROOT, "| %.2f | %s | %s | %s | %.3f | %s | %s | %s | %s | %s | %.1f | %.2f%% |",
+                cell.target(), plannedAt(row), measured(row, batch), overBudget(row, cell) == null ? "-" : String.format(Locale.ROOT, "%+.1f%%", 100 * overBudget(row, cell)),
                 number(row, "predicted_ms_b" + batch), error(row, batch), relativeErrorText(row, batch), row.get("heads"), row.get("attention_channels"), row.get("mlp_units"),
                 number(row, "macs_per_image") / 1e6, 100 * number(row, "top1")));
         for (String column : List.of("top1", "top1_ft")) {
@@ -363,6 +377,14 @@ final class LatencyReport {
             }
         }
         return missing.isEmpty() ? "" : "Not run yet (the command continues where it stopped): " + String.join(", ", missing) + ".\n";
+    }
+
+    private static String plannedAt(Map<String, String> row) {
+        if (!has(row, "planned_budget")) {
+            return "-";
+        }
+        return String.format(Locale.ROOT, "%.3f", number(row, "planned_budget"))
+                + (has(row, "planning_measured") ? String.format(Locale.ROOT, " (%.3f)", number(row, "planning_measured")) : "");
     }
 
     /** Measured over the budget, as a fraction (0.03 = 3% over); null until both are timed. */

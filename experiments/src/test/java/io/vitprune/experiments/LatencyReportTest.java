@@ -77,6 +77,26 @@ class LatencyReportTest {
                 + "+6.60 points; not measured yet: latency budget 0.70 at batch 1.");
     }
 
+    /** A latency-selected model faster than every baseline model dominates the front only when it is as accurate as the fastest of them. */
+    @Test
+    void aModelFasterThanEveryBaselineModelDominatesTheFrontWhenAsAccurateAsTheFastest() throws IOException {
+        ResultTable results = results();
+        LatencyCell unpruned = LatencyCell.unpruned();
+        LatencyCell accurate = LatencyCell.latency(0.5, 1);
+        LatencyCell global = LatencyCell.baseline("global", 0.5);
+        put(results, unpruned, 4.0, 0.77, null);
+        put(results, accurate, 1.0, 0.40, 0.35);
+        put(results, global, 1.5, 0.30, 0.50);
+        LatencyReport report = report(results, List.of(unpruned, accurate, global), List.of(0.5), "1 epoch", List.of(0.5));
+
+        String goals = report.goals();
+
+        assertThat(goals).contains("before fine-tuning: **met**; 0 comparisons; faster than every baseline model and at least as accurate as "
+                + "the fastest (it dominates the front): latency budget 0.50 at batch 1 vs global (+10.00 points over its fastest model, 1.500 ms).");
+        assertThat(goals).contains("after fine-tuning: **not met**; 0 comparisons; faster than every baseline model but less accurate than the "
+                + "fastest (no comparison): latency budget 0.50 at batch 1 vs global (-15.00 points over its fastest model, 1.500 ms).");
+    }
+
     private ResultTable results() throws IOException {
         return ResultTable.keyedByOptions(temp.resolve("latency.csv"), LatencyExperiment.COLUMNS, 3, "options");
     }
@@ -85,7 +105,7 @@ class LatencyReportTest {
     private LatencyReport report(ResultTable results, List<LatencyCell> cells, List<Double> budgets, String finetune, List<Double> finetuneRatios) {
         return new LatencyReport(results, cells, temp.resolve("latency"), TestLatencyTables.of(VitConfig.reference(), 8), "given",
                 new LatencyReport.Setup(Path.of("model"), "weight-l1", List.of(UnitKind.ATTENTION_CHANNEL), budgets, List.of("global"), false, 8, 0.9,
-                        0, 1, finetune, finetuneRatios, 100));
+                        3, 0, 1, finetune, finetuneRatios, 100));
     }
 
     private static void put(ResultTable results, LatencyCell cell, double msAt1, double top1, Double tuned) throws IOException {
