@@ -6,6 +6,7 @@ import io.vitprune.api.PruningTarget;
 import io.vitprune.api.ScorerFactory;
 import io.vitprune.api.ScoringContext;
 import io.vitprune.api.UnitKind;
+import io.vitprune.api.UnitScores;
 import io.vitprune.core.Pruning;
 import io.vitprune.core.io.CheckpointDirectory;
 import io.vitprune.core.io.ModelStore;
@@ -71,6 +72,11 @@ final class PruneCommand implements Callable<Integer> {
             + "costs about one more scoring.")
     boolean splitHalf;
 
+    @Option(names = "--latency-corrections", defaultValue = "3", description = "With --selector latency: time the pruned model against the "
+            + "unpruned one on this machine and the table's runtime and, while it is over the budget, select again at a budget tightened by the "
+            + "factor it was measured over its prediction, up to this many times; fails when still over (0: the table's plan, unmeasured).")
+    int latencyCorrections;
+
     @Mixin
     StrategyOptions strategy;
 
@@ -80,7 +86,12 @@ final class PruneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         IgnoredOptions.refuse(spec, "--plan", "says what to remove", "--ratio", "--scorer", "--selector", "--kind", "--scorer-setting",
-                "--selector-setting", "--scoring-images", "--images", "--scoring-seed", "--scoring-batch-size", "--scoring-work");
+                "--selector-setting", "--scoring-images", "--images", "--scoring-seed", "--scoring-batch-size", "--scoring-work",
+                "--latency-corrections");
+        if (spec.commandLine().getParseResult().hasMatchedOption("--latency-corrections") && latencyTable() == null || latencyCorrections < 0) {
+            throw new io.vitprune.api.InvalidInputException("--latency-corrections " + latencyCorrections + ": expected an integer >= 0 with "
+                    + "--selector latency (it measures the latency selector's plan)");
+        }
         OutputGuard.check().input("--model", model).input("--plan", planIn).input("--data", data.directory()).input("--images", strategy.images)
                 .input("--scoring-work", scoringWork).input("--selector-setting table", latencyTable())
                 .modelDirectory("--out", out).file("--plan-out", planOut).verify();
@@ -107,7 +118,10 @@ final class PruneCommand implements Callable<Integer> {
                     System.err.println("resuming scoring from " + checkpoints.directory());
                 }
                 ScoringContext context = strategy.context(scorerFactory, data.directory(), loaded.config().preprocessing(), manager).withCheckpoints(checkpoints);
-                plan = Pruning.plan(loaded, scorerInstance, selectorInstance, target, context);
+                UnitScores scores = Pruning.score(loaded, scorerInstance, target.kind(), context.forSelector(selectorInstance));
+                plan = latencyTable() != null && latencyCorrections > 0
+                        ? MeasuredLatencyPlan.plan(registry, strategy.selectorSettings, loaded, scores, target, latencyCorrections)
+                        : Pruning.select(loaded, scores, selectorInstance, target);
                 planSummary = selectorInstance.describe(plan).orElse(null);
                 if (splitHalf) {
                     SplitHalf.ifDataDriven(scorerFactory, scorerInstance, loaded, target.kind(), context.forSelector(selectorInstance))

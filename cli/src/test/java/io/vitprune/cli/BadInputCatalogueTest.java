@@ -395,6 +395,8 @@ class BadInputCatalogueTest {
                 fails("latency-budget-unreachable", "--selector latency with budget-ms=0.5, below what any plan reaches", d -> pruneLatency(d,
                         latencyTable(d, TestModels.tinyConfig()), "budget-ms=0.5"), "out", "latency budget 0.500 ms",
                         "below the smallest latency reachable, 2.340 ms", "expected a budget >= 2.340 ms, or a larger --ratio"),
+                fails("latency-corrections-without-latency", "--latency-corrections with the global selector", d -> prune(d, model, "--ratio",
+                        "0.5", "--latency-corrections", "2"), "out", "--latency-corrections 2", "with --selector latency"),
                 fails("latency-batch-not-measured", "--selector latency with batch=8, a batch the table lacks", d -> pruneLatency(d,
                         latencyTable(d, TestModels.tinyConfig()), "budget=0.9", "batch=8"), "out", "measured at batch 1, 32", "expected batch 8"),
                 fails("latency-budget-twice", "--selector latency with both budget=0.5 and budget-ms=2", d -> pruneLatency(d,

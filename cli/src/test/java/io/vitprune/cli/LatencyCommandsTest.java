@@ -68,9 +68,11 @@ class LatencyCommandsTest {
         TestLatencyTables.of(TestModels.tinyConfig(), 2).write(table);
         Path out = directory.resolve("pruned");
         CliRun run = CliRun.of("prune", "--model", model.toString(), "--selector", "latency", "--selector-setting", "table=" + table,
-                "--selector-setting", "budget=0.95", "--selector-setting", "step=2", "--ratio", "0.9", "--out", out.toString());
+                "--selector-setting", "budget=0.95", "--selector-setting", "step=2", "--ratio", "0.9", "--latency-corrections", "0",
+                "--out", out.toString());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).as("the table's plan, unmeasured").doesNotContain("measured latency");
         LatencyModel predicted = LatencyModel.of(LatencyTable.read(table), 1);
         ModelStructure before = TestModels.tinyConfig().initialStructure();
         ModelStructure after = ModelStore.readManifest(out).structure();
@@ -80,5 +82,22 @@ class LatencyCommandsTest {
         try (NDManager manager = NDManager.newBaseManager(); var loaded = ModelStore.load(out, manager)) {
             assertThat(loaded.structure()).isEqualTo(after);
         }
+    }
+
+    @Test
+    void pruneMeasuresThePlanOnThisMachineAgainstTheBudget(@TempDir Path measuring) throws Exception {
+        // The synthetic table predicts milliseconds per block where the tiny model takes a fraction of one: measured, any plan meets the budget.
+        Path table = measuring.resolve("synthetic.json");
+        TestLatencyTables.of(TestModels.tinyConfig(), 2).write(table);
+        double budgetMs = 0.98 * LatencyModel.of(LatencyTable.read(table), 1).modelMs(TestModels.tinyConfig().initialStructure());
+        Path out = measuring.resolve("pruned");
+        CliRun run = CliRun.of("prune", "--model", model.toString(), "--selector", "latency", "--selector-setting", "table=" + table,
+                "--selector-setting", "budget-ms=" + budgetMs, "--selector-setting", "step=2", "--ratio", "0.9", "--out", out.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.err()).contains("measuring the plan on libtorch at batch 1");
+        assertThat(run.out()).containsPattern("measured latency in ms: planned at [0-9.]+ -> predicted [0-9.]+, measured [0-9.]+\\n")
+                .as("met at the first plan: no correction").doesNotContain(", planned at");
+        assertThat(ModelStore.readManifest(out).structure()).isNotEqualTo(TestModels.tinyConfig().initialStructure());
     }
 }
