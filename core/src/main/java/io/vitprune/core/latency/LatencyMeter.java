@@ -53,10 +53,6 @@ public final class LatencyMeter {
         return new LatencyMeter(timer, unpruned, batch, PAIRS, WARMUPS, ROUNDS);
     }
 
-    public int batch() {
-        return batch;
-    }
-
     public Measured measure(ModelStructure pruned) {
         double[] ms = new double[pairs];
         double[] fractions = new double[pairs];
