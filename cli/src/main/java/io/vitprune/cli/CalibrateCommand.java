@@ -1,18 +1,17 @@
 package io.vitprune.cli;
 
-import io.vitprune.core.EngineDefaults;
 import io.vitprune.core.io.ModelStore;
 import io.vitprune.core.io.OutputGuard;
 import io.vitprune.core.latency.LatencyCalibration;
 import io.vitprune.core.latency.LatencyModel;
 import io.vitprune.core.latency.LatencyTable;
 import io.vitprune.core.latency.LatencyTimer;
-import io.vitprune.core.latency.LibtorchTimer;
 import io.vitprune.core.model.VitConfig;
 import io.vitprune.core.train.ProgressBar;
-import io.vitprune.deploy.OnnxRuntimeTimer;
+import io.vitprune.deploy.LatencyTimers;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,8 +42,7 @@ final class CalibrateCommand implements Callable<Integer> {
         LatencyCalibration calibration = new LatencyCalibration(config,
                 new LatencyCalibration.Options(batches, widthStep, mlpPoints, warmups, rounds, passes));
         LatencyTable table;
-        try (LatencyTimer timer = runtime == Runtime.ONNXRUNTIME ? new OnnxRuntimeTimer(config, EngineDefaults.threads(), 0)
-                : new LibtorchTimer(config, 0);
+        try (LatencyTimer timer = LatencyTimers.of(runtime.name().toLowerCase(Locale.ROOT), config, 0);
              ProgressBar progress = new ProgressBar(System.err, "calibrate", calibration.points(timer))) {
             System.out.printf("calibrating %s, %d threads: %d points at batch %s, in %d passes%n", timer.runtime(), timer.threads(),
                     calibration.points(timer) / passes, batches, passes);

@@ -18,6 +18,7 @@ import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.reliability.SplitHalf;
 import io.vitprune.core.registry.StrategyRegistry;
 import io.vitprune.core.surgery.Surgery;
+import io.vitprune.deploy.MeasuredLatencyPlan;
 import io.vitprune.experiments.DataOption;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -108,9 +109,10 @@ final class PruneCommand implements Callable<Integer> {
                 PruningTarget target = new PruningTarget(UnitKind.fromId(kind), ratio);
                 ScorerFactory scorerFactory = registry.scorer(scorer);
                 var selectorInstance = registry.selector(selector).create(strategy.selector());
-                if (latencyTable() != null) {
+                LatencyTable table = latencyTable() == null ? null : LatencyTable.read(latencyTable());
+                if (table != null) {
                     // The selector sees widths only; the table must also be of this model's token count and classes.
-                    LatencyTable.read(latencyTable()).requireModel(loaded.config());
+                    table.requireModel(loaded.config());
                 }
                 var scorerInstance = scorerFactory.create(strategy.scorer());
                 checkpoints = CheckpointDirectory.open(scoringWork(), scoringJob(loaded));
@@ -119,8 +121,8 @@ final class PruneCommand implements Callable<Integer> {
                 }
                 ScoringContext context = strategy.context(scorerFactory, data.directory(), loaded.config().preprocessing(), manager).withCheckpoints(checkpoints);
                 UnitScores scores = Pruning.score(loaded, scorerInstance, target.kind(), context.forSelector(selectorInstance));
-                plan = latencyTable() != null && latencyCorrections > 0
-                        ? MeasuredLatencyPlan.plan(registry, strategy.selectorSettings, loaded, scores, target, latencyCorrections)
+                plan = table != null && latencyCorrections > 0
+                        ? MeasuredLatencyPlan.plan(registry, strategy.selectorSettings, table, loaded, scores, target, latencyCorrections)
                         : Pruning.select(loaded, scores, selectorInstance, target);
                 planSummary = selectorInstance.describe(plan).orElse(null);
                 if (splitHalf) {

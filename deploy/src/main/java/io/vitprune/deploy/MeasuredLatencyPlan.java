@@ -1,22 +1,18 @@
-package io.vitprune.cli;
+package io.vitprune.deploy;
 
 import io.vitprune.api.InvalidInputException;
 import io.vitprune.api.PruningPlan;
 import io.vitprune.api.PruningTarget;
 import io.vitprune.api.StrategySettings;
 import io.vitprune.api.UnitScores;
-import io.vitprune.core.EngineDefaults;
 import io.vitprune.core.Pruning;
 import io.vitprune.core.latency.BudgetCorrection;
 import io.vitprune.core.latency.LatencyMeter;
 import io.vitprune.core.latency.LatencyModel;
 import io.vitprune.core.latency.LatencyTable;
 import io.vitprune.core.latency.LatencyTimer;
-import io.vitprune.core.latency.LibtorchTimer;
 import io.vitprune.core.model.VisionTransformer;
 import io.vitprune.core.registry.StrategyRegistry;
-import io.vitprune.deploy.OnnxRuntimeTimer;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -28,18 +24,20 @@ import java.util.Map;
  * gave ({@code budget}: a fraction of the unpruned model's measured latency; {@code budget-ms}:
  * milliseconds per batch).
  */
-final class MeasuredLatencyPlan {
+public final class MeasuredLatencyPlan {
     private static final String SELECTOR = "latency";
 
     private MeasuredLatencyPlan() {
     }
 
-    /** The plan that meets the budget as measured; fails, naming every attempt, when {@code corrections} do not get there. */
-    static PruningPlan plan(StrategyRegistry registry, Map<String, String> settings, VisionTransformer model, UnitScores scores, PruningTarget target,
-                            int corrections) {
+    /**
+     * The plan that meets the budget as measured; fails, naming every attempt, when {@code corrections}
+     * do not get there. {@code settings} are the latency selector's, {@code table} the one they name.
+     */
+    public static PruningPlan plan(StrategyRegistry registry, Map<String, String> settings, LatencyTable table, VisionTransformer model,
+                                   UnitScores scores, PruningTarget target, int corrections) {
         boolean fraction = settings.containsKey("budget");
         String budgetKey = fraction ? "budget" : "budget-ms";
-        LatencyTable table = LatencyTable.read(Path.of(settings.get("table")));
         int batch = settings.containsKey("batch") ? Integer.parseInt(settings.get("batch")) : 1;
         LatencyModel predicted = LatencyModel.of(table, batch);
         double unpruned = predicted.modelMs(model.structure());
@@ -48,7 +46,7 @@ final class MeasuredLatencyPlan {
             tightened.put(budgetKey, String.valueOf(budget));
             return Pruning.select(model, scores, registry.selector(SELECTOR).create(new StrategySettings(tightened)), target);
         };
-        try (LatencyTimer timer = timer(settings.getOrDefault("runtime", LatencyTable.LIBTORCH), model)) {
+        try (LatencyTimer timer = LatencyTimers.of(settings.getOrDefault("runtime", LatencyTable.LIBTORCH), model.config(), 0)) {
             LatencyMeter meter = LatencyMeter.of(timer, model.structure(), batch);
             BudgetCorrection.Outcome<PruningPlan> outcome = BudgetCorrection.meet(Double.parseDouble(settings.get(budgetKey)), corrections, planner,
                     plan -> predicted.modelMs(plan.resultStructure()) / (fraction ? unpruned : 1), plan -> {
@@ -67,10 +65,5 @@ final class MeasuredLatencyPlan {
             System.out.println("measured latency " + attempts);
             return outcome.plan();
         }
-    }
-
-    private static LatencyTimer timer(String runtime, VisionTransformer model) {
-        return runtime.equals(OnnxRuntimeTimer.RUNTIME) ? new OnnxRuntimeTimer(model.config(), EngineDefaults.threads(), 0)
-                : new LibtorchTimer(model.config(), 0);
     }
 }
