@@ -404,9 +404,9 @@ class BadInputCatalogueTest {
                         "expected exactly one"),
                 fails("latency-table-earlier-version", "--selector latency with a table of format version 1 (before padded blocks)", d -> {
                     Path table = latencyTable(d, TestModels.tinyConfig());
-                    Files.writeString(table, Files.readString(table).replace("\"version\" : 3", "\"version\" : 1"));
+                    Files.writeString(table, Files.readString(table).replace("\"version\" : 4", "\"version\" : 1"));
                     return pruneLatency(d, table, "budget=0.9");
-                }, "out", "has version 1: this vitprune reads versions 2 to 3", "calibrate again"),
+                }, "out", "has version 1: this vitprune reads versions 2 to 4", "calibrate again"),
                 fails("latency-table-missing", "--selector latency without table=", d -> prune(d, model, "--ratio", "0.9", "--selector",
                         "latency", "--selector-setting", "budget=0.5"), "out", "needs setting 'table'", "written by 'vitprune calibrate'"),
                 fails("latency-table-is-a-plan", "--selector latency with table= a pruning plan", d -> pruneLatency(d, keepAllPlan(d),

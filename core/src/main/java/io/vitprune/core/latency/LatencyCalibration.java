@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import io.vitprune.api.BlockStructure;
 import io.vitprune.api.InvalidInputException;
-import io.vitprune.api.ModelStructure;
 import io.vitprune.core.model.VitConfig;
 import io.vitprune.core.train.ProgressBar;
 import java.io.IOException;
@@ -16,13 +15,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 import java.util.Random;
 import java.util.TreeSet;
-import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.DoubleConsumer;
 import java.util.function.Function;
-import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 /**
  * Measures a {@link LatencyTable} with a runtime's {@link LatencyTimer}: one block at a time, with
@@ -33,8 +32,10 @@ import java.util.stream.IntStream;
  * points that met one and not for their neighbours, bending the surface's shape; the median ignores
  * any spell shorter than half the passes. Each pass runs the points in an order of its own, so that a
  * spell recurring with the grid's order does not fall on the same points every time. Then
- * each grid is made monotone (a running minimum along every axis from the largest point), so timing
- * noise never makes a narrower block predict slower. Last, the parts are brought to the level of
+ * each grid is made monotone, so that a narrower block never predicts slower: a point no faster than
+ * a larger one is timed again in pairs with it ({@link MonotoneGrid}). Not so the width profile, blocks
+ * of all heads at every width: how a width between grid widths departs from the line between them
+ * is what it measures. Last, the parts are brought to the level of
  * whole models: per batch, the unpruned model and the smallest the grid has (every block one head of
  * the least width and the least MLP) are timed whole, and whole = overhead + scale x parts through
  * both; the parts are scaled, and the overhead, what a whole pass costs that no part timed apart
@@ -72,29 +73,32 @@ public final class LatencyCalibration {
 
     private final VitConfig config;
     private final Options options;
+    private final GridBlocks gridBlocks;
     private final LatencyTable.Grid grid;
 
     public LatencyCalibration(VitConfig config, Options options) {
         this.config = requireNonNull(config, "config is null");
         this.options = requireNonNull(options, "options are null");
-        this.grid = grid(config, options);
+        this.gridBlocks = new GridBlocks(config, options.widthStep(), options.mlpPoints());
+        this.grid = gridBlocks.grid();
     }
 
     public LatencyTable.Grid grid() {
         return grid;
     }
 
-    /** Blocks timed per pass at one batch (plus the fixed parts): the padded blocks too where the runtime pads at that batch. */
+    GridBlocks gridBlocks() {
+        return gridBlocks;
+    }
+
+    /**
+     * Blocks timed per pass at one batch, plus the fixed parts and two whole models: the padded blocks too where the runtime pads at
+     * that batch. Points timed again in pairs come on top.
+     */
     public int pointsPerBatch(boolean padded) {
-        int points = grid.heads().length * grid.widths().length + grid.extraHeads().length * grid.extraWidths().length + grid.mlpWidths().length + 3;
-        if (padded) {
-            for (int heads : grid.heads()) {
-                for (int width : grid.widths()) {
-                    points += (paddedBlock(heads, width) == null ? 0 : 1) + (paddedNarrowBlock(heads, width) == null ? 0 : 1);
-                }
-            }
-        }
-        return points;
+        GridBlocks.Blocks blocks = gridBlocks.at(padded);
+        return 3 + (int) Stream.of(blocks.uniform(), blocks.withGroup(), blocks.mlp(), blocks.padded(), blocks.paddedNarrow(), blocks.width())
+                .filter(Objects::nonNull).flatMap(Arrays::stream).flatMap(Arrays::stream).filter(Objects::nonNull).count();
     }
 
     /** Blocks and fixed parts {@code timer} will time in all, every batch and pass included. */
@@ -108,38 +112,71 @@ public final class LatencyCalibration {
 
     /** Measures every grid point at every batch with {@code timer}, which must be of this calibration's model shape. */
     public LatencyTable run(LatencyTimer timer, ProgressBar progress) {
-        long total = points(timer);
+        // One more unit per batch: its points timed again in pairs.
+        long total = points(timer) + options.batches().size();
         long[] done = {0};
         Random order = new Random(0);
         List<LatencyTable.BatchLatency> batches = new ArrayList<>();
         for (int batch : options.batches()) {
             boolean padded = pads(timer, batch);
+            GridBlocks.Blocks blocks = gridBlocks.at(padded);
             List<Measured> passes = new ArrayList<>();
             for (int pass = 0; pass < options.passes(); pass++) {
                 String label = "batch " + batch + ", pass " + (pass + 1) + "/" + options.passes() + ": ";
-                passes.add(measure(timer, batch, padded, order, what -> progress.update(++done[0], total, label + what)));
+                passes.add(measure(timer, batch, blocks, order, what -> progress.update(++done[0], total, label + what)));
             }
             Measured typical = Measured.median(passes);
+            int[] retimed = {0};
+            MonotoneGrid.PairedRatio paired = (smaller, larger) -> {
+                retimed[0]++;
+                progress.update(done[0], total, "batch " + batch + ": heads " + smaller.headWidths() + ", MLP " + smaller.mlpWidth()
+                        + " came out no faster than heads " + larger.headWidths() + ", MLP " + larger.mlpWidth() + ": timing the two in pairs");
+                return pairedRatio(timer, batch, smaller, larger);
+            };
+            double[][] uniform = MonotoneGrid.settle(typical.uniform(), blocks.uniform(), paired);
+            double[][] withGroup = MonotoneGrid.settle(typical.withGroup(), blocks.withGroup(), paired);
+            double[] mlp = MonotoneGrid.settle(new double[][] {typical.mlp()}, blocks.mlp(), paired)[0];
+            double[][] paddedMs = padded ? MonotoneGrid.settle(filled(typical.padded(), blocks.padded(), uniform), blocks.padded(), paired) : null;
+            double[][] paddedNarrowMs = padded ? noSlowerThan(MonotoneGrid.settle(filled(typical.paddedNarrow(), blocks.paddedNarrow(), paddedMs),
+                    blocks.paddedNarrow(), paired), paddedMs) : null;
+            progress.update(++done[0], total, "batch " + batch + ": " + retimed[0] + " points no faster than a larger one timed again in pairs");
             // A further group: a block of one full-width head plus h heads of width w, less that one head alone (the grid has it).
-            double oneHead = typical.uniform()[0][grid.widths().length - 1];
-            double[][] extra = new double[grid.extraHeads().length][grid.extraWidths().length];
-            for (int h = 0; h < extra.length; h++) {
-                for (int w = 0; w < extra[h].length; w++) {
-                    extra[h][w] = Math.max(0, typical.withGroup()[h][w] - oneHead);
-                }
-            }
-            double[][] uniform = monotone(typical.uniform());
-            double[] mlp = monotone(new double[][] {typical.mlp()})[0];
+            double oneHead = uniform[0][grid.widths().length - 1];
+            double[][] extra = Arrays.stream(withGroup).map(row -> Arrays.stream(row).map(ms -> Math.max(0, ms - oneHead)).toArray())
+                    .toArray(double[][]::new);
             double fullParts = typical.fixed() + config.depth() * uniform[grid.heads().length - 1][grid.widths().length - 1];
             double smallestParts = typical.fixed() + config.depth() * (uniform[0][0] + mlp[0] - mlp[mlp.length - 1]);
             Level level = Level.through(typical.model(), fullParts, typical.smallest(), smallestParts);
             double scale = level.scale();
             batches.add(new LatencyTable.BatchLatency(batch, timer.execution(batch), typical.model(), scale * typical.fixed() + level.overheadMs(),
-                    scaled(uniform, scale), scaled(monotone(extra), scale), Arrays.stream(mlp).map(ms -> ms * scale).toArray(),
-                    padded ? scaled(monotone(typical.padded()), scale) : null, padded ? scaled(narrowest(typical), scale) : null));
+                    scaled(uniform, scale), scaled(extra, scale), Arrays.stream(mlp).map(ms -> ms * scale).toArray(),
+                    padded ? scaled(paddedMs, scale) : null, padded ? scaled(paddedNarrowMs, scale) : null,
+                    Arrays.stream(typical.width()).map(ms -> ms * scale).toArray()));
         }
         return new LatencyTable(LatencyTable.FORMAT, LatencyTable.VERSION, timer.runtime(), timer.threads(), machine(),
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), LatencyTable.ModelShape.of(config), grid, batches);
+    }
+
+    /**
+     * The median over {@link LatencyMeter#PAIRS} pairs of {@code smaller}'s time over {@code larger}'s, the two in alternating
+     * order, so that a steady drift cancels.
+     */
+    private double pairedRatio(LatencyTimer timer, int batch, BlockStructure smaller, BlockStructure larger) {
+        double[] ratios = new double[LatencyMeter.PAIRS];
+        for (int pair = 0; pair < ratios.length; pair++) {
+            double smallerMs;
+            double largerMs;
+            if (pair % 2 == 0) {
+                smallerMs = timer.blockMs(smaller, batch, this::medianMs);
+                largerMs = timer.blockMs(larger, batch, this::medianMs);
+            } else {
+                largerMs = timer.blockMs(larger, batch, this::medianMs);
+                smallerMs = timer.blockMs(smaller, batch, this::medianMs);
+            }
+            // A runtime that times a block as a difference of models can give 0: no faster than the larger one, then.
+            ratios[pair] = largerMs > 0 ? smallerMs / largerMs : 1;
+        }
+        return median(ratios);
     }
 
     /** Whole = overhead + scale x parts, in milliseconds. */
@@ -158,10 +195,11 @@ public final class LatencyCalibration {
     /**
      * Times of one pass over the grid: the embedding and classifier, the unpruned and the smallest model whole, uniform blocks (heads x
      * width), blocks of one full-width head plus a group (whole, before the head is subtracted), blocks of every MLP width,
-     * and where the runtime pads, ragged blocks by head count and widest width, the others nearly as wide and of the least width (else null).
+     * where the runtime pads, ragged blocks by head count and widest width, the others nearly as wide and of the least width (else null; 0
+     * where a point is no ragged block), and blocks of all heads at every width (the width profile).
      */
     private record Measured(double fixed, double model, double smallest, double[][] uniform, double[][] withGroup, double[] mlp,
-                            double[][] padded, double[][] paddedNarrow) {
+                            double[][] padded, double[][] paddedNarrow, double[] width) {
         /** Point by point, the median over passes. */
         static Measured median(List<Measured> passes) {
             Measured first = passes.get(0);
@@ -169,7 +207,8 @@ public final class LatencyCalibration {
             return new Measured(median(passes, m -> new double[][] {{m.fixed}})[0][0], median(passes, m -> new double[][] {{m.model}})[0][0],
                     median(passes, m -> new double[][] {{m.smallest}})[0][0], median(passes, Measured::uniform),
                     median(passes, Measured::withGroup), median(passes, m -> new double[][] {m.mlp})[0],
-                    padded ? median(passes, Measured::padded) : null, padded ? median(passes, Measured::paddedNarrow) : null);
+                    padded ? median(passes, Measured::padded) : null, padded ? median(passes, Measured::paddedNarrow) : null,
+                    median(passes, m -> new double[][] {m.width})[0]);
         }
 
         private static double[][] median(List<Measured> passes, Function<Measured, double[][]> grid) {
@@ -187,16 +226,12 @@ public final class LatencyCalibration {
         }
     }
 
+
     /** One pass: every point once, in an order of its own, so that a slow spell of the machine falls on scattered points. */
-    private Measured measure(LatencyTimer timer, int batch, boolean padded, Random order, Consumer<String> progress) {
+    private Measured measure(LatencyTimer timer, int batch, GridBlocks.Blocks blocks, Random order, Consumer<String> progress) {
         double[] fixed = new double[1];
         double[] model = new double[1];
         double[] smallest = new double[1];
-        double[][] uniform = new double[grid.heads().length][grid.widths().length];
-        double[][] withGroup = new double[grid.extraHeads().length][grid.extraWidths().length];
-        double[] mlp = new double[grid.mlpWidths().length];
-        double[][] paddedMs = padded ? new double[grid.heads().length][grid.widths().length] : null;
-        double[][] paddedNarrowMs = padded ? new double[grid.heads().length][grid.widths().length] : null;
         List<Runnable> points = new ArrayList<>();
         points.add(() -> {
             fixed[0] = timer.fixedMs(batch, this::medianMs);
@@ -207,104 +242,75 @@ public final class LatencyCalibration {
             progress.accept("unpruned model");
         });
         points.add(() -> {
-            smallest[0] = timer.modelMs(smallestModel(), batch, this::medianMs);
+            smallest[0] = timer.modelMs(gridBlocks.smallestModel(), batch, this::medianMs);
             progress.accept("smallest model");
         });
-        BiConsumer<BlockStructure, DoubleConsumer> block = (structure, store) -> points.add(() -> {
-            store.accept(timer.blockMs(structure, batch, this::medianMs));
-            progress.accept("heads " + structure.headWidths() + ", MLP " + structure.mlpWidth());
+        BlockTiming timing = (block, store) -> points.add(() -> {
+            store.accept(timer.blockMs(block, batch, this::medianMs));
+            progress.accept("heads " + block.headWidths() + ", MLP " + block.mlpWidth());
         });
-        for (int h = 0; h < grid.heads().length; h++) {
-            for (int w = 0; w < grid.widths().length; w++) {
-                int row = h;
-                int column = w;
-                block.accept(BlockStructure.uniform(grid.heads()[h], grid.widths()[w], config.mlpDim()), ms -> uniform[row][column] = ms);
-                BlockStructure ragged = padded ? paddedBlock(grid.heads()[h], grid.widths()[w]) : null;
-                if (ragged != null) {
-                    block.accept(ragged, ms -> paddedMs[row][column] = ms);
-                }
-                BlockStructure narrow = padded ? paddedNarrowBlock(grid.heads()[h], grid.widths()[w]) : null;
-                if (narrow != null) {
-                    block.accept(narrow, ms -> paddedNarrowMs[row][column] = ms);
-                }
-            }
-        }
-        for (int m = 0; m < mlp.length; m++) {
-            int column = m;
-            block.accept(BlockStructure.uniform(config.heads(), config.dimHead(), grid.mlpWidths()[m]), ms -> mlp[column] = ms);
-        }
-        for (int h = 0; h < grid.extraHeads().length; h++) {
-            for (int w = 0; w < grid.extraWidths().length; w++) {
-                List<Integer> widths = new ArrayList<>();
-                widths.add(config.dimHead());
-                widths.addAll(Collections.nCopies(grid.extraHeads()[h], grid.extraWidths()[w]));
-                int row = h;
-                int column = w;
-                block.accept(new BlockStructure(widths, config.mlpDim()), ms -> withGroup[row][column] = ms);
-            }
-        }
+        double[][] uniform = timeEach(blocks.uniform(), timing);
+        double[][] padded = timeEach(blocks.padded(), timing);
+        double[][] paddedNarrow = timeEach(blocks.paddedNarrow(), timing);
+        double[][] mlp = timeEach(blocks.mlp(), timing);
+        double[][] withGroup = timeEach(blocks.withGroup(), timing);
+        double[][] width = timeEach(blocks.width(), timing);
         Collections.shuffle(points, order);
         points.forEach(Runnable::run);
-        for (int h = 0; padded && h < grid.heads().length; h++) {
-            for (int w = 0; w < grid.widths().length; w++) {
-                if (paddedBlock(grid.heads()[h], grid.widths()[w]) == null) {
-                    paddedMs[h][w] = uniform[h][w];
-                }
-                if (paddedNarrowBlock(grid.heads()[h], grid.widths()[w]) == null) {
-                    paddedNarrowMs[h][w] = paddedMs[h][w];
+        return new Measured(fixed[0], model[0], smallest[0], uniform, withGroup, mlp[0], padded, paddedNarrow, width[0]);
+    }
+
+    /** Schedules the timing of {@code block}, whose time goes to {@code store}. */
+    @FunctionalInterface
+    private interface BlockTiming {
+        void schedule(BlockStructure block, DoubleConsumer store);
+    }
+
+    /** Schedules every block of {@code blocks} (none where null) into the grid it returns. */
+    private static double[][] timeEach(BlockStructure[][] blocks, BlockTiming timing) {
+        if (blocks == null) {
+            return null;
+        }
+        double[][] ms = new double[blocks.length][];
+        for (int i = 0; i < blocks.length; i++) {
+            double[] row = ms[i] = new double[blocks[i].length];
+            for (int j = 0; j < blocks[i].length; j++) {
+                BlockStructure block = blocks[i][j];
+                int column = j;
+                if (block != null) {
+                    timing.schedule(block, time -> row[column] = time);
                 }
             }
         }
-        return new Measured(fixed[0], model[0], smallest[0], uniform, withGroup, mlp, paddedMs, paddedNarrowMs);
+        return ms;
     }
 
-    /** The padded blocks of fewest channels made monotone, and never above the padded blocks of the same heads and width. */
-    private static double[][] narrowest(Measured typical) {
-        double[][] wide = monotone(typical.padded());
-        double[][] narrow = monotone(typical.paddedNarrow());
+    /** {@code measured} where it has a block, else {@code others}' time: a padded grid's point that is no ragged block is another grid's. */
+    private static double[][] filled(double[][] measured, BlockStructure[][] blocks, double[][] others) {
+        double[][] result = new double[measured.length][];
+        for (int h = 0; h < measured.length; h++) {
+            result[h] = measured[h].clone();
+            for (int w = 0; w < result[h].length; w++) {
+                if (blocks[h][w] == null) {
+                    result[h][w] = others[h][w];
+                }
+            }
+        }
+        return result;
+    }
+
+    /** {@code narrow}, never above {@code wide} at the same point. */
+    private static double[][] noSlowerThan(double[][] narrow, double[][] wide) {
+        double[][] result = new double[narrow.length][];
         for (int h = 0; h < narrow.length; h++) {
+            result[h] = new double[narrow[h].length];
             for (int w = 0; w < narrow[h].length; w++) {
-                narrow[h][w] = Math.min(narrow[h][w], wide[h][w]);
+                result[h][w] = Math.min(narrow[h][w], wide[h][w]);
             }
         }
-        return narrow;
+        return result;
     }
 
-    /** Every block one head of the grid's least width and the least MLP width. */
-    ModelStructure smallestModel() {
-        return new ModelStructure(config.dim(), Collections.nCopies(config.depth(), BlockStructure.uniform(1, grid.widths()[0], grid.mlpWidths()[0])));
-    }
-
-    /**
-     * A block of {@code heads} heads padded to {@code width}: all but one head that wide, one at the
-     * next narrower width ({@link LatencyTable.Grid#below}); null where no head can be narrower (one
-     * head, or width 1), as such a block is uniform. {@code width} is a grid width.
-     */
-    BlockStructure paddedBlock(int heads, int width) {
-        int below = grid.below(width);
-        if (heads < 2 || below < 1) {
-            return null;
-        }
-        List<Integer> widths = new ArrayList<>(Collections.nCopies(heads - 1, width));
-        widths.add(below);
-        return new BlockStructure(widths, config.mlpDim());
-    }
-
-    /**
-     * A block of {@code heads} heads padded to {@code width} with the fewest channels: one head that
-     * wide, the others of the grid's least width; null where that has no fewer channels than {@link
-     * #paddedBlock} (one head, or the least width). Padding runs the attention core at the widest
-     * width, but the projections at the heads' own: between the two blocks a padded block costs by
-     * its channels.
-     */
-    BlockStructure paddedNarrowBlock(int heads, int width) {
-        if (paddedBlock(heads, width) == null || grid.paddedNarrowChannels(heads, width) >= grid.paddedChannels(heads, width)) {
-            return null;
-        }
-        List<Integer> widths = new ArrayList<>(List.of(width));
-        widths.addAll(Collections.nCopies(heads - 1, grid.widths()[0]));
-        return new BlockStructure(widths, config.mlpDim());
-    }
 
     private double medianMs(Runnable call) {
         return medianMs(call, options.warmups(), options.rounds());
@@ -331,80 +337,9 @@ public final class LatencyCalibration {
         return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 
-    /**
-     * Head counts: every count up to 8 heads, else one head and 8 counts evenly spread up to all of them;
-     * head widths: half the step, multiples of the step below the full width, and the full width
-     * (with half of it when the step leaves none below);
-     * added groups: fewer heads than the model has, the head widths narrower than full and one channel
-     * less than full (without it, a group nearly as wide as the widest would cost the last step's time);
-     * MLP widths: {@code mlpPoints} multiples of the step evenly spread up to the full width, which is
-     * always measured, and half the narrowest of them. A width below the grid is priced as the grid's
-     * least, and pruning at a high ratio leaves heads and MLPs narrower than one step: without the
-     * halves they would cost a step's time.
-     */
-    static LatencyTable.Grid grid(VitConfig config, Options options) {
-        int step = options.widthStep();
-        TreeSet<Integer> headCounts = new TreeSet<>(IntStream.of(spread(config.heads(), Math.min(config.heads(), 8), 1)).boxed().toList());
-        headCounts.add(1);
-        int[] heads = headCounts.stream().mapToInt(Integer::intValue).toArray();
-        TreeSet<Integer> widths = new TreeSet<>();
-        for (int width = step; width < config.dimHead(); width += step) {
-            widths.add(width);
-        }
-        if (widths.isEmpty() && config.dimHead() > 1) {
-            widths.add((config.dimHead() + 1) / 2);
-        } else if (step > 1 && !widths.isEmpty()) {
-            widths.add(step / 2);
-        }
-        widths.add(config.dimHead());
-        int[] widthGrid = widths.stream().mapToInt(Integer::intValue).toArray();
-        int[] extraHeads = IntStream.of(heads).filter(h -> h < config.heads()).toArray();
-        // A further group is narrower than the widest, which may be full: up to one channel less than a head.
-        int[] extraWidths = IntStream.concat(IntStream.of(widthGrid).filter(w -> w < config.dimHead() - 1), IntStream.of(config.dimHead() - 1))
-                .filter(w -> w >= 1).toArray();
-        if (extraHeads.length == 0 || extraWidths.length == 0) {
-            extraHeads = new int[0];
-            extraWidths = new int[0];
-        }
-        int[] spread = spread(config.mlpDim(), options.mlpPoints(), Math.min(step, config.mlpDim()));
-        int[] mlp = spread[0] > 1 ? IntStream.concat(IntStream.of(spread[0] / 2), IntStream.of(spread)).toArray() : spread;
-        return new LatencyTable.Grid(heads, widthGrid, extraHeads, extraWidths, mlp);
-    }
-
-    /** {@code points} values up to {@code full}, evenly spread, rounded to multiples of {@code unit}, distinct, {@code full} last. */
-    private static int[] spread(int full, int points, int unit) {
-        TreeSet<Integer> values = new TreeSet<>();
-        for (int i = 1; i <= points; i++) {
-            int value = (int) Math.round((double) full * i / points / unit) * unit;
-            values.add(Math.max(unit, Math.min(full, value)));
-        }
-        values.add(full);
-        return values.stream().mapToInt(Integer::intValue).toArray();
-    }
 
     private static double[][] scaled(double[][] grid, double scale) {
         return Arrays.stream(grid).map(row -> Arrays.stream(row).map(ms -> ms * scale).toArray()).toArray(double[][]::new);
-    }
-
-    /**
-     * A running minimum along both axes from the largest point down, so that a smaller grid point never
-     * holds a larger time. Noise on a busy machine only ever adds time: a spike is cut to what a larger
-     * block took, where a running maximum would spread it to every larger point.
-     */
-    static double[][] monotone(double[][] grid) {
-        double[][] result = new double[grid.length][];
-        for (int i = grid.length - 1; i >= 0; i--) {
-            result[i] = grid[i].clone();
-            for (int j = result[i].length - 1; j >= 0; j--) {
-                if (j < result[i].length - 1) {
-                    result[i][j] = Math.min(result[i][j], result[i][j + 1]);
-                }
-                if (i < grid.length - 1) {
-                    result[i][j] = Math.min(result[i][j], result[i + 1][j]);
-                }
-            }
-        }
-        return result;
     }
 
     /** CPU model, cores, OS: enough to tell a table of this machine from another's. */

@@ -8,6 +8,7 @@ import io.vitprune.api.ModelStructure;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.IntStream;
 
 /**
  * Predicts the latency of any structure from a {@link LatencyTable} at one batch size:
@@ -31,11 +32,18 @@ public final class LatencyModel {
     private final LatencyTable.Grid grid;
     private final LatencyTable.BatchLatency latency;
     private final int fullMlp;
+    private final int fullHeads;
+    /** The width profile at the widths of uniform blocks and of added groups; null where the table has no profile. */
+    private final double[] profileAtWidths;
+    private final double[] profileAtExtraWidths;
 
     private LatencyModel(LatencyTable table, LatencyTable.BatchLatency latency) {
         this.grid = table.grid();
         this.latency = latency;
         this.fullMlp = table.model().mlpDim();
+        this.fullHeads = table.model().heads();
+        this.profileAtWidths = profileAt(grid.widths());
+        this.profileAtExtraWidths = profileAt(grid.extraWidths());
     }
 
     /** The model of {@code table} at {@code batch}; fails naming the batches the table has. */
@@ -65,17 +73,37 @@ public final class LatencyModel {
                     + "several widths (its model has one head, or heads one channel wide): expected a table measured for a model with more");
         }
         if (headsByWidth.size() > 1 && latency.padded()) {
-            return paddedMs(block, headsByWidth.keySet().iterator().next()) + mlpMs(block.mlpWidth()) - mlpMs(fullMlp);
+            int widest = headsByWidth.keySet().iterator().next();
+            return paddedMs(block, widest) + offLine(grid.widths(), profileAtWidths, block.heads(), widest) + mlpMs(block.mlpWidth())
+                    - mlpMs(fullMlp);
         }
         double ms = 0;
         boolean widest = true;
         for (Map.Entry<Integer, Integer> group : headsByWidth.entrySet()) {
             ms += widest
                     ? Interpolation.bilinear(grid.heads(), grid.widths(), latency.uniformMs(), group.getValue(), group.getKey())
-                    : Interpolation.bilinear(grid.extraHeads(), grid.extraWidths(), latency.extraGroupMs(), group.getValue(), group.getKey());
+                            + offLine(grid.widths(), profileAtWidths, group.getValue(), group.getKey())
+                    : Interpolation.bilinear(grid.extraHeads(), grid.extraWidths(), latency.extraGroupMs(), group.getValue(), group.getKey())
+                            + offLine(grid.extraWidths(), profileAtExtraWidths, group.getValue(), group.getKey());
             widest = false;
         }
         return ms + mlpMs(block.mlpWidth()) - mlpMs(fullMlp);
+    }
+
+    private double[] profileAt(int[] widths) {
+        return latency.widthMs() == null ? null : IntStream.of(widths).mapToDouble(width -> latency.widthMs()[width - 1]).toArray();
+    }
+
+    /**
+     * What {@code heads} heads {@code width} wide run above (or below) the line between the grid widths {@code widths} around it
+     * (those the term's interpolation used), by the width profile ({@code profile} at {@code widths}): its departure there, times
+     * the heads' share of all heads. Zero at grid widths, outside the grid, and without a profile.
+     */
+    private double offLine(int[] widths, double[] profile, int heads, int width) {
+        if (profile == null || width <= widths[0] || width >= widths[widths.length - 1]) {
+            return 0;
+        }
+        return (latency.widthMs()[width - 1] - Interpolation.linear(widths, profile, width)) * heads / fullHeads;
     }
 
     private double paddedMs(BlockStructure block, int widest) {

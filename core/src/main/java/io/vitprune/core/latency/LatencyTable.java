@@ -23,14 +23,14 @@ import java.util.stream.Collectors;
  * Latencies of one model shape measured on one machine and runtime, per batch: what
  * {@code vitprune calibrate} writes and {@link LatencyModel} predicts from. As JSON:
  * <pre>{@code
- * {"format": "vitprune-latency", "version": 3, "runtime": "libtorch", "threads": 2,
+ * {"format": "vitprune-latency", "version": 4, "runtime": "libtorch", "threads": 2,
  *  "machine": "AMD EPYC 7B13, 2 cores, Linux amd64", "date": "2026-12-07T11:02:03Z",
  *  "model": {"dim": 192, "tokens": 65, "depth": 6, "heads": 6, "dimHead": 32, "mlpDim": 384, "patchDim": 48, "classes": 10},
  *  "grid": {"heads": [1, ..., 6], "widths": [4, 8, 16, 24, 32], "extraHeads": [1, ..., 5], "extraWidths": [4, 8, 16, 24, 31],
  *           "mlpWidths": [24, 48, ..., 384]},
  *  "batches": [{"batch": 1, "execution": "PADDED", "modelMs": 4.7, "fixedMs": 0.1,
  *               "uniformMs": [[...] per width] per head count, "extraGroupMs": [[...]], "mlpMs": [...],
- *               "paddedMs": [[...] per width] per head count, "paddedNarrowMs": [[...]]}]}
+ *               "paddedMs": [[...] per width] per head count, "paddedNarrowMs": [[...]], "widthMs": [...] per width 1 to dimHead}]}
  * }</pre>
  * {@code uniformMs[h][w]}: one block whose heads all have one width (full MLP); {@code
  * extraGroupMs[h][w]}: what a further group of heads of a narrower width adds to a block;
@@ -40,6 +40,9 @@ import java.util.stream.Collectors;
  * paddedNarrowMs[h][w]}, likewise: one head w wide, the others of the least width (padding runs the
  * attention core at the widest width, the projections at the heads' own); {@code fixedMs}: what no pruning of blocks
  * changes: patch embedding, classifier, and what a whole pass costs beyond its parts timed apart;
+ * {@code widthMs[w - 1]}: one block of all heads w wide (full MLP), for every width w: how a width
+ * between two grid widths departs from the line between them (a width that fills the runtime's
+ * vectors unevenly can run slower than a wider one);
  * {@code modelMs}: the unpruned model, measured whole. Calibration brings the parts to the level of
  * whole models (the unpruned one's add up to {@code modelMs}). Every value is in milliseconds per
  * call of the whole batch.
@@ -47,8 +50,11 @@ import java.util.stream.Collectors;
 public record LatencyTable(String format, int version, String runtime, int threads, String machine, String date,
                            ModelShape model, Grid grid, List<BatchLatency> batches) {
     public static final String FORMAT = "vitprune-latency";
-    public static final int VERSION = 3;
-    /** Version 2 tables lack {@code paddedNarrowMs}: a padded block is priced as its heads at the widest width. */
+    public static final int VERSION = 4;
+    /**
+     * Version 2 tables lack {@code paddedNarrowMs}: a padded block is priced as its heads at the widest width; versions 2 and 3
+     * lack {@code widthMs}: a width between grid widths is priced on the line between them.
+     */
     private static final int OLDEST_READ = 2;
     public static final String LIBTORCH = "libtorch";
     /** The execution of a batch whose ragged blocks run all heads padded to the widest width (libtorch at batch 1). */
@@ -96,9 +102,10 @@ public record LatencyTable(String format, int version, String runtime, int threa
      * @param modelMs the unpruned model, measured whole: the other times are scaled so that its parts add up to it
      * @param paddedMs blocks with heads of several widths run padded to the widest, where {@code execution} is {@link #PADDED}; else null
      * @param paddedNarrowMs the same with the other heads of the least width (null where {@code paddedMs} is, and in version 2)
+     * @param widthMs blocks of all heads at every width from 1 to the full one (null before version 4)
      */
     public record BatchLatency(int batch, String execution, double modelMs, double fixedMs, double[][] uniformMs, double[][] extraGroupMs,
-                               double[] mlpMs, double[][] paddedMs, double[][] paddedNarrowMs) {
+                               double[] mlpMs, double[][] paddedMs, double[][] paddedNarrowMs, double[] widthMs) {
         /** Whether heads of several widths run as one product padded to the widest (else one product per width). */
         public boolean padded() {
             return PADDED.equals(execution);
@@ -222,6 +229,9 @@ public record LatencyTable(String format, int version, String runtime, int threa
             requireMatrix(at, "uniformMs", batch.uniformMs(), grid.heads().length, grid.widths().length);
             requireMatrix(at, "extraGroupMs", batch.extraGroupMs(), grid.extraHeads().length, grid.extraWidths().length);
             requireMatrix(at, "mlpMs", new double[][] {batch.mlpMs()}, 1, grid.mlpWidths().length);
+            if (version >= 4) {
+                requireMatrix(at, "widthMs", new double[][] {batch.widthMs()}, 1, model.dimHead());
+            }
             if (batch.padded()) {
                 requireMatrix(at, "paddedMs", batch.paddedMs(), grid.heads().length, grid.widths().length);
                 if (version > OLDEST_READ) {

@@ -50,12 +50,12 @@ class LatencyModelTest {
         int narrowPoints = 0;
         for (int h = 0; h < grid.heads().length; h++) {
             for (int w = 0; w < grid.widths().length; w++) {
-                BlockStructure block = calibration.paddedBlock(grid.heads()[h], grid.widths()[w]);
+                BlockStructure block = calibration.gridBlocks().paddedBlock(grid.heads()[h], grid.widths()[w]);
                 if (block != null) {
                     assertThat(AT_1.blockMs(block)).as("%s", block).isCloseTo(measured.paddedMs()[h][w], within(1e-9));
                     paddedPoints++;
                 }
-                BlockStructure narrow = calibration.paddedNarrowBlock(grid.heads()[h], grid.widths()[w]);
+                BlockStructure narrow = calibration.gridBlocks().paddedNarrowBlock(grid.heads()[h], grid.widths()[w]);
                 if (narrow != null) {
                     assertThat(AT_1.blockMs(narrow)).as("%s", narrow).isCloseTo(measured.paddedNarrowMs()[h][w], within(1e-9));
                     narrowPoints++;
@@ -135,5 +135,31 @@ class LatencyModelTest {
                 assertThat(AT_1.blockMs(BlockStructure.uniform(heads, width, mlp - 1))).isLessThanOrEqualTo(ms);
             }
         }
+    }
+
+    /** Here heads 13 wide run 0.6 ms slower than the line between widths 8 and 16 says, in a block of all six heads. */
+    @Test
+    void aWidthBetweenGridWidthsAddsWhatTheWidthProfileRunsAboveTheLineByItsShareOfTheHeads() {
+        List<LatencyTable.BatchLatency> batches = new ArrayList<>();
+        for (LatencyTable.BatchLatency batch : TABLE.batches()) {
+            double[] profile = batch.widthMs().clone();
+            profile[13 - 1] += 0.6;
+            batches.add(new LatencyTable.BatchLatency(batch.batch(), batch.execution(), batch.modelMs(), batch.fixedMs(), batch.uniformMs(),
+                    batch.extraGroupMs(), batch.mlpMs(), batch.paddedMs(), batch.paddedNarrowMs(), profile));
+        }
+        LatencyTable slowAt13 = new LatencyTable(TABLE.format(), TABLE.version(), TABLE.runtime(), TABLE.threads(), TABLE.machine(), TABLE.date(),
+                TABLE.model(), TABLE.grid(), batches);
+        LatencyModel at32 = LatencyModel.of(slowAt13, 32);
+        LatencyModel at1 = LatencyModel.of(slowAt13, 1);
+
+        for (BlockStructure block : List.of(BlockStructure.uniform(6, 16, 384), BlockStructure.uniform(6, 12, 384), BlockStructure.uniform(4, 14, 200))) {
+            assertThat(at32.blockMs(block)).as("%s: no head 13 wide", block).isEqualTo(AT_32.blockMs(block));
+        }
+        assertThat(at32.blockMs(BlockStructure.uniform(6, 13, 384)) - AT_32.blockMs(BlockStructure.uniform(6, 13, 384))).isCloseTo(0.6, within(1e-9));
+        assertThat(at32.blockMs(BlockStructure.uniform(3, 13, 100)) - AT_32.blockMs(BlockStructure.uniform(3, 13, 100))).isCloseTo(0.3, within(1e-9));
+        BlockStructure grouped = new BlockStructure(List.of(16, 13, 13, 8), 384);
+        assertThat(at32.blockMs(grouped) - AT_32.blockMs(grouped)).as("a narrower group of two").isCloseTo(0.2, within(1e-9));
+        BlockStructure padded = new BlockStructure(List.of(13, 12, 4), 384);
+        assertThat(at1.blockMs(padded) - AT_1.blockMs(padded)).as("padded: all three heads run 13 wide").isCloseTo(0.3, within(1e-9));
     }
 }

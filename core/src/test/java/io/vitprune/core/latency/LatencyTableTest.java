@@ -41,12 +41,28 @@ class LatencyTableTest {
         Path file = directory.resolve("latency.json");
         TestLatencyTables.of(REFERENCE, 8).write(file);
         String written = Files.readString(file);
-        Files.writeString(file, written.replace("\"version\" : 3", "\"version\" : 1"));
-        assertThatThrownBy(() -> LatencyTable.read(file)).hasMessageContaining("has version 1: this vitprune reads versions 2 to 3 (calibrate again");
+        Files.writeString(file, written.replace("\"version\" : 4", "\"version\" : 1"));
+        assertThatThrownBy(() -> LatencyTable.read(file)).hasMessageContaining("has version 1: this vitprune reads versions 2 to 4 (calibrate again");
         Files.writeString(file, written.replaceFirst("\"paddedMs\" :", "\"unused\" :"));
         assertThatThrownBy(() -> LatencyTable.read(file)).hasMessageContaining("at batch 1: paddedMs has no rows: expected 6");
         Files.writeString(file, written.replaceFirst("\"paddedNarrowMs\" :", "\"unused\" :"));
         assertThatThrownBy(() -> LatencyTable.read(file)).hasMessageContaining("at batch 1: paddedNarrowMs has no rows: expected 6");
+        Files.writeString(file, written.replaceFirst("\"widthMs\" : \\[ [^]]*]", "\"widthMs\" : [ 1.0, 2.0 ]"));
+        assertThatThrownBy(() -> LatencyTable.read(file)).hasMessageContaining("at batch 1: widthMs has a row of 2 values: expected 32");
+    }
+
+    /** Version 3 had no width profile: a width between grid widths is priced on the line between them. */
+    @Test
+    void readsVersion3WithoutAWidthProfile() throws Exception {
+        Path file = directory.resolve("latency.json");
+        TestLatencyTables.of(REFERENCE, 8).write(file);
+        Files.writeString(file, Files.readString(file).replace("\"version\" : 4", "\"version\" : 3").replace("\"widthMs\" :", "\"unused\" :"));
+
+        LatencyTable version3 = LatencyTable.read(file);
+
+        assertThat(version3.batch(32).widthMs()).isNull();
+        BlockStructure between = BlockStructure.uniform(6, 13, 384);
+        assertThat(LatencyModel.of(version3, 32).blockMs(between)).isEqualTo(LatencyModel.of(TestLatencyTables.of(REFERENCE, 8), 32).blockMs(between));
     }
 
     /** Version 2 had no padded blocks of the least width: a padded block is priced as its heads at the widest width, however narrow the others. */
@@ -54,7 +70,7 @@ class LatencyTableTest {
     void readsVersion2PricingAPaddedBlockByItsWidestHead() throws Exception {
         Path file = directory.resolve("latency.json");
         TestLatencyTables.of(REFERENCE, 8).write(file);
-        Files.writeString(file, Files.readString(file).replace("\"version\" : 3", "\"version\" : 2").replaceFirst("\"paddedNarrowMs\" :", "\"unused\" :"));
+        Files.writeString(file, Files.readString(file).replace("\"version\" : 4", "\"version\" : 2").replaceFirst("\"paddedNarrowMs\" :", "\"unused\" :"));
 
         LatencyModel version2 = LatencyModel.of(LatencyTable.read(file), 1);
 

@@ -6,12 +6,14 @@ import io.vitprune.core.model.VitConfig;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * Synthetic latency tables, so that tests of what is predicted from a table never depend on a
  * timing: on the grid {@code calibrate} would measure, a block of one width costs
  * {@code 1 + 0.01 heads width + 0.05 heads} ms, each further width {@code 0.3 + 0.01 heads width +
  * 0.05 heads} ms, the MLP {@code 0.005} ms per unit, the embedding and classifier 0.2 ms; all times the batch.
+ * The width profile lies on that line (a block of all heads costs as the grid says at every width).
  * Batch 1 runs padded: a ragged block of h heads padded to width w costs a uniform one plus {@link #PAD_MS},
  * less {@link #PADDED_MS_PER_CHANNEL} for each channel it has fewer than h - 1 heads of w and one of the next narrower width.
  */
@@ -60,8 +62,11 @@ public final class TestLatencyTables {
                 }
             }
             double model = batch * 0.2 + config.depth() * uniform[uniform.length - 1][uniform[0].length - 1];
+            int heads = config.heads();
+            double[] profile = IntStream.rangeClosed(1, config.dimHead()).mapToDouble(width -> batch * (1 + 0.01 * heads * width + 0.05 * heads))
+                    .toArray();
             measured.add(new LatencyTable.BatchLatency(batch, batch == 1 ? LatencyTable.PADDED : "GROUPED", model, batch * 0.2, uniform, extra, mlp,
-                    padded, paddedNarrow));
+                    padded, paddedNarrow, profile));
         }
         return new LatencyTable(LatencyTable.FORMAT, LatencyTable.VERSION, runtime, 2, "test machine", "2026-12-07T00:00:00Z",
                 LatencyTable.ModelShape.of(config), grid, measured);
