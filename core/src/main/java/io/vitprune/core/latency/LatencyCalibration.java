@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Random;
 import java.util.TreeSet;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.DoubleConsumer;
 import java.util.function.Function;
@@ -245,7 +246,7 @@ public final class LatencyCalibration {
             smallest[0] = timer.modelMs(gridBlocks.smallestModel(), batch, this::medianMs);
             progress.accept("smallest model");
         });
-        BlockTiming timing = (block, store) -> points.add(() -> {
+        BiConsumer<BlockStructure, DoubleConsumer> timing = (block, store) -> points.add(() -> {
             store.accept(timer.blockMs(block, batch, this::medianMs));
             progress.accept("heads " + block.headWidths() + ", MLP " + block.mlpWidth());
         });
@@ -260,14 +261,8 @@ public final class LatencyCalibration {
         return new Measured(fixed[0], model[0], smallest[0], uniform, withGroup, mlp[0], padded, paddedNarrow, width[0]);
     }
 
-    /** Schedules the timing of {@code block}, whose time goes to {@code store}. */
-    @FunctionalInterface
-    private interface BlockTiming {
-        void schedule(BlockStructure block, DoubleConsumer store);
-    }
-
-    /** Schedules every block of {@code blocks} (none where null) into the grid it returns. */
-    private static double[][] timeEach(BlockStructure[][] blocks, BlockTiming timing) {
+    /** Schedules with {@code timing} every block of {@code blocks} (none where null), its time into the grid it returns. */
+    private static double[][] timeEach(BlockStructure[][] blocks, BiConsumer<BlockStructure, DoubleConsumer> timing) {
         if (blocks == null) {
             return null;
         }
@@ -278,7 +273,7 @@ public final class LatencyCalibration {
                 BlockStructure block = blocks[i][j];
                 int column = j;
                 if (block != null) {
-                    timing.schedule(block, time -> row[column] = time);
+                    timing.accept(block, time -> row[column] = time);
                 }
             }
         }
