@@ -163,21 +163,10 @@ public final class LatencyCalibration {
      * order, so that a steady drift cancels.
      */
     private double pairedRatio(LatencyTimer timer, int batch, BlockStructure smaller, BlockStructure larger) {
-        double[] ratios = new double[LatencyMeter.PAIRS];
-        for (int pair = 0; pair < ratios.length; pair++) {
-            double smallerMs;
-            double largerMs;
-            if (pair % 2 == 0) {
-                smallerMs = timer.blockMs(smaller, batch, this::medianMs);
-                largerMs = timer.blockMs(larger, batch, this::medianMs);
-            } else {
-                largerMs = timer.blockMs(larger, batch, this::medianMs);
-                smallerMs = timer.blockMs(smaller, batch, this::medianMs);
-            }
-            // A runtime that times a block as a difference of models can give 0: no faster than the larger one, then.
-            ratios[pair] = largerMs > 0 ? smallerMs / largerMs : 1;
-        }
-        return median(ratios);
+        double[][] times = LatencyMeter.alternating(LatencyMeter.PAIRS, () -> timer.blockMs(smaller, batch, this::medianMs),
+                () -> timer.blockMs(larger, batch, this::medianMs));
+        // A runtime that times a block as a difference of models can give 0: no faster than the larger one, then.
+        return median(Arrays.stream(times).mapToDouble(pair -> pair[1] > 0 ? pair[0] / pair[1] : 1).toArray());
     }
 
     /** Whole = overhead + scale x parts, in milliseconds. */

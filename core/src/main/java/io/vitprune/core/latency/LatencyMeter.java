@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.vitprune.api.InvalidInputException;
 import io.vitprune.api.ModelStructure;
+import java.util.Arrays;
+import java.util.function.DoubleSupplier;
 
 /**
  * Measures, on this machine now, a pruned model's latency against the unpruned model's: whole models
@@ -54,20 +56,29 @@ public final class LatencyMeter {
     }
 
     public Measured measure(ModelStructure pruned) {
-        double[] ms = new double[pairs];
-        double[] fractions = new double[pairs];
-        for (int pair = 0; pair < pairs; pair++) {
-            double unprunedMs;
-            if (pair % 2 == 0) {
-                unprunedMs = timer.modelMs(unpruned, batch, this::medianMs);
-                ms[pair] = timer.modelMs(pruned, batch, this::medianMs);
-            } else {
-                ms[pair] = timer.modelMs(pruned, batch, this::medianMs);
-                unprunedMs = timer.modelMs(unpruned, batch, this::medianMs);
-            }
-            fractions[pair] = ms[pair] / unprunedMs;
-        }
+        double[][] times = alternating(pairs, () -> timer.modelMs(unpruned, batch, this::medianMs),
+                () -> timer.modelMs(pruned, batch, this::medianMs));
+        double[] ms = Arrays.stream(times).mapToDouble(pair -> pair[1]).toArray();
+        double[] fractions = Arrays.stream(times).mapToDouble(pair -> pair[1] / pair[0]).toArray();
         return new Measured(LatencyCalibration.median(ms), LatencyCalibration.median(fractions));
+    }
+
+    /**
+     * {@code pairs} pairs of times, {@code {first, second}}: {@code first} runs first in every even pair, {@code second} in every
+     * odd one, so that over an even number of pairs a steady drift favours neither.
+     */
+    static double[][] alternating(int pairs, DoubleSupplier first, DoubleSupplier second) {
+        double[][] times = new double[pairs][2];
+        for (int pair = 0; pair < pairs; pair++) {
+            if (pair % 2 == 0) {
+                times[pair][0] = first.getAsDouble();
+                times[pair][1] = second.getAsDouble();
+            } else {
+                times[pair][1] = second.getAsDouble();
+                times[pair][0] = first.getAsDouble();
+            }
+        }
+        return times;
     }
 
     private double medianMs(Runnable call) {
